@@ -1,0 +1,205 @@
+"""Typed models shared by every stage: reference data, holdings input, results.
+
+The vocabulary follows ``architecture.md``: a *list* holds *entries*; a *regime* gives a list its
+effect; a *holding* is one input row that is a position; a holding gets a *status*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """Status of a holding, declared worst first (see ``SEVERITY``)."""
+
+    BLOCKED = "BLOCKED"
+    PROHIBITED = "PROHIBITED"
+    PENDING = "PENDING"
+    REVIEW = "REVIEW"
+    WATCH = "WATCH"
+    CLEAR = "CLEAR"
+    UNRESOLVED = "UNRESOLVED"
+
+    @property
+    def severity(self) -> int:
+        """Lower is worse; used to pick the worst finding of a holding."""
+        return SEVERITY[self]
+
+
+SEVERITY: dict[Status, int] = {status: rank for rank, status in enumerate(Status)}
+
+
+class Investor(StrEnum):
+    """Whether the investor is bound by US investment bans (citizens, residents, US entities)."""
+
+    US_PERSON = "us-person"
+    NON_US_PERSON = "non-us-person"
+
+
+class Side(StrEnum):
+    BUY = "buy"
+    SELL = "sell"
+
+
+class FailOn(StrEnum):
+    """The CLI's ``--fail-on`` threshold."""
+
+    PROHIBITED = "prohibited"
+    REVIEW = "review"
+    NEVER = "never"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------
+# Reference data
+# --------------------------------------------------------------------------------------------
+
+
+class ParseWarning(Frozen):
+    """A flaw in a published source kept visible instead of crashing the import."""
+
+    file: str
+    record: str = Field(description="the source's record id (OFAC ent_num) or line number")
+    field: str
+    value: str
+    problem: str
+
+
+class ListEntry(Frozen):
+    """One entry of a published list, as the importer read it from the official file."""
+
+    list_id: str = Field(description="e.g. 'ns-cmic'")
+    entry_id: str = Field(description="the publisher's id, e.g. OFAC ent_num '33114'")
+    name: str
+    entity_type: str | None = None
+    programs: tuple[str, ...] = ()
+    strong_aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    issuer_names: tuple[str, ...] = ()
+    isins: tuple[str, ...] = Field(default=(), description="valid ISINs as published")
+    tickers: tuple[str, ...] = Field(default=(), description="equity tickers as published")
+    linked_to: tuple[str, ...] = ()
+    listing_date: dt.date | None = None
+    effective_date: dt.date | None = None
+    divestment_date: dt.date | None = None
+    remarks: str = ""
+    addresses: tuple[str, ...] = ()
+
+
+class CuratedSecurity(Frozen):
+    """A listed line that a list entry's issuer has, curated with its source."""
+
+    entry_id: str = Field(description="the list entry the security's issuer is")
+    list_id: str
+    security_name: str
+    isin: str | None = None
+    mic: str | None = Field(default=None, description="ISO 10383 MIC, e.g. XHKG, XSHG, XSHE")
+    local_code: str | None = Field(default=None, description="exchange code, zero-padded")
+    note: str = ""
+    source: str
+
+
+class CuratedName(Frozen):
+    """A name (often Chinese) that a list entry's issuer is known by, curated with its source."""
+
+    entry_id: str
+    list_id: str
+    name: str
+    language: str
+    note: str = ""
+    source: str
+
+
+# --------------------------------------------------------------------------------------------
+# Holdings input
+# --------------------------------------------------------------------------------------------
+
+
+class RowClass(StrEnum):
+    """What a non-position input row is."""
+
+    TITLE = "title"
+    HEADER = "header"
+    TOTAL = "total"
+    SUBTOTAL = "subtotal"
+    CASH = "cash"
+    FOOTER = "footer"
+    NOTE = "note"
+    NON_POSITION_SHEET = "non-position sheet"
+
+
+class OtherRow(Frozen):
+    file: str
+    sheet: str
+    row: int
+    row_class: RowClass = Field(alias="class")
+    text: str = ""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class InputIssue(Frozen):
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    problem: str
+    value: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+class Finding(Frozen):
+    """Why a holding has its status: one list entry, how it matched, which rule, which dates."""
+
+    list_id: str
+    entry_id: str
+    entry_name: str
+    matched_on: str = Field(description="isin | ticker | curated-link | name | alias | ...")
+    score: float
+    status: Status
+    rule: str
+    listing_date: dt.date | None = None
+    effective_date: dt.date | None = None
+    divestment_date: dt.date | None = None
+    explanation: str
+
+
+class Actions(Frozen):
+    """What the investor may still do with the security on the as-of date."""
+
+    buy: str
+    sell: str
+
+
+class SecurityIdentity(Frozen):
+    """What the checker worked out about one distinct security."""
+
+    name: str | None = None
+    isin: str | None = None
+    cusip: str | None = None
+    sedol: str | None = None
+    ticker: str | None = Field(default=None, description="normalised 'CODE MIC', e.g. '0020 XHKG'")
+    exchange: str | None = Field(default=None, description="MIC")
+    local_code: str | None = None
+
+
+class Verdict(Frozen):
+    """The screening answer for one distinct security (joined back onto every holding of it)."""
+
+    status: Status
+    reason: str
+    identity: SecurityIdentity
+    issuer_id: str | None = None
+    issuer_name: str | None = None
+    findings: tuple[Finding, ...] = ()
+    actions: Actions
