@@ -90,6 +90,12 @@ class ListEntry(Frozen):
     divestment_date: dt.date | None = None
     remarks: str = ""
     addresses: tuple[str, ...] = ()
+    uscc: tuple[str, ...] = Field(
+        default=(), description="valid Unified Social Credit Codes (China) from the remarks"
+    )
+    target_types: tuple[str, ...] = Field(
+        default=(), description="OFAC 'Target Type', e.g. 'Public Company', 'Private Company'"
+    )
 
 
 class CuratedSecurity(Frozen):
