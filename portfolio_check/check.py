@@ -1,0 +1,371 @@
+"""The pipeline: read -> resolve -> screen -> result, on distinct securities.
+
+A firm-wide file has many rows per security (accounts, lots), so the holdings are reduced to
+their distinct identities, each is resolved and screened once, and the verdicts are joined back
+onto every row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from portfolio_check.errors import UsageError
+from portfolio_check.holdings import HoldingsInput, read_frame, read_holdings
+from portfolio_check.model import (
+    SEVERITY,
+    FailOn,
+    InputIssue,
+    Investor,
+    OtherRow,
+    SecurityIdentity,
+    Side,
+    Status,
+    Verdict,
+)
+from portfolio_check.refdata import Reference, load_reference
+from portfolio_check.resolve import SecurityIndex, identify, resolve
+from portfolio_check.rules import side_allowed
+from portfolio_check.screen import screen
+
+# The raw cells that make up a security's identity; holdings equal on these are one security.
+IDENTITY_COLUMNS = ["name", "isin", "cusip", "sedol", "ticker", "identifier", "exchange"]
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done."""
+
+DISCLAIMER = (
+    "This report is produced by software from published lists and curated reference data. It "
+    "is not legal advice. Confirm every finding against the official list and your counsel "
+    "before acting."
+)
+
+
+def parse_as_of(value: dt.date | str | None) -> dt.date:
+    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
+    if value is None:
+        return dt.date.today()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"as-of date {value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def parse_investor(value: Investor | str) -> Investor:
+    try:
+        return Investor(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(item.value for item in Investor)
+        raise UsageError(f"investor {value!r} is not one of: {choices}") from None
+
+
+
+_INDEX_CACHE: dict[int, SecurityIndex] = {}
+
+
+def security_index(reference: Reference) -> SecurityIndex:
+    """The look-up index of a reference snapshot, built once per snapshot object."""
+    key = id(reference)
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE.clear()
+        _INDEX_CACHE[key] = SecurityIndex(reference)
+    return _INDEX_CACHE[key]
+
+
+def _cell(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _verdict_for(
+    index: SecurityIndex, cells: dict[str, str | None], as_of: dt.date, investor: Investor
+) -> Verdict:
+    identity, notes = identify(**cells)
+    return screen(resolve(index, identity, notes), index.reference, as_of, investor)
+
+
+@dataclass
+class CheckResult:
+    """The answer for a set of holdings: every input row, as a position or another row."""
+
+    as_of: dt.date
+    investor: Investor
+    reference: Reference
+    holdings: pd.DataFrame
+    other_rows: list[OtherRow]
+    input_issues: list[InputIssue]
+    rows_read: int
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return list(self.holdings["verdict"])
+
+    def count_by_status(self) -> dict[str, int]:
+        counts = self.holdings["status"].value_counts()
+        return {status.value: int(counts.get(status.value, 0)) for status in Status}
+
+    def market_value_by_status(self) -> dict[str, float]:
+        values = self.holdings.groupby("status")["market_value"].sum(min_count=1)
+        return {
+            status.value: float(values.get(status.value, 0.0) or 0.0)
+            if not pd.isna(values.get(status.value, 0.0))
+            else 0.0
+            for status in Status
+        }
+
+    @property
+    def worst_status(self) -> Status | None:
+        if self.holdings.empty:
+            return None
+        return min((Status(s) for s in self.holdings["status"].unique()), key=SEVERITY.__getitem__)
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether anything is at or above the ``--fail-on`` threshold."""
+        worst = self.worst_status
+        if fail_on is FailOn.NEVER or worst is None:
+            return False
+        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
+        return worst.severity <= threshold.severity
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (keys documented in the README)."""
+        holdings = []
+        for record in self.holdings[["file", "sheet", "row", "input", "verdict"]].itertuples(
+            index=False
+        ):
+            verdict: Verdict = record.verdict
+            holdings.append(
+                {
+                    "file": record.file,
+                    "sheet": record.sheet,
+                    "row": int(record.row),
+                    "status": verdict.status.value,
+                    "reason": verdict.reason,
+                    "input": record.input,
+                    "security": {
+                        "name": verdict.identity.name,
+                        "isin": verdict.identity.isin,
+                        "ticker": verdict.identity.ticker,
+                        "exchange": verdict.identity.exchange,
+                    },
+                    "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
+                    "findings": [
+                        {
+                            "list": finding.list_id,
+                            "entry_id": finding.entry_id,
+                            "entry_name": finding.entry_name,
+                            "matched_on": finding.matched_on,
+                            "score": finding.score,
+                            "status": finding.status.value,
+                            "rule": finding.rule,
+                            "listing_date": _iso(finding.listing_date),
+                            "effective_date": _iso(finding.effective_date),
+                            "divestment_date": _iso(finding.divestment_date),
+                            "explanation": finding.explanation,
+                        }
+                        for finding in verdict.findings
+                    ],
+                    "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
+                }
+            )
+        return {
+            "as_of": self.as_of.isoformat(),
+            "investor": self.investor.value,
+            "reference": reference_summary(self.reference),
+            "summary": {
+                "positions": len(self.holdings),
+                "rows_read": self.rows_read,
+                "other_rows": len(self.other_rows),
+                "by_status": self.count_by_status(),
+                "market_value_by_status": self.market_value_by_status(),
+            },
+            "holdings": holdings,
+            "other_rows": [
+                {"file": o.file, "sheet": o.sheet, "row": o.row, "class": o.row_class.value}
+                for o in self.other_rows
+            ],
+            "input_issues": [issue.model_dump() for issue in self.input_issues],
+            "disclaimer": DISCLAIMER,
+        }
+
+    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The JSON text; written to ``path`` when given."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def write_report(self, path: str | os.PathLike[str]) -> Path:
+        """Write the Excel report; returns its path."""
+        from portfolio_check.report.excel import write_report
+
+        return write_report(self, Path(path))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def reference_summary(reference: Reference) -> dict[str, Any]:
+    """The reference block of the JSON contract."""
+    return {
+        "version": reference.version,
+        "lists": [
+            {"id": item.list_id, "title": item.title, "source": item.source, "entries": len(item.entries)}
+            for item in reference.lists.values()
+        ],
+    }
+
+
+def check(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    *,
+    as_of: dt.date | str | None = None,
+    investor: Investor | str = Investor.US_PERSON,
+    reference: Reference | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``."""
+    day = parse_as_of(as_of)
+    who = parse_investor(investor)
+    ref = reference or load_reference()
+    notify = progress or (lambda stage, done, total: None)
+    notify("read", 0, 1)
+    if isinstance(source, pd.DataFrame):
+        data: HoldingsInput = read_frame(source)
+        files = ["<dataframe>"]
+    else:
+        paths = [source] if isinstance(source, str | os.PathLike) else list(source)
+        if not paths:
+            raise UsageError("no holdings file given")
+        data = read_holdings(paths)
+        files = [str(p) for p in paths]
+    notify("read", 1, 1)
+    holdings = screen_positions(data.positions, ref, day, who, notify)
+    notify("done", 1, 1)
+    return CheckResult(
+        as_of=day,
+        investor=who,
+        reference=ref,
+        holdings=holdings,
+        other_rows=list(data.other_rows),
+        input_issues=list(data.issues),
+        rows_read=data.rows_read,
+        files=files,
+    )
+
+
+def screen_positions(
+    positions: pd.DataFrame,
+    reference: Reference,
+    as_of: dt.date,
+    investor: Investor,
+    notify: Progress | None = None,
+) -> pd.DataFrame:
+    """Resolve and screen each distinct security once; join the verdicts back onto the rows."""
+    index = security_index(reference)
+    frame = positions.copy()
+    for column in IDENTITY_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    keys = frame[IDENTITY_COLUMNS].astype(object).where(frame[IDENTITY_COLUMNS].notna(), None)
+    key_tuples = list(keys.itertuples(index=False, name=None))
+    distinct = list(dict.fromkeys(key_tuples))
+    verdicts: dict[tuple[Any, ...], Verdict] = {}
+    total = len(distinct)
+    for done, key in enumerate(distinct, start=1):
+        cells = {column: _cell(value) for column, value in zip(IDENTITY_COLUMNS, key, strict=True)}
+        verdicts[key] = _verdict_for(index, cells, as_of, investor)
+        if notify and (done % 1000 == 0 or done == total):
+            notify("screen", done, total)
+    frame["verdict"] = [verdicts[key] for key in key_tuples]
+    frame["status"] = [v.status.value for v in frame["verdict"]]
+    frame["reason"] = [v.reason for v in frame["verdict"]]
+    return frame.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SecurityCheck:
+    """The pre-trade answer for one security: status, whether this side is allowed, evidence."""
+
+    query: str
+    as_of: dt.date
+    investor: Investor
+    side: Side
+    verdict: Verdict
+    allowed: bool
+    reference: Reference
+
+    @property
+    def status(self) -> Status:
+        return self.verdict.status
+
+    def fails(self, fail_on: FailOn) -> bool:
+        if fail_on is FailOn.NEVER:
+            return False
+        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
+        return self.status.severity <= threshold.severity
+
+    def to_dict(self) -> dict[str, Any]:
+        verdict = self.verdict
+        return {
+            "query": self.query,
+            "as_of": self.as_of.isoformat(),
+            "investor": self.investor.value,
+            "side": self.side.value,
+            "status": verdict.status.value,
+            "allowed": self.allowed,
+            "reason": verdict.reason,
+            "security": verdict.identity.model_dump(),
+            "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
+            "findings": [f.model_dump(mode="json") for f in verdict.findings],
+            "actions": verdict.actions.model_dump(),
+            "reference": reference_summary(self.reference),
+            "disclaimer": DISCLAIMER,
+        }
+
+
+def check_security(
+    identifier: str,
+    *,
+    exchange: str | None = None,
+    as_of: dt.date | str | None = None,
+    investor: Investor | str = Investor.US_PERSON,
+    side: Side | str = Side.BUY,
+    reference: Reference | None = None,
+) -> SecurityCheck:
+    """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name)."""
+    query = (identifier or "").strip()
+    if not query:
+        raise UsageError("no security identifier given")
+    day = parse_as_of(as_of)
+    who = parse_investor(investor)
+    try:
+        trade_side = Side(str(side).strip().lower())
+    except ValueError:
+        raise UsageError(f"side {side!r} is not one of: buy, sell") from None
+    ref = reference or load_reference()
+    index = security_index(ref)
+    identity, notes = identify(identifier=query, exchange=exchange)
+    if not (identity.isin or identity.cusip or identity.sedol or identity.ticker):
+        identity = SecurityIdentity(name=query)
+    verdict = screen(resolve(index, identity, notes), ref, day, who)
+    allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
+        side_allowed(verdict.actions, trade_side)
+    )
+    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)

@@ -1,0 +1,87 @@
+"""Screening: a resolved security's list entries -> statuses on a date for an investor. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portfolio_check.model import Actions, Finding, Investor, Status, Verdict
+from portfolio_check.refdata import Reference
+from portfolio_check.resolve import Resolution
+from portfolio_check.rules import ALLOWED, MatchStrength, apply_regime
+
+_CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
+_UNRESOLVED_ACTIONS = Actions(
+    buy="identify the security first", sell="identify the security first"
+)
+
+
+def screen(
+    resolution: Resolution, reference: Reference, as_of: dt.date, investor: Investor
+) -> Verdict:
+    """Apply each matched entry's regime; the worst status wins; say why in every case."""
+    findings: list[Finding] = []
+    actions_by_finding: list[Actions] = []
+    not_yet: list[str] = []
+    for match in resolution.matches:
+        ref_list = reference.lists[match.list_id]
+        entry = reference.entry(match.list_id, match.entry_id)
+        outcome = apply_regime(ref_list.regime, entry, as_of, investor, match.strength)
+        if outcome.status is None:
+            not_yet.append(
+                f"{entry.name} ({match.list_id} entry {entry.entry_id}), matched on "
+                f"{match.matched_on}: {match.detail}; {outcome.explanation}"
+            )
+            continue
+        findings.append(
+            Finding(
+                list_id=match.list_id,
+                entry_id=match.entry_id,
+                entry_name=entry.name,
+                matched_on=match.matched_on,
+                score=round(match.score, 4),
+                status=outcome.status,
+                rule=outcome.rule,
+                listing_date=entry.listing_date,
+                effective_date=entry.effective_date,
+                divestment_date=entry.divestment_date,
+                explanation=f"{match.detail}. {outcome.explanation}",
+            )
+        )
+        actions_by_finding.append(outcome.actions)
+    identity = resolution.identity
+    lists_checked = ", ".join(
+        f"{item.title} ({len(item.entries)} entries)" for item in reference.lists.values()
+    )
+    if findings:
+        worst = min(range(len(findings)), key=lambda i: findings[i].status.severity)
+        top = findings[worst]
+        entry = reference.entry(top.list_id, top.entry_id)
+        definite = top.status is not Status.REVIEW or all(
+            m.strength == MatchStrength.DEFINITE for m in resolution.matches
+        )
+        return Verdict(
+            status=top.status,
+            reason=f"{top.entry_name} ({top.list_id} entry {top.entry_id}), matched on "
+            f"{top.matched_on}: {top.explanation}",
+            identity=identity,
+            issuer_id=f"{top.list_id}:{top.entry_id}" if definite else None,
+            issuer_name=entry.name if definite else None,
+            findings=tuple(sorted(findings, key=lambda f: f.status.severity)),
+            actions=actions_by_finding[worst],
+        )
+    notes = "; ".join(resolution.notes)
+    if not resolution.identified:
+        return Verdict(
+            status=Status.UNRESOLVED,
+            reason="no valid identifier and no name to identify the security"
+            + (f" ({notes})" if notes else ""),
+            identity=identity,
+            actions=_UNRESOLVED_ACTIONS,
+        )
+    if not_yet:
+        reason = "; ".join(not_yet)
+    else:
+        reason = f"checked {resolution.checked or 'nothing usable'} against {lists_checked}: no match"
+    if notes:
+        reason += f" ({notes})"
+    return Verdict(status=Status.CLEAR, reason=reason, identity=identity, actions=_CLEAR_ACTIONS)
