@@ -71,13 +71,23 @@ def test_fixture_files_have_ofacs_byte_format() -> None:
 
 
 def test_decode_strips_the_eof_byte_and_prefers_utf8() -> None:
-    assert decode_ofac_bytes('1,"Zürich"\r\n\x1a'.encode()) == ('1,"Zürich"', "utf-8")
+    decoded = decode_ofac_bytes('1,"Zürich"\r\n\x1a'.encode())
+    assert (decoded.text, decoded.encoding, decoded.fallback_lines) == ('1,"Zürich"', "utf-8", {})
 
 
 def test_decode_falls_back_to_cp1252_then_latin1() -> None:
-    assert decode_ofac_bytes('1,"Genève"\r\n\x1a'.encode("cp1252")) == ('1,"Genève"', "cp1252")
-    text, encoding = decode_ofac_bytes(b'1,"\x81"\r\n')  # 0x81 is undefined in cp1252
-    assert (text, encoding) == ('1,"\x81"', "latin-1")
+    decoded = decode_ofac_bytes('1,"Genève"\r\n\x1a'.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == ('1,"Genève"', "cp1252")
+    decoded = decode_ofac_bytes(b'1,"\x81"\r\n')  # 0x81 is undefined in cp1252
+    assert (decoded.text, decoded.encoding) == ('1,"\x81"', "latin-1")
+
+
+def test_decode_falls_back_line_by_line() -> None:
+    raw = '1,"Zürich"\r\n'.encode() + '2,"Genève"\r\n'.encode("cp1252") + b"\x1a"
+    decoded = decode_ofac_bytes(raw)
+    assert decoded.text == '1,"Zürich"\r\n2,"Genève"'
+    assert decoded.encoding == "utf-8+cp1252"
+    assert decoded.fallback_lines == {2: "cp1252"}
 
 
 def test_cp1252_file_is_read_and_flagged(fixture_all: OfacImport) -> None:
@@ -85,7 +95,11 @@ def test_cp1252_file_is_read_and_flagged(fixture_all: OfacImport) -> None:
         "Rue de l'Exemple 9, Genève, Switzerland (près du lac)",
     )
     encoding_warnings = [w for w in fixture_all.warnings if w.field == "encoding"]
-    assert [(w.file, w.value) for w in encoding_warnings] == [("cons_add.csv", "cp1252")]
+    assert [(w.file, w.record, w.value) for w in encoding_warnings] == [
+        ("cons_add.csv", "line 3", "cp1252")
+    ]
+    info = {f.name: f.encoding for f in fixture_all.files}
+    assert info["cons_add.csv"] == "cp1252"  # its other lines are plain ASCII
 
 
 def test_nulls_with_trailing_space_are_none(fixture_all: OfacImport) -> None:

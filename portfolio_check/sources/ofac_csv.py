@@ -50,6 +50,7 @@ from portfolio_check.model import ListEntry, ParseWarning
 
 __all__ = [
     "CMIC_PROGRAM",
+    "Decoded",
     "FileRole",
     "OfacImport",
     "RemarkFields",
@@ -137,17 +138,44 @@ class OfacImport(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
-def decode_ofac_bytes(raw: bytes) -> tuple[str, str]:
-    """Decode an OFAC file, trying UTF-8 first; return the text (EOF byte removed) and encoding."""
-    for encoding in ENCODINGS:
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        return text.rstrip(EOF_MARKER + "\r\n"), encoding
-    raise AssertionError("latin-1 decodes any byte string")  # pragma: no cover
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text, the encodings it needed and the lines that were not UTF-8."""
+
+    text: str
+    encoding: str
+    fallback_lines: dict[int, str]
+
+
+def decode_ofac_bytes(raw: bytes) -> Decoded:
+    """Decode an OFAC file line by line, UTF-8 first, then cp1252, then latin-1.
+
+    Line by line because a mostly UTF-8 file with one Windows-1252 record must not turn every
+    other record's accents into mojibake. The EOF byte and a byte-order mark are removed.
+    ``encoding`` is ``utf-8``; ``cp1252`` when the only non-ASCII lines are Windows-1252;
+    ``utf-8+cp1252`` for a mixed file.
+    """
+    lines: list[str] = []
+    fallback: dict[int, str] = {}
+    for number, chunk in enumerate(raw.split(b"\n"), start=1):
+        for encoding in ENCODINGS:
+            try:
+                line = chunk.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if encoding != ENCODINGS[0]:
+                fallback[number] = encoding
+            lines.append(line)
+            break
+    text = "\n".join(lines)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    utf8_needed = any(
+        not line.isascii() for number, line in enumerate(lines, start=1) if number not in fallback
+    )
+    used = [ENCODINGS[0]] if utf8_needed or not fallback else []
+    used += [e for e in ENCODINGS[1:] if e in fallback.values()]
+    return Decoded(text.rstrip(EOF_MARKER + "\r\n"), "+".join(used), fallback)
 
 
 def _null(value: str) -> str | None:
@@ -452,17 +480,18 @@ def parse_ofac_files(
         if role not in files:
             continue
         name, raw = files[role]
-        text, encoding = decode_ofac_bytes(raw)
-        if encoding != "utf-8":
-            warnings.append(
-                ParseWarning(
-                    file=name,
-                    record="file",
-                    field="encoding",
-                    value=encoding,
-                    problem=f"not valid UTF-8; decoded as {encoding}",
-                )
+        decoded = decode_ofac_bytes(raw)
+        warnings.extend(
+            ParseWarning(
+                file=name,
+                record=f"line {line}",
+                field="encoding",
+                value=encoding,
+                problem=f"not valid UTF-8; decoded as {encoding}",
             )
+            for line, encoding in decoded.fallback_lines.items()
+        )
+        text = decoded.text
         role_rows, role_warnings = _read_rows(text, name, role)
         warnings.extend(role_warnings)
         rows[role] = role_rows
@@ -473,7 +502,7 @@ def parse_ofac_files(
                 role=role,
                 sha256=hashlib.sha256(raw).hexdigest(),
                 records=len(role_rows) + len(role_warnings),
-                encoding=encoding,
+                encoding=decoded.encoding,
             )
         )
 
