@@ -11,10 +11,10 @@ import datetime as dt
 import json
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -71,7 +71,6 @@ def parse_investor(value: Investor | str) -> Investor:
         raise UsageError(f"investor {value!r} is not one of: {choices}") from None
 
 
-
 _INDEX_CACHE: dict[int, SecurityIndex] = {}
 
 
@@ -96,6 +95,23 @@ def _verdict_for(
 ) -> Verdict:
     identity, notes = identify(**cells)
     return screen(resolve(index, identity, notes), index.reference, as_of, investor)
+
+
+class HoldingRecord(NamedTuple):
+    """One position of a result, typed (pandas rows are not)."""
+
+    file: str
+    sheet: str
+    row: int
+    input: dict[str, str]
+    verdict: Verdict
+
+
+def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
+    """The positions of a result frame as typed records, in order."""
+    columns = [holdings[name].tolist() for name in ("file", "sheet", "row", "input", "verdict")]
+    for file, sheet, row, cells, verdict in zip(*columns, strict=True):
+        yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
 
 
 @dataclass
@@ -145,15 +161,13 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (keys documented in the README)."""
         holdings = []
-        for record in self.holdings[["file", "sheet", "row", "input", "verdict"]].itertuples(
-            index=False
-        ):
-            verdict: Verdict = record.verdict
+        for record in holding_records(self.holdings):
+            verdict = record.verdict
             holdings.append(
                 {
                     "file": record.file,
                     "sheet": record.sheet,
-                    "row": int(record.row),
+                    "row": record.row,
                     "status": verdict.status.value,
                     "reason": verdict.reason,
                     "input": record.input,
@@ -226,7 +240,12 @@ def reference_summary(reference: Reference) -> dict[str, Any]:
     return {
         "version": reference.version,
         "lists": [
-            {"id": item.list_id, "title": item.title, "source": item.source, "entries": len(item.entries)}
+            {
+                "id": item.list_id,
+                "title": item.title,
+                "source": item.source,
+                "entries": len(item.entries),
+            }
             for item in reference.lists.values()
         ],
     }
@@ -293,9 +312,10 @@ def screen_positions(
         verdicts[key] = _verdict_for(index, cells, as_of, investor)
         if notify and (done % 1000 == 0 or done == total):
             notify("screen", done, total)
-    frame["verdict"] = [verdicts[key] for key in key_tuples]
-    frame["status"] = [v.status.value for v in frame["verdict"]]
-    frame["reason"] = [v.reason for v in frame["verdict"]]
+    row_verdicts = [verdicts[key] for key in key_tuples]
+    frame["verdict"] = pd.Series(row_verdicts, index=frame.index, dtype=object)
+    frame["status"] = [v.status.value for v in row_verdicts]
+    frame["reason"] = [v.reason for v in row_verdicts]
     return frame.reset_index(drop=True)
 
 
@@ -362,7 +382,9 @@ def check_security(
     ref = reference or load_reference()
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
-    if not (identity.isin or identity.cusip or identity.sedol or identity.ticker):
+    if not (identity.isin or identity.cusip or identity.sedol or identity.ticker or notes):
+        # Not an identifier in any notation we know: the query is a name (an IPO subscription
+        # has no ticker yet). A malformed identifier (bad check digit) is never taken as a name.
         identity = SecurityIdentity(name=query)
     verdict = screen(resolve(index, identity, notes), ref, day, who)
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (

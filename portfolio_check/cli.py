@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from portfolio_check.check import holding_records
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.model import FailOn, Investor, Side, Status
 
@@ -36,9 +37,7 @@ def _one_line_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug or an unforeseen input: still one clear line
-            click.echo(
-                f"portfolio-check: error: unexpected {type(exc).__name__}: {exc}", err=True
-            )
+            click.echo(f"portfolio-check: error: unexpected {type(exc).__name__}: {exc}", err=True)
             sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
@@ -52,7 +51,11 @@ _investor_option = click.option(
     help="Whether the investor is a US person (bound by US investment bans).",
 )
 _as_of_option = click.option(
-    "--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Date to check on [default: today]."
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Date to check on [default: today].",
 )
 _fail_on_option = click.option(
     "--fail-on",
@@ -77,7 +80,9 @@ def main() -> None:
 @_as_of_option
 @_investor_option
 @click.option("--report", type=click.Path(dir_okay=False), help="Write the Excel report here.")
-@click.option("--json", "json_out", metavar="OUT.json|-", help="Write the JSON result ('-' = stdout).")
+@click.option(
+    "--json", "json_out", metavar="OUT.json|-", help="Write the JSON result ('-' = stdout)."
+)
 @_fail_on_option
 @_one_line_errors
 def check_command(
@@ -103,13 +108,14 @@ def check_command(
         summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
         click.echo(
             f"{len(result.holdings)} positions, {len(result.other_rows)} other rows "
-            f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}",
-            err=json_out == "-",
+            f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}"
         )
-        for record in result.holdings.itertuples(index=False):
-            if record.status not in (Status.CLEAR.value,):
-                click.echo(f"  {record.status:<10} {record.file}:{record.sheet}:{record.row}  "
-                           f"{record.reason}")
+        for record in holding_records(result.holdings):
+            if record.verdict.status is not Status.CLEAR:
+                click.echo(
+                    f"  {record.verdict.status.value:<10} {record.file}:{record.sheet}:{record.row}  "
+                    f"{record.verdict.reason}"
+                )
         if report:
             click.echo(f"report written to {report}")
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
@@ -120,9 +126,12 @@ def check_command(
 @click.option("--exchange", default=None, help="Exchange of a bare code (XHKG, HK, XSHG, XSHE...).")
 @_as_of_option
 @_investor_option
-@click.option("--side", type=click.Choice([s.value for s in Side]), default=Side.BUY.value,
-              show_default=True)
-@click.option("--json", "json_out", metavar="OUT.json|-", help="Write the JSON answer ('-' = stdout).")
+@click.option(
+    "--side", type=click.Choice([s.value for s in Side]), default=Side.BUY.value, show_default=True
+)
+@click.option(
+    "--json", "json_out", metavar="OUT.json|-", help="Write the JSON answer ('-' = stdout)."
+)
 @_fail_on_option
 @_one_line_errors
 def check_security_command(
@@ -137,7 +146,9 @@ def check_security_command(
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     from portfolio_check.check import check_security
 
-    answer = check_security(identifier, exchange=exchange, as_of=as_of, investor=investor, side=side)
+    answer = check_security(
+        identifier, exchange=exchange, as_of=as_of, investor=investor, side=side
+    )
     text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
         click.echo(text)
@@ -145,8 +156,10 @@ def check_security_command(
         if json_out:
             Path(json_out).write_text(text + "\n", encoding="utf-8")
         verdict = answer.verdict
-        click.echo(f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "
-                   f"{answer.investor.value}: {'allowed' if answer.allowed else 'NOT allowed'}")
+        click.echo(
+            f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "
+            f"{answer.investor.value}: {'allowed' if answer.allowed else 'NOT allowed'}"
+        )
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
@@ -176,8 +189,12 @@ def reference_build(ofac_consolidated: str, out: str) -> None:
 
 
 @reference_group.command("show")
-@click.option("--path", type=click.Path(file_okay=False, exists=True), default=None,
-              help="A snapshot folder [default: the shipped one].")
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="A snapshot folder [default: the shipped one].",
+)
 @_one_line_errors
 def reference_show(path: str | None) -> None:
     """Print the snapshot's manifest."""

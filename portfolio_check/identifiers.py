@@ -115,7 +115,7 @@ def normalize_cusip(value: object) -> str | None:
     if value is None:
         return None
     text = _compact(value)
-    if not _CUSIP_SHAPE_RE.match(text) or text.isdigit() and len(set(text)) == 1:
+    if not _CUSIP_SHAPE_RE.match(text) or (text.isdigit() and len(set(text)) == 1):
         return None
     return text if _cusip.is_valid(text) else None
 

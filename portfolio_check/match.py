@@ -40,6 +40,16 @@ class NameKind:
 DEFINITE_KINDS = frozenset(
     {NameKind.PRIMARY, NameKind.STRONG_ALIAS, NameKind.ISSUER_NAME, NameKind.CURATED}
 )
+# When one key equals names of several entries, the entry whose own name it is wins over one
+# that merely lists it as an alias: OFAC gives CHINA MOBILE COMMUNICATIONS GROUP the alias
+# "CHINA MOBILE", yet "China Mobile Ltd" is the listed CHINA MOBILE LIMITED's own name.
+KIND_RANK: dict[str, int] = {
+    NameKind.PRIMARY: 0,
+    NameKind.ISSUER_NAME: 0,
+    NameKind.CURATED: 1,
+    NameKind.STRONG_ALIAS: 1,
+    NameKind.WEAK_ALIAS: 2,
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class NameIndex:
             return []
         exact = self._by_key.get(key, [])
         if exact:
+            best = min(KIND_RANK[known.kind] for known in exact)
+            exact = [known for known in exact if KIND_RANK[known.kind] == best]
             return [
                 NameMatch(
                     known,

@@ -168,9 +168,9 @@ def _strip_legal_forms(tokens: list[str]) -> list[str]:
     # Chinese legal forms are glued to the name: strip them from the last token.
     if tokens:
         last = tokens[-1]
-        for form in _LEGAL_FORMS_CHINESE:
-            if last.endswith(form) and len(last) > len(form):
-                tokens[-1] = last[: -len(form)]
+        for suffix in _LEGAL_FORMS_CHINESE:
+            if last.endswith(suffix) and len(last) > len(suffix):
+                tokens[-1] = last[: -len(suffix)]
                 break
     return tokens
 

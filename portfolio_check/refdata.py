@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from portfolio_check.errors import ReferenceDataError
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry
+from portfolio_check.sources.snapshot import load_list_file
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName)
 
@@ -94,26 +95,21 @@ def _read_json(path: Path) -> Any:
         raise ReferenceDataError(f"{path}: not valid JSON ({exc})") from None
 
 
-def _load_list(path: Path) -> ReferenceList:
-    data = _read_json(path)
-    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
-        raise ReferenceDataError(f"{path}: expected an object with an 'entries' array")
-    entries = []
-    for index, raw in enumerate(data["entries"]):
-        try:
-            entries.append(ListEntry.model_validate(raw))
-        except ValidationError as exc:
-            raise ReferenceDataError(f"{path}: entry #{index} is malformed: {exc}") from None
+def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
+    """One list named by the manifest: its entries validated by the importer's own loader."""
     try:
+        path = folder / str(listed["file"])
         return ReferenceList(
-            list_id=str(data["list_id"]),
-            title=str(data.get("title", data["list_id"])),
-            regime=str(data.get("regime", data["list_id"])),
-            source=str(data.get("source", "")),
-            entries=tuple(entries),
+            list_id=str(listed["id"]),
+            title=str(listed.get("title", listed["id"])),
+            regime=str(listed.get("regime", listed["id"])),
+            source=str(listed.get("source", "")),
+            entries=load_list_file(path),
         )
-    except KeyError as exc:
-        raise ReferenceDataError(f"{path}: missing key {exc}") from None
+    except (KeyError, TypeError) as exc:
+        raise ReferenceDataError(
+            f"{folder / 'manifest.json'}: a list is missing its {exc} key"
+        ) from None
 
 
 def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
@@ -149,10 +145,10 @@ def _load(folder: Path) -> Reference:
     manifest = _read_json(folder / "manifest.json")
     if not isinstance(manifest, dict):
         raise ReferenceDataError(f"{folder / 'manifest.json'}: expected a JSON object")
-    list_files = sorted((folder / "lists").glob("*.json"))
-    if not list_files:
-        raise ReferenceDataError(f"{folder / 'lists'}: no list files")
-    lists = {item.list_id: item for item in map(_load_list, list_files)}
+    listed = manifest.get("lists")
+    if not isinstance(listed, list) or not listed:
+        raise ReferenceDataError(f"{folder / 'manifest.json'}: names no lists")
+    lists = {item.list_id: item for item in (_load_list(folder, raw) for raw in listed)}
     curated_securities = _load_curated(folder / "curated" / "securities.csv", CuratedSecurity)
     curated_names = _load_curated(folder / "curated" / "names.csv", CuratedName)
     reference = Reference(
@@ -163,10 +159,12 @@ def _load(folder: Path) -> Reference:
         curated_securities=curated_securities,
         curated_names=curated_names,
     )
-    for row in (*curated_securities, *curated_names):
-        if not reference.has_entry(row.list_id, row.entry_id):
+    linked = [(r.list_id, r.entry_id) for r in curated_securities]
+    linked += [(r.list_id, r.entry_id) for r in curated_names]
+    for list_id, entry_id in linked:
+        if not reference.has_entry(list_id, entry_id):
             raise ReferenceDataError(
-                f"{folder / 'curated'}: row for {row.list_id} entry {row.entry_id!r} names an "
+                f"{folder / 'curated'}: row for {list_id} entry {entry_id!r} names an "
                 "entry that the snapshot does not have"
             )
     return reference

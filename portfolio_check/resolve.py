@@ -74,9 +74,7 @@ class SecurityIndex:
 
     reference: Reference
     by_isin: dict[str, list[_IdentifierHit]] = field(default_factory=lambda: defaultdict(list))
-    by_ticker: dict[Ticker, list[_IdentifierHit]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    by_ticker: dict[Ticker, list[_IdentifierHit]] = field(default_factory=lambda: defaultdict(list))
     names: NameIndex = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,11 +94,17 @@ class SecurityIndex:
                         )
                     )
             known.append(NameIndex.known(lid, eid, NameKind.PRIMARY, entry.name))
-            known += [NameIndex.known(lid, eid, NameKind.STRONG_ALIAS, a) for a in entry.strong_aliases]
-            known += [NameIndex.known(lid, eid, NameKind.ISSUER_NAME, a) for a in entry.issuer_names]
+            known += [
+                NameIndex.known(lid, eid, NameKind.STRONG_ALIAS, a) for a in entry.strong_aliases
+            ]
+            known += [
+                NameIndex.known(lid, eid, NameKind.ISSUER_NAME, a) for a in entry.issuer_names
+            ]
             known += [NameIndex.known(lid, eid, NameKind.WEAK_ALIAS, a) for a in entry.weak_aliases]
         for row in self.reference.curated_securities:
-            line = f"{row.security_name} ({row.local_code or ''} {row.mic or ''})".replace(" )", ")")
+            line = f"{row.security_name} ({row.local_code or ''} {row.mic or ''})".replace(
+                " )", ")"
+            )
             detail = f"curated link: {line} belongs to entry {row.entry_id} (source: {row.source})"
             if row.isin and (valid := normalize_isin(row.isin)) is not None:
                 self.by_isin[valid].append(
@@ -169,7 +173,9 @@ def _ticker_of(identity: SecurityIdentity) -> Ticker | None:
     return None
 
 
-def resolve(index: SecurityIndex, identity: SecurityIdentity, notes: tuple[str, ...] = ()) -> Resolution:
+def resolve(
+    index: SecurityIndex, identity: SecurityIdentity, notes: tuple[str, ...] = ()
+) -> Resolution:
     """Tie one security to list entries: identifiers first, then names."""
     hits: list[_IdentifierHit] = []
     checked: list[str] = []

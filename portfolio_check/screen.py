@@ -10,9 +10,7 @@ from portfolio_check.resolve import Resolution
 from portfolio_check.rules import ALLOWED, MatchStrength, apply_regime
 
 _CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
-_UNRESOLVED_ACTIONS = Actions(
-    buy="identify the security first", sell="identify the security first"
-)
+_UNRESOLVED_ACTIONS = Actions(buy="identify the security first", sell="identify the security first")
 
 
 def screen(
@@ -22,6 +20,7 @@ def screen(
     findings: list[Finding] = []
     actions_by_finding: list[Actions] = []
     not_yet: list[str] = []
+    not_yet_issuer: tuple[str, str] | None = None
     for match in resolution.matches:
         ref_list = reference.lists[match.list_id]
         entry = reference.entry(match.list_id, match.entry_id)
@@ -31,6 +30,8 @@ def screen(
                 f"{entry.name} ({match.list_id} entry {entry.entry_id}), matched on "
                 f"{match.matched_on}: {match.detail}; {outcome.explanation}"
             )
+            if match.strength == MatchStrength.DEFINITE:
+                not_yet_issuer = (f"{match.list_id}:{entry.entry_id}", entry.name)
             continue
         findings.append(
             Finding(
@@ -81,7 +82,16 @@ def screen(
     if not_yet:
         reason = "; ".join(not_yet)
     else:
-        reason = f"checked {resolution.checked or 'nothing usable'} against {lists_checked}: no match"
+        reason = (
+            f"checked {resolution.checked or 'nothing usable'} against {lists_checked}: no match"
+        )
     if notes:
         reason += f" ({notes})"
-    return Verdict(status=Status.CLEAR, reason=reason, identity=identity, actions=_CLEAR_ACTIONS)
+    return Verdict(
+        status=Status.CLEAR,
+        reason=reason,
+        identity=identity,
+        issuer_id=not_yet_issuer[0] if not_yet_issuer else None,
+        issuer_name=not_yet_issuer[1] if not_yet_issuer else None,
+        actions=_CLEAR_ACTIONS,
+    )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
+from portfolio_check.check import holding_records
 from portfolio_check.model import Status, Verdict
 
 if TYPE_CHECKING:
@@ -43,8 +44,14 @@ class _Writer:
             },
         )
         self.header = self.book.add_format(
-            {"bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF", "text_wrap": True,
-             "valign": "top", "border": 1}
+            {
+                "bold": True,
+                "bg_color": "#1F3864",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
         )
         self.bold = self.book.add_format({"bold": True})
         self.title = self.book.add_format({"bold": True, "font_size": 14})
@@ -52,8 +59,11 @@ class _Writer:
         self.money = self.book.add_format({"num_format": "#,##0.00"})
         self.status = {
             status: self.book.add_format(
-                {"bold": True, "bg_color": colour,
-                 "font_color": "#FFFFFF" if status in _LIGHT_TEXT else "#000000"}
+                {
+                    "bold": True,
+                    "bg_color": colour,
+                    "font_color": "#FFFFFF" if status in _LIGHT_TEXT else "#000000",
+                }
             )
             for status, colour in STATUS_COLOURS.items()
         }
@@ -202,43 +212,89 @@ def _holdings(writer: _Writer, result: CheckResult) -> None:
         [
             record.file,
             record.sheet,
-            int(record.row),
+            record.row,
             *(record.input.get(column) for column in original),
             *_finding_columns(record.verdict),
         ]
-        for record in result.holdings[["file", "sheet", "row", "input", "verdict"]].itertuples(
-            index=False
-        )
+        for record in holding_records(result.holdings)
     ]
     writer.table("Holdings", headers, rows, widths={"Reason": 80}, status_column="Status")
 
 
 def _findings(writer: _Writer, result: CheckResult) -> None:
     headers = [
-        "File", "Sheet", "Row", "Security", "ISIN", "Ticker", "Status", "List", "Entry id",
-        "Entry name", "Matched on", "Score", "Rule", "Listing date", "Effective date",
-        "Divestment date", "Buy", "Sell", "Explanation",
+        "File",
+        "Sheet",
+        "Row",
+        "Security",
+        "ISIN",
+        "Ticker",
+        "Status",
+        "List",
+        "Entry id",
+        "Entry name",
+        "Matched on",
+        "Score",
+        "Rule",
+        "Listing date",
+        "Effective date",
+        "Divestment date",
+        "Buy",
+        "Sell",
+        "Explanation",
     ]
     rows = []
-    flagged = result.holdings[result.holdings["status"] != Status.CLEAR.value]
-    for record in flagged[["file", "sheet", "row", "verdict"]].itertuples(index=False):
-        verdict: Verdict = record.verdict
+    for record in holding_records(result.holdings):
+        verdict = record.verdict
+        if verdict.status is Status.CLEAR:
+            continue
         identity = verdict.identity
-        base = [record.file, record.sheet, int(record.row), identity.name, identity.isin,
-                identity.ticker]
+        base = [
+            record.file,
+            record.sheet,
+            record.row,
+            identity.name,
+            identity.isin,
+            identity.ticker,
+        ]
         if not verdict.findings:
-            rows.append([*base, verdict.status.value, *([None] * 9), verdict.actions.buy,
-                         verdict.actions.sell, verdict.reason])
+            rows.append(
+                [
+                    *base,
+                    verdict.status.value,
+                    *([None] * 9),
+                    verdict.actions.buy,
+                    verdict.actions.sell,
+                    verdict.reason,
+                ]
+            )
         for finding in verdict.findings:
-            rows.append([
-                *base, finding.status.value, finding.list_id, finding.entry_id, finding.entry_name,
-                finding.matched_on, finding.score, finding.rule, finding.listing_date,
-                finding.effective_date, finding.divestment_date, verdict.actions.buy,
-                verdict.actions.sell, finding.explanation,
-            ])
-    rows.sort(key=lambda row: Status(row[6]).severity)
-    writer.table("Findings", headers, rows, widths={"Explanation": 100, "Entry name": 36},
-                 status_column="Status")
+            rows.append(
+                [
+                    *base,
+                    finding.status.value,
+                    finding.list_id,
+                    finding.entry_id,
+                    finding.entry_name,
+                    finding.matched_on,
+                    finding.score,
+                    finding.rule,
+                    finding.listing_date,
+                    finding.effective_date,
+                    finding.divestment_date,
+                    verdict.actions.buy,
+                    verdict.actions.sell,
+                    finding.explanation,
+                ]
+            )
+    rows.sort(key=lambda row: Status(str(row[6])).severity)
+    writer.table(
+        "Findings",
+        headers,
+        rows,
+        widths={"Explanation": 100, "Entry name": 36},
+        status_column="Status",
+    )
 
 
 def _about(writer: _Writer, result: CheckResult) -> None:
@@ -255,21 +311,47 @@ def _about(writer: _Writer, result: CheckResult) -> None:
         ("Generated by", manifest.get("generated_by")),
     ]
     for item in result.reference.lists.values():
-        lines.append((f"List {item.list_id}", f"{item.title}: {len(item.entries)} entries; {item.source}"))
-    for entry in manifest.get("lists", []) if isinstance(manifest.get("lists"), list) else []:
-        for source in entry.get("sources", entry.get("files", [])):
+        lines.append(
+            (f"List {item.list_id}", f"{item.title}: {len(item.entries)} entries; {item.source}")
+        )
+    for listed in manifest.get("lists", []):
+        for source in listed.get("source_files", []):
             lines.append(
-                (f"Source file ({entry.get('id', entry.get('list_id', ''))})",
-                 f"{source.get('name')} sha256 {source.get('sha256')} "
-                 f"records {source.get('records', source.get('record_count'))}")
+                (
+                    f"Source file ({listed.get('id')})",
+                    f"{source.get('name')}: sha256 {source.get('sha256')}, "
+                    f"{source.get('records')} records",
+                )
             )
-    lines.append(("Curated securities", f"{len(result.reference.curated_securities)} rows, each with a source"))
-    lines.append(("Curated names", f"{len(result.reference.curated_names)} rows, each with a source"))
-    lines.append(("Statuses", "BLOCKED > PROHIBITED > PENDING > REVIEW > WATCH > CLEAR > UNRESOLVED"))
+        warnings = listed.get("warning_counts") or {}
+        if warnings:
+            lines.append(
+                (
+                    f"Parse warnings ({listed.get('id')})",
+                    "; ".join(f"{kind}: {count}" for kind, count in warnings.items()),
+                )
+            )
+    lines.append(
+        (
+            "Curated securities",
+            f"{len(result.reference.curated_securities)} rows, each with a source",
+        )
+    )
+    lines.append(
+        ("Curated names", f"{len(result.reference.curated_names)} rows, each with a source")
+    )
+    lines.append(
+        ("Statuses", "BLOCKED > PROHIBITED > PENDING > REVIEW > WATCH > CLEAR > UNRESOLVED")
+    )
     generated = _generated_date(manifest.get("generated_at"))
     if generated and (result.as_of - generated).days > 30:
-        lines.append(("Warning", f"the reference snapshot ({generated}) is more than 30 days older "
-                      f"than the as-of date ({result.as_of}); lists may have changed since"))
+        lines.append(
+            (
+                "Warning",
+                f"the reference snapshot ({generated}) is more than 30 days older "
+                f"than the as-of date ({result.as_of}); lists may have changed since",
+            )
+        )
     for r, (label, value) in enumerate(lines):
         sheet.write_string(r, 0, label, writer.bold)
         writer.cell(sheet, r, 1, value, writer.wrap)
