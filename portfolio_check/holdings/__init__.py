@@ -1,0 +1,275 @@
+"""Reading messy holdings exports into positions, accounting for every row.
+
+    read_holdings(paths)  -> HoldingsInput    .xlsx / .xlsm / .csv files
+    read_frame(frame)     -> HoldingsInput    a caller's DataFrame (header = its columns)
+
+Every non-blank input row ends up exactly once: as a position (``positions``, one row per
+holding, columns ``POSITION_COLUMNS``) or as an :class:`~portfolio_check.model.OtherRow` with its
+:class:`~portfolio_check.model.RowClass`. Cell problems (a quantity that is not a number) are
+:class:`~portfolio_check.model.InputIssue` s, never fatal; an unreadable file raises
+:class:`~portfolio_check.errors.InputFileError` naming it.
+
+How: readers (I/O, :mod:`.readers`) turn each sheet into a grid of display texts; the pure core
+(:mod:`.tables`, :mod:`.roles`, :mod:`.cells`) finds the header, maps columns to roles from
+header words and contents, and classifies rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from portfolio_check.errors import InputFileError
+from portfolio_check.holdings.cells import render
+from portfolio_check.holdings.readers import SUPPORTED_EXTENSIONS, read_file
+from portfolio_check.holdings.roles import Role
+from portfolio_check.holdings.tables import Grid, GridResult, analyse_grid
+from portfolio_check.model import InputIssue, OtherRow
+
+__all__ = [
+    "POSITION_COLUMNS",
+    "SUPPORTED_EXTENSIONS",
+    "HoldingsInput",
+    "Role",
+    "TableInfo",
+    "read_frame",
+    "read_holdings",
+]
+
+POSITION_COLUMNS = [
+    "file",
+    "sheet",
+    "row",
+    "input",
+    "name",
+    "isin",
+    "cusip",
+    "sedol",
+    "ticker",
+    "identifier",
+    "exchange",
+    "quantity",
+    "market_value",
+    "currency",
+    "portfolio",
+]
+_TEXT_ROLE_COLUMNS = [
+    Role.NAME,
+    Role.ISIN,
+    Role.CUSIP,
+    Role.SEDOL,
+    Role.TICKER,
+    Role.IDENTIFIER,
+    Role.EXCHANGE,
+    Role.CURRENCY,
+    Role.PORTFOLIO,
+]
+# OtherRow.text keeps this much of a row (cells joined with " | ").
+OTHER_ROW_TEXT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """Where a table was found and how its columns were read.
+
+    ``header`` is the header text per column (two header rows joined with " / "; duplicate or
+    empty headers made unique as used in ``positions.input``); ``roles`` maps a header text to
+    the role of its column; ``reasons`` says why each role went to its column (header word or
+    contents), including which market value column was chosen.
+    """
+
+    file: str
+    sheet: str
+    header_rows: tuple[int, ...]
+    header: tuple[str, ...]
+    roles: dict[str, Role]
+    reasons: dict[Role, str]
+
+    @property
+    def market_value_column(self) -> str | None:
+        return next((h for h, r in self.roles.items() if r is Role.MARKET_VALUE), None)
+
+
+@dataclass(frozen=True)
+class HoldingsInput:
+    """Everything read from the holdings input; ``rows_read == len(positions) + len(other_rows)``."""
+
+    positions: pd.DataFrame
+    other_rows: list[OtherRow]
+    issues: list[InputIssue]
+    rows_read: int
+    tables: list[TableInfo]
+
+
+def read_holdings(paths: Sequence[str | os.PathLike[str]]) -> HoldingsInput:
+    """Read holdings files (.xlsx, .xlsm, .csv); every sheet of a workbook is read.
+
+    Raises :class:`InputFileError` for a missing, empty, mislabelled or unsupported file, or one
+    in which no sheet has a recognisable holdings table.
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    parts: list[HoldingsInput] = []
+    for p in paths:
+        label = os.fspath(p)
+        grids = read_file(Path(label), label)
+        results = [(g, analyse_grid(g)) for g in grids]
+        if not any(r.table is not None for _, r in results):
+            sheets = ", ".join(repr(g.sheet) for g in grids)
+            raise InputFileError(
+                label,
+                "no recognisable holdings table (a header row naming a security column such as "
+                f"Name/ISIN/Ticker and a quantity or market value column) in sheet(s) {sheets}",
+            )
+        parts.extend(_assemble(label, g, r) for g, r in results)
+    return _concat(parts)
+
+
+def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsInput:
+    """Apply the same column roles and row classes to a caller's DataFrame.
+
+    The frame's columns are the header; ``row`` is the index position + 2 (as if the header
+    were row 1 of a sheet); ``file`` and ``sheet`` are ``label``.
+    """
+    header = [render(c) if not isinstance(c, str) else c for c in frame.columns]
+    rows: list[tuple[int, list[str | None]]] = [(1, [h if h else None for h in header])]
+    for i, values in enumerate(frame.itertuples(index=False, name=None)):
+        rows.append((i + 2, [render(v) for v in values]))
+    grid = Grid.from_rows(label, rows)
+    header_present = any(v is not None for v in rows[0][1])
+    result = analyse_grid(grid, header_index=(0,) if header_present else None)
+    if result.table is None:
+        raise InputFileError(
+            label, "no recognisable holdings columns (need a security name or identifier column)"
+        )
+    return _assemble(label, grid, result)
+
+
+# --------------------------------------------------------------------------------------------
+# Assembly
+# --------------------------------------------------------------------------------------------
+
+
+def _column_letter(c: int) -> str:
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _unique_headers(headers: Sequence[str], width: int) -> list[str]:
+    """Header texts usable as dict keys: empty -> column letter, duplicates -> 'X (F)'."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for c in range(width):
+        text = headers[c] if c < len(headers) else ""
+        key = text or _column_letter(c)
+        if key in seen:
+            key = f"{text} ({_column_letter(c)})" if text else _column_letter(c)
+        seen.add(key)
+        out.append(key)
+    return out
+
+
+def _row_text(values: Sequence[object]) -> str:
+    text = " | ".join(v for v in values if isinstance(v, str))
+    return text[:OTHER_ROW_TEXT_LIMIT]
+
+
+def _empty_positions() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in POSITION_COLUMNS})
+    frame["row"] = frame["row"].astype(np.int64)
+    frame["quantity"] = frame["quantity"].astype(float)
+    frame["market_value"] = frame["market_value"].astype(float)
+    return frame
+
+
+def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
+    width = grid.cells.shape[1]
+    others = [
+        OtherRow(
+            file=label,
+            sheet=grid.sheet,
+            row=int(grid.rows[i]),
+            row_class=cls,
+            text=_row_text(grid.cells.iloc[i].tolist()),
+        )
+        for i, cls in enumerate(result.classes)
+        if cls is not None
+    ]
+    table = result.table
+    if table is None:
+        return HoldingsInput(_empty_positions(), others, [], len(grid), [])
+
+    keys = _unique_headers(table.headers, width)
+    mask = result.position_mask
+    idx = np.flatnonzero(mask)
+    body = grid.cells.iloc[idx]
+    data: dict[str, object] = {
+        "file": pd.Series([label] * len(idx), dtype=object),
+        "sheet": pd.Series([grid.sheet] * len(idx), dtype=object),
+        "row": pd.Series(grid.rows[idx], dtype=np.int64),
+        "input": pd.Series(
+            [
+                {k: (v if isinstance(v, str) else "") for k, v in zip(keys, vals, strict=True)}
+                for vals in body.itertuples(index=False, name=None)
+            ],
+            dtype=object,
+        ),
+    }
+    for role in _TEXT_ROLE_COLUMNS:
+        c = table.column(role)
+        if c is None:
+            values: list[str | None] = [None] * len(idx)
+        else:
+            values = [v if isinstance(v, str) else None for v in body[c].tolist()]
+        data[role.value] = pd.Series(values, dtype=object)
+    data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
+    data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
+    positions = pd.DataFrame(data)[POSITION_COLUMNS]
+
+    issues: list[InputIssue] = []
+    for role, junk in result.junk.items():
+        c = table.column(role)
+        if c is None:
+            continue
+        for i in np.flatnonzero(junk & mask):
+            issues.append(
+                InputIssue(
+                    file=label,
+                    sheet=grid.sheet,
+                    row=int(grid.rows[i]),
+                    column=keys[c],
+                    problem=f"{role.value} is not a number; read as missing",
+                    value=str(grid.cells.iat[int(i), c]),
+                )
+            )
+    issues.sort(key=lambda x: (x.row or 0, x.column or ""))
+    info = TableInfo(
+        file=label,
+        sheet=grid.sheet,
+        header_rows=tuple(int(grid.rows[i]) for i in table.header_index),
+        header=tuple(keys),
+        roles={keys[ch.column]: ch.role for ch in table.roles},
+        reasons={ch.role: ch.reason for ch in table.roles},
+    )
+    return HoldingsInput(positions, others, issues, len(grid), [info])
+
+
+def _concat(parts: Sequence[HoldingsInput]) -> HoldingsInput:
+    frames = [p.positions for p in parts if len(p.positions)]
+    positions = pd.concat(frames, ignore_index=True) if frames else _empty_positions()
+    return HoldingsInput(
+        positions=positions,
+        other_rows=[r for p in parts for r in p.other_rows],
+        issues=[i for p in parts for i in p.issues],
+        rows_read=sum(p.rows_read for p in parts),
+        tables=[t for p in parts for t in p.tables],
+    )

@@ -1,0 +1,307 @@
+"""Cell values as a person sees them, and the numbers and identifiers inside them.
+
+Pure functions, no I/O. Readers turn every cell into *display text* (``str``) or ``None`` with
+:func:`render`; everything after that (table finding, roles, row classes) works on text only,
+so an ``.xlsx`` float, an ``.xls`` serial date and a CSV field all look alike downstream.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from stdnum import cusip as _cusip
+from stdnum import isin as _isin
+from stdnum.gb import sedol as _sedol
+
+# Characters that make a cell look filled but are not content (NBSP from web exports, BOM,
+# zero-width space).
+_INVISIBLE = "\u00a0\ufeff\u200b\u3000"
+_STRIP = " \t\r\n" + _INVISIBLE
+
+
+def clean_text(text: str) -> str | None:
+    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left."""
+    stripped = text.strip(_STRIP)
+    return stripped or None
+
+
+def render_float(value: float) -> str | None:
+    """A float without float noise: ``125000.0`` -> ``125000``, ``1e-05`` -> ``0.00001``."""
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+def render(value: object) -> str | None:
+    """Display text of one cell value from openpyxl/xlrd/pandas; ``None`` for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return render_float(float(value))
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return None
+    except (TypeError, ValueError):
+        pass
+    return clean_text(str(value))
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------------
+
+# Texts that mean "no value" and are not worth an input issue: Bloomberg's #N/A family,
+# dashes that iShares writes for nothing, N.A. from custodians.
+NULL_LIKE = re.compile(
+    r"^(?:#N/?A\b.*|N/?A|N\.A\.?|NA|NIL|NULL|NONE|NAN|-+|[\u2013\u2014]|\.|\*+)$",
+    re.IGNORECASE,
+)
+_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
+_THOUSANDS_DOT = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$"
+_DECIMAL_COMMA = r"^[+-]?\d+,\d{1,2}$"
+_PLAIN = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
+def is_null_like(text: str) -> bool:
+    """True for a text that stands for a missing value (``#N/A``, ``-``, ``N.A.``)."""
+    return NULL_LIKE.match(text) is not None
+
+
+def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse display texts into floats, vectorised.
+
+    Returns ``(values, junk)``: ``values`` is NaN where there is no number; ``junk`` is True
+    where the text is neither a number nor a recognised "no value" marker, i.e. where an
+    input issue is due. Handles ``1,234.5``, ``1.234,5``, ``(1,234)``, ``-``, ``#N/A ...``,
+    a trailing ``%`` is not a quantity and counts as junk.
+    """
+    s = texts.astype(object).where(texts.notna(), None)
+    present = s.notna().to_numpy()
+    if not present.any():
+        return np.full(len(s), np.nan), np.zeros(len(s), dtype=bool)
+    t = s[present].astype(str).str.replace(r"[\s\u00a0'\u2019]", "", regex=True)
+    null_like = t.str.match(NULL_LIKE.pattern, case=False).to_numpy(dtype=bool)
+    negative = t.str.match(r"^\(.*\)$").to_numpy(dtype=bool)
+    t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    comma = t.str.match(_THOUSANDS_COMMA)
+    t = t.where(~comma, t.str.replace(",", "", regex=False))
+    dot = t.str.match(_THOUSANDS_DOT) & ~t.str.match(_PLAIN)
+    t = t.where(~dot, t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    dec_comma = t.str.match(_DECIMAL_COMMA)
+    t = t.where(~dec_comma, t.str.replace(",", ".", regex=False))
+    plain = t.str.match(_PLAIN).to_numpy(dtype=bool)
+    parsed = pd.to_numeric(t.where(plain, None), errors="coerce").to_numpy(dtype=float)
+    parsed = np.where(negative, -parsed, parsed)
+    values = np.full(len(s), np.nan)
+    values[present] = parsed
+    junk = np.zeros(len(s), dtype=bool)
+    junk[present] = ~plain & ~null_like
+    return values, junk
+
+
+def parse_number(text: str) -> float | None:
+    """Scalar twin of :func:`parse_numbers` for one display text; ``None`` if not a number."""
+    t = re.sub(r"[\s\u00a0'\u2019]", "", text)
+    negative = t.startswith("(") and t.endswith(")")
+    if negative:
+        t = t[1:-1]
+    if re.match(_THOUSANDS_COMMA, t):
+        t = t.replace(",", "")
+    elif re.match(_THOUSANDS_DOT, t) and not re.match(_PLAIN, t):
+        t = t.replace(".", "").replace(",", ".")
+    elif re.match(_DECIMAL_COMMA, t):
+        t = t.replace(",", ".")
+    if not re.match(_PLAIN, t):
+        return None
+    value = float(t)
+    return -value if negative else value
+
+
+def looks_numeric(text: str) -> bool:
+    """True when one display text is a number (with the same rules as :func:`parse_numbers`)."""
+    return parse_number(text) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Identifier shapes (for recognising columns by content; validation proper lives in
+# portfolio_check.identifiers)
+# --------------------------------------------------------------------------------------------
+
+ISIN_SHAPE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
+CUSIP_SHAPE = re.compile(r"^[0-9]{3}[0-9A-Z]{5}[0-9]$")
+SEDOL_SHAPE = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}[0-9]$")
+# Bloomberg "941 HK", "000603 C2", "VNET US", "941 HK Equity"; Refinitiv "0941.HK";
+# FactSet "0941-HK"; prefixed "XHKG:0941".
+BLOOMBERG_TICKER = re.compile(
+    r"^[A-Z0-9][A-Z0-9./\-]{0,11} [A-Z][A-Z0-9](?: (?:EQUITY|CORP|GOVT|INDEX|COMDTY|CURNCY|MTGE|"
+    r"MUNI|PFD))?$",
+    re.IGNORECASE,
+)
+RIC_TICKER = re.compile(r"^[A-Z0-9]{1,10}[.\-][A-Z]{1,3}$")
+PREFIXED_TICKER = re.compile(r"^[A-Z]{2,4}:[A-Z0-9.]{1,10}$")
+# A code in a ticker/identifier cell: short, no lower-case prose, at most three parts.
+CODE_SHAPE = re.compile(r"^[A-Z0-9][A-Z0-9./:\-]*(?: [A-Z0-9./:\-]+){0,2}$", re.IGNORECASE)
+MIC_SHAPE = re.compile(r"^X[A-Z]{3}$")
+
+
+def is_isin(text: str) -> bool:
+    return ISIN_SHAPE.match(text) is not None and bool(_isin.is_valid(text))
+
+
+def is_cusip(text: str) -> bool:
+    return CUSIP_SHAPE.match(text) is not None and bool(_cusip.is_valid(text))
+
+
+def is_sedol(text: str) -> bool:
+    return SEDOL_SHAPE.match(text) is not None and bool(_sedol.is_valid(text))
+
+
+def is_ticker(text: str) -> bool:
+    """A ticker written with its market (Bloomberg, Refinitiv, FactSet or prefixed form)."""
+    return (
+        BLOOMBERG_TICKER.match(text) is not None
+        or RIC_TICKER.match(text) is not None
+        or PREFIXED_TICKER.match(text) is not None
+    )
+
+
+def looks_like_code(text: str) -> bool:
+    """True for text that can be a security code (not prose such as ``Top Level``)."""
+    if len(text) > 30 or CODE_SHAPE.match(text) is None:
+        return False
+    return any(ch.isdigit() for ch in text) or text.upper() == text or is_ticker(text)
+
+
+# ISO 4217 codes common in holdings files (cash lines are often named by one).
+CURRENCY_CODES = frozenset(
+    [
+        "AED",
+        "ARS",
+        "AUD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CLP",
+        "CNH",
+        "CNY",
+        "COP",
+        "CZK",
+        "DKK",
+        "EGP",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "ISK",
+        "JOD",
+        "JPY",
+        "KES",
+        "KRW",
+        "KWD",
+        "KZT",
+        "LKR",
+        "MAD",
+        "MOP",
+        "MXN",
+        "MYR",
+        "NGN",
+        "NOK",
+        "NZD",
+        "OMR",
+        "PEN",
+        "PHP",
+        "PKR",
+        "PLN",
+        "QAR",
+        "RON",
+        "RUB",
+        "SAR",
+        "SEK",
+        "SGD",
+        "THB",
+        "TRY",
+        "TWD",
+        "UAH",
+        "USD",
+        "VND",
+        "ZAR",
+    ]
+)
+# Currency names as accounting systems (Geneva) and custodians write them, lower case.
+CURRENCY_NAMES = frozenset(
+    {
+        "australian dollar",
+        "brazilian real",
+        "british pound",
+        "pound sterling",
+        "canadian dollar",
+        "chinese renminbi",
+        "chinese renminbi yuan",
+        "chinese yuan",
+        "renminbi",
+        "offshore renminbi",
+        "euro",
+        "hong kong dollar",
+        "indian rupee",
+        "indonesian rupiah",
+        "japanese yen",
+        "korean won",
+        "south korean won",
+        "macau pataca",
+        "malaysian ringgit",
+        "new taiwan dollar",
+        "taiwan dollar",
+        "new zealand dollar",
+        "philippine peso",
+        "singapore dollar",
+        "swiss franc",
+        "thai baht",
+        "united states dollar",
+        "us dollar",
+        "u.s. dollar",
+        "港元",
+        "港幣",
+        "港币",
+        "美元",
+        "人民幣",
+        "人民币",
+        "歐元",
+        "欧元",
+    }
+)

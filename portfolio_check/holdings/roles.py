@@ -1,0 +1,577 @@
+"""Column roles: which column holds the name, the ISIN, the quantity ... of a holding.
+
+Pure functions, no I/O. A role is decided from the header text (English and Chinese,
+case/space/camel-case insensitive, one or two header rows) *and* from the column's contents:
+a column of valid ISINs is the ISIN column whatever its header says, and a ``Name`` column that
+holds ``941 HK``-style tickers is a mixed identifier column.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from portfolio_check.holdings.cells import (
+    CURRENCY_CODES,
+    MIC_SHAPE,
+    is_cusip,
+    is_isin,
+    is_null_like,
+    is_sedol,
+    is_ticker,
+    parse_numbers,
+)
+
+
+class Role(StrEnum):
+    """What a column means; the values are the position columns they fill."""
+
+    NAME = "name"
+    ISIN = "isin"
+    CUSIP = "cusip"
+    SEDOL = "sedol"
+    TICKER = "ticker"
+    IDENTIFIER = "identifier"
+    EXCHANGE = "exchange"
+    QUANTITY = "quantity"
+    MARKET_VALUE = "market_value"
+    CURRENCY = "currency"
+    PORTFOLIO = "portfolio"
+
+
+IDENTITY_ROLES = (Role.NAME, Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER, Role.IDENTIFIER)
+CODE_ROLES = (Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER, Role.IDENTIFIER)
+AMOUNT_ROLES = (Role.QUANTITY, Role.MARKET_VALUE)
+TEXT_ROLES = tuple(r for r in Role if r not in AMOUNT_ROLES)
+
+# --------------------------------------------------------------------------------------------
+# Header vocabulary
+# --------------------------------------------------------------------------------------------
+
+# (phrase, score): an exact header scores ``score``; a header that contains the phrase as
+# consecutive words scores less (see ``_phrase_score``). Chinese phrases match as substrings.
+_VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
+    Role.NAME: (
+        ("name", 3),
+        ("description", 3),
+        ("desc", 2),
+        ("security name", 4),
+        ("security description", 4),
+        ("securities name", 4),
+        ("stock name", 4),
+        ("instrument name", 4),
+        ("instrument", 2),
+        ("security", 2),
+        ("issuer name", 3),
+        ("issuer", 2),
+        ("asset name", 3),
+        ("long name", 3),
+        ("short name", 3),
+        ("company name", 3),
+        ("company", 2),
+        ("investment", 2),
+        ("證券名稱", 4),
+        ("证券名称", 4),
+        ("股票名稱", 4),
+        ("股票名称", 4),
+        ("名稱", 3),
+        ("名称", 3),
+        ("證券", 2),
+        ("证券", 2),
+        ("投資項目", 3),
+        ("投资项目", 3),
+        ("描述", 3),
+    ),
+    Role.TICKER: (
+        ("ticker", 3),
+        ("symbol", 3),
+        ("ticker symbol", 4),
+        ("bloomberg ticker", 4),
+        ("bbg ticker", 4),
+        ("bb ticker", 4),
+        ("ric", 3),
+        ("reuters code", 3),
+        ("bloomberg code", 3),
+        ("local code", 3),
+        ("stock code", 3),
+        ("security code", 3),
+        ("code", 1.5),
+        ("證券代碼", 4),
+        ("证券代码", 4),
+        ("股票代碼", 4),
+        ("股票代码", 4),
+        ("股份代號", 4),
+        ("股份代号", 4),
+        ("代碼", 3),
+        ("代码", 3),
+        ("代號", 3),
+        ("代号", 3),
+    ),
+    Role.ISIN: (("isin", 4), ("isin code", 4), ("isin number", 4), ("isin no", 4)),
+    Role.CUSIP: (("cusip", 4), ("cusip code", 4)),
+    Role.SEDOL: (("sedol", 4), ("sedol code", 4)),
+    Role.IDENTIFIER: (
+        ("id", 3),
+        ("identifier", 3),
+        ("invest id", 3),
+        ("investment id", 3),
+        ("security id", 3),
+        ("security identifier", 3),
+        ("sec id", 3),
+        ("instrument id", 3),
+        ("asset id", 3),
+        ("bloomberg id", 3),
+    ),
+    Role.EXCHANGE: (
+        ("exchange", 3),
+        ("stock exchange", 3),
+        ("listing exchange", 3),
+        ("primary exchange", 3),
+        ("exchange code", 3),
+        ("exch", 2),
+        ("mic", 3),
+        ("market", 1.5),
+        ("交易所", 3),
+        ("市場", 2),
+        ("市场", 2),
+    ),
+    Role.QUANTITY: (
+        ("quantity", 3),
+        ("qty", 3),
+        ("position", 3),
+        ("shares", 3),
+        ("nominal", 3),
+        ("par", 2),
+        ("par value", 2),
+        ("units", 3),
+        ("holding", 2.5),
+        ("holdings", 2.5),
+        ("face", 2),
+        ("face amount", 3),
+        ("face value", 2),
+        ("nominal amount", 3),
+        ("number of shares", 3),
+        ("no of shares", 3),
+        ("shares held", 3),
+        ("amount", 1),
+        ("數量", 3),
+        ("数量", 3),
+        ("持倉", 3),
+        ("持仓", 3),
+        ("股數", 3),
+        ("股数", 3),
+        ("面值", 3),
+        ("持有量", 3),
+        ("持股量", 3),
+    ),
+    Role.MARKET_VALUE: (
+        ("market value", 3),
+        ("mv", 3),
+        ("mkt val", 3),
+        ("mkt value", 3),
+        ("market val", 3),
+        ("valuation", 2),
+        ("fair value", 2.5),
+        ("value", 1.5),
+        ("市值", 3),
+        ("市場價值", 3),
+        ("市场价值", 3),
+    ),
+    Role.CURRENCY: (
+        ("currency", 3),
+        ("ccy", 3),
+        ("curr", 3),
+        ("crncy", 3),
+        ("currency code", 3),
+        ("貨幣", 3),
+        ("货币", 3),
+        ("幣種", 3),
+        ("币种", 3),
+        ("幣別", 3),
+        ("币别", 3),
+    ),
+    Role.PORTFOLIO: (
+        ("portfolio", 3),
+        ("account", 3),
+        ("fund", 3),
+        ("account code", 3.5),
+        ("account id", 3.5),
+        ("account name", 3.5),
+        ("account number", 3.5),
+        ("portfolio code", 3.5),
+        ("portfolio name", 3.5),
+        ("fund code", 3.5),
+        ("fund name", 3.5),
+        ("fund id", 3.5),
+        ("sub fund", 3),
+        ("基金", 3),
+        ("組合", 3),
+        ("组合", 3),
+        ("賬戶", 3),
+        ("账户", 3),
+        ("帳戶", 3),
+        ("戶口", 3),
+        ("户口", 3),
+    ),
+}
+
+# A header with any of these words is about something else (a price, a date, a type ...),
+# unless the matched phrase itself contains the word.
+_SPOILERS = frozenset(
+    [
+        "type",
+        "class",
+        "sector",
+        "country",
+        "date",
+        "price",
+        "cost",
+        "change",
+        "weight",
+        "%",
+        "rating",
+        "rtg",
+        "status",
+        "risk",
+        "industry",
+        "accrued",
+        "accrual",
+        "gain",
+        "loss",
+        "p&l",
+        "pnl",
+        "yield",
+        "duration",
+        "rate",
+        "fx",
+        "coupon",
+        "maturity",
+        "beta",
+        "contribution",
+        "unrealized",
+        "unrealised",
+        "realized",
+        "realised",
+        "outstanding",
+        "issue",
+        "description_type",
+        "des",
+        "percent",
+        "pct",
+        "parameter",
+        "event",
+        "error",
+        "number_type",
+        "價格",
+        "价格",
+        "日期",
+        "成本",
+        "類別",
+        "类别",
+        "比例",
+        "權重",
+        "权重",
+    ]
+)
+# Per role: words that rule a header out, and words that make it preferable.
+_ROLE_SPOILERS: dict[Role, frozenset[str]] = {
+    Role.MARKET_VALUE: frozenset({"notional", "cost", "face", "par", "nominal"}),
+    Role.QUANTITY: frozenset({"value", "mv", "market"}),
+    Role.NAME: frozenset({"code", "id", "file", "sheet", "user", "parameter"}),
+    Role.PORTFOLIO: frozenset({"manager"}),
+    Role.EXCHANGE: frozenset({"value", "mv", "currency", "cap", "sector"}),
+}
+# Market value: base/book currency values are preferred over local/gross ones.
+_PREFER = {"base": 1.0, "book": 1.0, "reporting": 0.5, "local": -0.5, "gross": -1.0}
+
+# Header words that are not roles but show that a row is a header row.
+OTHER_HEADER_WORDS = frozenset(
+    [
+        "price",
+        "cost",
+        "weight",
+        "sector",
+        "country",
+        "industry",
+        "type",
+        "class",
+        "rating",
+        "yield",
+        "coupon",
+        "maturity",
+        "date",
+        "change",
+        "beta",
+        "duration",
+        "accrued",
+        "interest",
+        "gain",
+        "loss",
+        "p&l",
+        "pnl",
+        "location",
+        "status",
+        "asset",
+        "notional",
+        "fx",
+        "rate",
+        "issuer",
+        "risk",
+        "total",
+        "percent",
+        "%",
+        "nav",
+        "unrealized",
+        "realized",
+        "invest",
+        "report",
+        "mode",
+        "sort",
+        "key",
+        "比例",
+        "價格",
+        "价格",
+        "成本",
+        "日期",
+        "行業",
+        "行业",
+        "國家",
+        "国家",
+        "類別",
+        "类别",
+        "權重",
+        "权重",
+        "幣值",
+    ]
+)
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def normalise_header(text: str) -> tuple[str, ...]:
+    """Header words, lower case: ``MarketValueBook`` -> ``(market, value, book)``.
+
+    Camel case and ``_ - . / ( )`` split words; full-width characters are folded (NFKC).
+    """
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t)
+    t = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z]{2,})", " ", t)
+    t = t.lower().replace("&", " & ").replace("%", " % ")
+    t = re.sub(r"[^\w%&\u3400-\u9fff]+", " ", t).replace("_", " ")
+    # "p & l" -> "p&l"
+    t = re.sub(r"\bp & l\b", "p&l", t)
+    return tuple(t.split())
+
+
+def _phrase_score(words: tuple[str, ...], phrase: str, score: float) -> float:
+    if _CJK.search(phrase):
+        joined = "".join(words)
+        if phrase not in joined:
+            return 0.0
+        return score if joined == phrase else score - 1.0
+    target = tuple(phrase.split())
+    n = len(target)
+    if words == target:
+        return score
+    for i in range(len(words) - n + 1):
+        if words[i : i + n] == target:
+            extra = len(words) - n
+            return max(score - 1.0 - 0.25 * (extra - 1), 0.5)
+    return 0.0
+
+
+def header_scores(text: str) -> dict[Role, float]:
+    """How strongly one header text (one row's cell) suggests each role; absent = 0."""
+    words = normalise_header(text)
+    if not words:
+        return {}
+    scores: dict[Role, float] = {}
+    for role, phrases in _VOCABULARY.items():
+        best = 0.0
+        for phrase, score in phrases:
+            s = _phrase_score(words, phrase, score)
+            if s <= 0:
+                continue
+            phrase_words = set(phrase.split())
+            spoilers = (_SPOILERS | _ROLE_SPOILERS.get(role, frozenset())) - phrase_words
+            if any(w in spoilers for w in words) or any(
+                sp in "".join(words) for sp in spoilers if _CJK.search(sp)
+            ):
+                continue
+            best = max(best, s)
+        if best > 0 and role is Role.MARKET_VALUE:
+            best += sum(v for w, v in _PREFER.items() if w in words)
+        if best > 0:
+            scores[role] = best
+    return scores
+
+
+def is_header_word(text: str) -> bool:
+    """True when a cell reads like a column header (a known role or a common header word)."""
+    scores = header_scores(text)
+    if any(s >= 2 for s in scores.values()):
+        return True
+    words = normalise_header(text)
+    if any(w in OTHER_HEADER_WORDS for w in words):
+        return True
+    joined = "".join(words)
+    return any(w in joined for w in OTHER_HEADER_WORDS if _CJK.search(w))
+
+
+# --------------------------------------------------------------------------------------------
+# Contents
+# --------------------------------------------------------------------------------------------
+
+_EXCHANGE_WORDS = re.compile(
+    r"(exchange|b[oö]rse|bourse|nasdaq|nyse|hkex|sehk|euronext|market$|stock market|"
+    r"交易所)",
+    re.IGNORECASE,
+)
+
+
+_FLAG_VALUES = frozenset({"Y", "N", "YES", "NO", "TRUE", "FALSE"})
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    """What a column's values look like (fractions of its non-empty values)."""
+
+    filled: int
+    numeric: float
+    isin: float
+    cusip: float
+    sedol: float
+    ticker: float
+    currency: float
+    exchange: float
+    distinct: float
+    mean_length: float
+    flags: float = 0.0  # Y/N/TRUE/FALSE answers
+
+    @property
+    def codes(self) -> float:
+        return self.isin + self.cusip + self.sedol + self.ticker
+
+    @property
+    def code_kinds(self) -> int:
+        return sum(f >= 0.05 for f in (self.isin, self.cusip, self.sedol, self.ticker))
+
+
+def profile_column(values: Sequence[str | None]) -> ColumnProfile:
+    """Profile a sample of a column's display texts."""
+    texts = [v for v in values if v is not None and not is_null_like(v)]
+    n = len(texts)
+    if n == 0:
+        return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    nums, _ = parse_numbers(pd.Series(texts, dtype=object))
+    numeric = float(np.count_nonzero(~np.isnan(nums))) / n
+
+    def frac(pred: Callable[[str], object]) -> float:
+        return sum(1 for t in texts if pred(t)) / n
+
+    return ColumnProfile(
+        filled=n,
+        numeric=numeric,
+        isin=frac(is_isin),
+        cusip=frac(is_cusip),
+        sedol=frac(is_sedol),
+        ticker=frac(is_ticker),
+        currency=frac(lambda t: t.upper() in CURRENCY_CODES),
+        exchange=frac(lambda t: MIC_SHAPE.match(t) is not None or _EXCHANGE_WORDS.search(t)),
+        distinct=len(set(texts)) / n,
+        mean_length=sum(len(t) for t in texts) / n,
+        flags=frac(lambda t: t.upper() in _FLAG_VALUES),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Assignment
+# --------------------------------------------------------------------------------------------
+
+# A content-detected code column needs this share of its non-empty values to be such codes.
+CONTENT_MAJORITY = 0.8
+# A header-named text column is re-read as a mixed identifier column past this share of codes.
+MIXED_CODES_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """One column's role and why (for TableInfo and for a person checking the mapping)."""
+
+    column: int
+    role: Role
+    score: float
+    reason: str
+    header_role: Role | None = None  # what the header alone suggested
+
+
+def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | None, str]:
+    """The role the contents suggest, given the header's suggestion (may confirm it)."""
+    if p.filled == 0:
+        if header_role in AMOUNT_ROLES:
+            return header_role, "header (column empty in the sample)"
+        return None, f"header says {header_role}, but the column is empty"
+    if header_role in TEXT_ROLES and p.flags >= CONTENT_MAJORITY:
+        return None, f"header says {header_role}, but the values are yes/no flags"
+    if p.isin >= CONTENT_MAJORITY and header_role not in (Role.IDENTIFIER,):
+        return Role.ISIN, f"contents: {p.isin:.0%} valid ISINs"
+    if header_role in (None, Role.NAME, Role.TICKER, Role.IDENTIFIER, Role.ISIN):
+        if p.code_kinds >= 2 and p.codes >= MIXED_CODES_SHARE:
+            return Role.IDENTIFIER, (
+                f"contents: mixed codes (ISIN {p.isin:.0%}, ticker {p.ticker:.0%}, "
+                f"CUSIP {p.cusip:.0%}, SEDOL {p.sedol:.0%})"
+            )
+        if header_role is Role.NAME and p.codes >= MIXED_CODES_SHARE:
+            return Role.IDENTIFIER, f"contents: {p.codes:.0%} of the names are codes"
+    if header_role is None and p.numeric < 0.5:
+        if p.ticker >= CONTENT_MAJORITY:
+            return Role.TICKER, f"contents: {p.ticker:.0%} tickers"
+        if p.cusip >= CONTENT_MAJORITY:
+            return Role.CUSIP, f"contents: {p.cusip:.0%} valid CUSIPs"
+        if p.sedol >= CONTENT_MAJORITY and p.numeric < 0.5:
+            return Role.SEDOL, f"contents: {p.sedol:.0%} valid SEDOLs"
+    if header_role in AMOUNT_ROLES and p.numeric < 0.5:
+        return None, f"header says {header_role}, but only {p.numeric:.0%} numbers"
+    if header_role in (Role.NAME, Role.EXCHANGE) and p.numeric >= 0.9:
+        return None, f"header says {header_role}, but the values are numbers"
+    return header_role, "header"
+
+
+def assign_roles(
+    headers: Sequence[Sequence[str | None]], samples: Sequence[Sequence[str | None]]
+) -> list[RoleChoice]:
+    """Choose at most one column per role.
+
+    ``headers[c]`` are the header texts of column ``c`` (one per header row);
+    ``samples[c]`` a sample of its display texts below the header.
+    """
+    candidates: list[RoleChoice] = []
+    for c, texts in enumerate(headers):
+        scores: dict[Role, float] = {}
+        for text in texts:
+            if text:
+                for found, s in header_scores(text).items():
+                    scores[found] = max(scores.get(found, 0.0), s)
+        header_role = max(scores, key=lambda r: scores[r]) if scores else None
+        profile = profile_column(samples[c]) if c < len(samples) else profile_column([])
+        role, reason = _content_role(header_role, profile)
+        if role is None:
+            continue
+        score = scores.get(role, 0.0)
+        if role is not header_role:
+            score = max(score, 3.5)  # contents outrank a header guess
+        if profile.filled == 0:
+            score -= 2.0  # an empty column loses to any filled one
+        label = " / ".join(t for t in texts if t) or f"column {c + 1}"
+        candidates.append(RoleChoice(c, role, score, f"{label!r}: {reason}", header_role))
+    chosen: dict[Role, RoleChoice] = {}
+    for choice in sorted(candidates, key=lambda ch: (-ch.score, ch.column)):
+        if choice.role not in chosen:
+            chosen[choice.role] = choice
+    return sorted(chosen.values(), key=lambda ch: ch.column)
