@@ -13,7 +13,6 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,16 +69,15 @@ class Reference:
 
 
 def shipped_reference_dir() -> Path:
-    """The installed snapshot's folder (works for editable and normal installs)."""
-    try:
-        installed = Path(str(resources.files("portfolio_check._reference")))
-        if (installed / "manifest.json").is_file():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    source_tree = Path(__file__).resolve().parent.parent / "reference"
-    if (source_tree / "manifest.json").is_file():
-        return source_tree
+    """The shipped snapshot's folder.
+
+    A normal install puts the repository's ``reference/`` inside the package as ``_reference``
+    (see pyproject's package-dir); a source checkout has it beside the package.
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / "_reference", package.parent / "reference"):
+        if (folder / "manifest.json").is_file():
+            return folder
     raise ReferenceDataError(
         "the shipped reference snapshot was not found; reinstall the package or run "
         "'portfolio-check reference build'"

@@ -19,6 +19,7 @@ def screen(
     """Apply each matched entry's regime; the worst status wins; say why in every case."""
     findings: list[Finding] = []
     actions_by_finding: list[Actions] = []
+    outcome_text: list[str] = []
     not_yet: list[str] = []
     not_yet_issuer: tuple[str, str] | None = None
     for match in resolution.matches:
@@ -49,6 +50,7 @@ def screen(
             )
         )
         actions_by_finding.append(outcome.actions)
+        outcome_text.append(outcome.explanation)
     identity = resolution.identity
     lists_checked = ", ".join(
         f"{item.title} ({len(item.entries)} entries)" for item in reference.lists.values()
@@ -62,8 +64,8 @@ def screen(
         )
         return Verdict(
             status=top.status,
-            reason=f"{top.entry_name} ({top.list_id} entry {top.entry_id}), matched on "
-            f"{top.matched_on}: {top.explanation}",
+            reason=f"{top.entry_name} ({top.list_id.upper()} entry {top.entry_id}), matched on "
+            f"{top.matched_on}: {outcome_text[worst]}",
             identity=identity,
             issuer_id=f"{top.list_id}:{top.entry_id}" if definite else None,
             issuer_name=entry.name if definite else None,
