@@ -96,6 +96,16 @@ class ListEntry(Frozen):
     target_types: tuple[str, ...] = Field(
         default=(), description="OFAC 'Target Type', e.g. 'Public Company', 'Private Company'"
     )
+    listed_from: dt.date | None = Field(
+        default=None, description="first day on the list (a 1260H tranche's start date)"
+    )
+    listed_until: dt.date | None = Field(
+        default=None, description="first day no longer on the list (None: still listed)"
+    )
+    effect: str | None = Field(
+        default=None,
+        description="for a firm's own list: 'prohibited' or 'watch', as the firm decided",
+    )
 
 
 class CuratedSecurity(Frozen):
@@ -109,6 +119,29 @@ class CuratedSecurity(Frozen):
     local_code: str | None = Field(default=None, description="exchange code, zero-padded")
     note: str = ""
     source: str
+
+
+class Relation(Frozen):
+    """A relation between two legal entities, curated with its source.
+
+    ``kind`` is one of ``RELATION_KINDS``. ``subject`` is related to ``object`` (``subject``
+    is a subsidiary of / a financing vehicle of / a depositary receipt of ``object``). Either
+    side names a list entry (``list_id`` + ``entry_id``) or, for an entity on no list, just a name.
+    """
+
+    kind: str
+    subject_name: str
+    subject_list_id: str | None = None
+    subject_entry_id: str | None = None
+    object_name: str
+    object_list_id: str | None = None
+    object_entry_id: str | None = None
+    ownership_pct: float | None = None
+    note: str = ""
+    source: str
+
+
+RELATION_KINDS = frozenset({"subsidiary-of", "financing-vehicle-of", "group-company-of"})
 
 
 class CuratedName(Frozen):
