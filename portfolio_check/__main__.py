@@ -1,0 +1,5 @@
+"""``python -m portfolio_check`` runs the command line."""
+
+from portfolio_check.cli import main
+
+main()
