@@ -218,8 +218,8 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
         "row": pd.Series(grid.rows[idx], dtype=np.int64),
         "input": pd.Series(
             [
-                {k: (v if isinstance(v, str) else "") for k, v in zip(keys, vals, strict=True)}
-                for vals in body.itertuples(index=False, name=None)
+                dict(zip(keys, vals, strict=True))
+                for vals in body.fillna("").itertuples(index=False, name=None)
             ],
             dtype=object,
         ),

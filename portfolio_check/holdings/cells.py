@@ -30,6 +30,14 @@ def clean_text(text: str) -> str | None:
     return stripped or None
 
 
+def clean_column(column: pd.Series) -> np.ndarray:
+    """:func:`clean_text` over a column of strings (each distinct value cleaned once)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    cleaned = [clean_text(u) if isinstance(u, str) else None for u in uniques]
+    lookup = np.array([*cleaned, None], dtype=object)
+    return lookup[codes]
+
+
 def render_float(value: float) -> str | None:
     """A float without float noise: ``125000.0`` -> ``125000``, ``1e-05`` -> ``0.00001``."""
     if math.isnan(value):
@@ -102,30 +110,39 @@ def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Returns ``(values, junk)``: ``values`` is NaN where there is no number; ``junk`` is True
     where the text is neither a number nor a recognised "no value" marker, i.e. where an
-    input issue is due. Handles ``1,234.5``, ``1.234,5``, ``(1,234)``, ``-``, ``#N/A ...``,
+    input issue is due. Handles ``1,234.5``, ``1.234,5``, ``(1,234)``, ``-``, ``#N/A ...``;
     a trailing ``%`` is not a quantity and counts as junk.
     """
-    s = texts.astype(object).where(texts.notna(), None)
-    present = s.notna().to_numpy()
+    s = texts.astype(object)
+    n = len(s)
+    values = np.full(n, np.nan)
+    junk = np.zeros(n, dtype=bool)
+    present = s.notna().to_numpy(dtype=bool)
     if not present.any():
-        return np.full(len(s), np.nan), np.zeros(len(s), dtype=bool)
-    t = s[present].astype(str).str.replace(r"[\s\u00a0'\u2019]", "", regex=True)
-    null_like = t.str.match(NULL_LIKE.pattern, case=False).to_numpy(dtype=bool)
-    negative = t.str.match(r"^\(.*\)$").to_numpy(dtype=bool)
-    t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    comma = t.str.match(_THOUSANDS_COMMA)
-    t = t.where(~comma, t.str.replace(",", "", regex=False))
-    dot = t.str.match(_THOUSANDS_DOT) & ~t.str.match(_PLAIN)
-    t = t.where(~dot, t.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-    dec_comma = t.str.match(_DECIMAL_COMMA)
-    t = t.where(~dec_comma, t.str.replace(",", ".", regex=False))
-    plain = t.str.match(_PLAIN).to_numpy(dtype=bool)
-    parsed = pd.to_numeric(t.where(plain, None), errors="coerce").to_numpy(dtype=float)
-    parsed = np.where(negative, -parsed, parsed)
-    values = np.full(len(s), np.nan)
-    values[present] = parsed
-    junk = np.zeros(len(s), dtype=bool)
-    junk[present] = ~plain & ~null_like
+        return values, junk
+    # fast path: plain numbers ("125000", "-3.5", "1e6") via pandas' C parser
+    plain = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    plain_ok = ~np.isnan(plain) & present
+    values[plain_ok] = plain[plain_ok]
+    rest = np.flatnonzero(present & ~plain_ok)
+    if len(rest) == 0:
+        return values, junk
+    # thousands separators "1,234,567.89": one vectorised pass
+    sub = s.iloc[rest].astype(str)
+    comma = sub.str.match(_THOUSANDS_COMMA).to_numpy(dtype=bool)
+    if comma.any():
+        parsed = pd.to_numeric(
+            sub[comma].str.replace(",", "", regex=False), errors="coerce"
+        ).to_numpy(dtype=float)
+        values[rest[comma]] = parsed
+        rest, sub = rest[~comma], sub[~comma]
+    # everything else, one distinct text at a time
+    for i, text in zip(rest.tolist(), sub.tolist(), strict=True):
+        value = parse_number(text)
+        if value is not None:
+            values[i] = value
+        elif not is_null_like(text.strip()):
+            junk[i] = True
     return values, junk
 
 

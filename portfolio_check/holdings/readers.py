@@ -11,11 +11,13 @@ import csv
 import io
 import warnings
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from portfolio_check.errors import InputFileError
-from portfolio_check.holdings.cells import clean_text, render
+from portfolio_check.holdings.cells import clean_column, clean_text, render
 from portfolio_check.holdings.tables import Grid
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
@@ -180,21 +182,81 @@ def read_csv_bytes(data: bytes, label: str, *, sheet: str = "csv") -> Grid:
 
 
 def read_csv_text(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
+    """Parse CSV text: pandas' C parser when it can, the csv module when rows are ragged."""
+    try:
+        grid = _read_csv_fast(text, sheet=sheet, delimiter=delimiter)
+    except (pd.errors.ParserError, ValueError):
+        grid = _read_csv_records(text, label, sheet=sheet, delimiter=delimiter)
+    if len(grid) == 0:
+        raise InputFileError(label, "the file has no data (only blank lines)")
+    return grid
+
+
+def _line_count(text: str) -> int:
+    terminators = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return terminators + (0 if text.endswith(("\n", "\r")) else 1)
+
+
+def _max_fields(text: str, delimiter: str) -> int:
+    """The widest record among the first and last lines (a guess; the parser checks it)."""
+    lines = text.splitlines()
+    sample = lines[:SNIFF_LINES] + lines[-SNIFF_LINES:]
+    width = 1
+    for line in sample:
+        try:
+            width = max(width, len(next(csv.reader([line], delimiter=delimiter), [])))
+        except csv.Error:
+            continue
+    return width
+
+
+def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
+    width = _max_fields(text, delimiter)
+    frame = pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        header=None,
+        names=list(range(width)),
+        dtype=object,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
+    )
+    if frame.empty:
+        return Grid.from_frame(sheet, frame, np.zeros(0, dtype=np.int64))
+    if _line_count(text) == len(frame):
+        starts = np.arange(1, len(frame) + 1, dtype=np.int64)
+    else:
+        # quoted fields span lines: a record starts after the previous record's lines
+        embedded = np.zeros(len(frame), dtype=np.int64)
+        for c in frame.columns:
+            col = frame[c].astype(str)
+            if (
+                col.str.contains("\n", regex=False).any()
+                or col.str.contains("\r", regex=False).any()
+            ):
+                embedded += col.str.count(r"\r\n|\r|\n").to_numpy(dtype=np.int64)
+        spans = 1 + embedded
+        starts = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
+    cleaned = pd.DataFrame(
+        {c: clean_column(frame[c]) for c in frame.columns}, index=frame.index, dtype=object
+    )
+    return Grid.from_frame(sheet, cleaned, starts)
+
+
+def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     rows: list[tuple[int, list[str | None]]] = []
-    clean: Callable[[str], str | None] = clean_text
     last_line = 0
     try:
         for record in reader:
             start = last_line + 1
             last_line = reader.line_num
-            values = [clean(v) for v in record]
+            values = [clean_text(v) for v in record]
             if any(v is not None for v in values):
                 rows.append((start, values))
     except csv.Error as exc:
         raise InputFileError(
             label, f"malformed CSV: {exc}", sheet=sheet, row=last_line + 1
         ) from None
-    if not rows:
-        raise InputFileError(label, "the file has no data (only blank lines)")
     return Grid.from_rows(sheet, rows)

@@ -17,7 +17,7 @@ Steps
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -82,6 +82,14 @@ class Grid:
             cells = pd.DataFrame(index=range(len(kept)), dtype=object)
         numbers = np.array([n for n, _ in kept], dtype=np.int64)
         return cls(sheet, cells, numbers)
+
+    @classmethod
+    def from_frame(cls, sheet: str, frame: pd.DataFrame, rows: np.ndarray) -> Grid:
+        """Build from a frame of display texts (None = empty) and each row's number."""
+        keep = frame.notna().any(axis=1).to_numpy(dtype=bool) if frame.shape[1] else rows[:0]
+        cells = frame.loc[keep].reset_index(drop=True)
+        cells.columns = pd.RangeIndex(cells.shape[1])
+        return cls(sheet, cells.astype(object), np.asarray(rows)[keep].astype(np.int64))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -261,151 +269,192 @@ _CASH_NAME = re.compile(
 )
 
 
-def _column(grid: Grid, c: int | None, rows: slice) -> pd.Series:
-    if c is None:
-        return pd.Series([None] * (rows.stop - rows.start), dtype=object)
-    return grid.cells[c].iloc[rows].reset_index(drop=True)
+class _Columns:
+    """The body's columns, each factorised once: a predicate runs per distinct value only.
+
+    Holdings columns repeat values (asset classes, currencies, accounts), so testing the
+    distinct values in Python and mapping back with the factor codes is fast on big files.
+    """
+
+    def __init__(self, body: pd.DataFrame) -> None:
+        self.body = body
+        self.rows = len(body)
+        self._factors: dict[int, tuple[np.ndarray, list[object]]] = {}
+
+    def factors(self, c: int) -> tuple[np.ndarray, list[object]]:
+        if c not in self._factors:
+            codes, uniques = pd.factorize(self.body[c], use_na_sentinel=True)
+            self._factors[c] = (np.asarray(codes), list(uniques))
+        return self._factors[c]
+
+    def mask(self, c: int | None, predicate: Callable[[str], bool]) -> np.ndarray:
+        """Per row: the cell in column ``c`` is text satisfying ``predicate``."""
+        if c is None or c >= self.body.shape[1]:
+            return np.zeros(self.rows, dtype=bool)
+        codes, uniques = self.factors(c)
+        flags = [isinstance(u, str) and bool(predicate(u)) for u in uniques]
+        lookup = np.array([*flags, False], dtype=bool)  # code -1 (empty) -> False
+        out: np.ndarray = lookup[codes]
+        return out
+
+    def any_text_cell(self, predicate: Callable[[str], bool], columns: Sequence[int]) -> np.ndarray:
+        out = np.zeros(self.rows, dtype=bool)
+        for c in columns:
+            out |= self.mask(c, predicate)
+        return out
+
+    def column(self, c: int | None) -> pd.Series:
+        if c is None or c >= self.body.shape[1]:
+            return pd.Series([None] * self.rows, dtype=object)
+        return self.body[c]
 
 
-def _text_mask(series: pd.Series, pattern: re.Pattern[str]) -> np.ndarray:
-    s = series.where(series.notna(), "").astype(str)
-    return s.str.contains(pattern.pattern, regex=True, flags=pattern.flags).to_numpy(dtype=bool)
-
-
-def _any_cell(body: pd.DataFrame, predicate: object) -> np.ndarray:
-    """Per row: does any cell satisfy ``predicate`` (vectorised per column)."""
-    out = np.zeros(len(body), dtype=bool)
-    for c in body.columns:
-        col = body[c]
-        if col.isna().all():
+def _text_columns(body: pd.DataFrame, amount_columns: set[int]) -> list[int]:
+    """Columns that may hold labels (not amounts, not all-number columns in a sample)."""
+    out = []
+    for c in range(body.shape[1]):
+        if c in amount_columns:
             continue
-        out |= predicate(col)  # type: ignore[operator]
+        sample = body[c].dropna().head(CONTENT_SAMPLE_ROWS).tolist()
+        if not sample:
+            continue
+        numeric = sum(1 for v in sample if looks_numeric(str(v)))
+        if numeric < 0.95 * len(sample):
+            out.append(c)
     return out
 
 
-def _cash_cell(col: pd.Series) -> np.ndarray:
-    s = col.where(col.notna(), "").astype(str).str.strip().str.lower()
-    return s.isin(_CASH_CELLS).to_numpy(dtype=bool)
+def _is_cash_cell(text: str) -> bool:
+    return text.strip().lower() in _CASH_CELLS
 
 
-def _total_cell(col: pd.Series) -> np.ndarray:
-    return _text_mask(col, _TOTAL_WORDS)
+def _is_total_text(text: str) -> bool:
+    return _TOTAL_WORDS.search(text) is not None
 
 
-def _subtotal_cell(col: pd.Series) -> np.ndarray:
-    return _text_mask(col, _SUBTOTAL_WORDS)
+def _is_subtotal_text(text: str) -> bool:
+    return _SUBTOTAL_WORDS.search(text) is not None
 
 
-def _name_identity(col: pd.Series) -> np.ndarray:
-    s = col.where(col.notna(), "").astype(str)
-    has_letter = s.str.contains(r"[^\W\d_]", regex=True)
-    ok_length = s.str.len().between(1, MAX_NAME_LENGTH)
-    numeric = s.str.fullmatch(r"[\d\s.,()+\-]+")
-    return (has_letter & ok_length & ~numeric).to_numpy(dtype=bool)
+_LETTER = re.compile(r"[^\W\d_]")
+_NUMBER_LIKE = re.compile(r"^[\d\s.,()+\-]+$")
 
 
-def _code_identity(col: pd.Series) -> np.ndarray:
-    values = col.tolist()
-    return np.array([isinstance(v, str) and looks_like_code(v) for v in values], dtype=bool)
-
-
-def _is_currency(col: pd.Series) -> np.ndarray:
-    s = col.where(col.notna(), "").astype(str).str.strip()
-    return (s.str.upper().isin(CURRENCY_CODES) | s.str.lower().isin(CURRENCY_NAMES)).to_numpy(
-        dtype=bool
+def _is_name(text: str) -> bool:
+    """Text that can be a security's name (has a letter, not a number, not prose)."""
+    return (
+        len(text) <= MAX_NAME_LENGTH
+        and _LETTER.search(text) is not None
+        and _NUMBER_LIKE.match(text) is None
     )
 
 
-def _repeated_header(body: pd.DataFrame, headers: tuple[str, ...]) -> np.ndarray:
+def _is_cash_name(text: str) -> bool:
+    t = text.strip()
+    return (
+        _CASH_NAME.match(t) is not None
+        or t.upper() in CURRENCY_CODES
+        or t.lower() in CURRENCY_NAMES
+    )
+
+
+def _repeated_header(cols: _Columns, headers: tuple[str, ...]) -> np.ndarray:
     header_cols = [c for c, h in enumerate(headers) if h]
     if not header_cols:
-        return np.zeros(len(body), dtype=bool)
-    equal = np.zeros(len(body), dtype=np.int64)
+        return np.zeros(cols.rows, dtype=bool)
+    equal = np.zeros(cols.rows, dtype=np.int64)
     for c in header_cols:
-        if c >= body.shape[1]:
-            continue
         parts = {p.strip().lower() for p in headers[c].split(" / ")}
-        col = body[c].where(body[c].notna(), "").astype(str).str.strip().str.lower()
-        equal += col.isin(parts).to_numpy(dtype=np.int64)
+        equal += cols.mask(c, lambda t, parts=parts: t.strip().lower() in parts)  # type: ignore[misc]
     return equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
 
 
+# Codes of the row classes in the vectorised classification (0 = position).
+_CLASS_CODES: tuple[RowClass | None, ...] = (
+    None,
+    RowClass.HEADER,
+    RowClass.FOOTER,
+    RowClass.TOTAL,
+    RowClass.SUBTOTAL,
+    RowClass.CASH,
+    RowClass.NOTE,
+)
+
+
 def classify(grid: Grid, table: Table) -> GridResult:
-    """Classify every row of a grid against its table (vectorised over columns)."""
+    """Classify every row of a grid against its table (vectorised over rows)."""
     n = len(grid)
     first_body = table.header_index[-1] + 1
-    body_rows = slice(first_body, n)
-    body = grid.cells.iloc[body_rows].reset_index(drop=True)
-    m = len(body)
+    body = grid.cells.iloc[first_body:].reset_index(drop=True)
+    cols = _Columns(body)
+    m = cols.rows
 
     amounts: dict[Role, np.ndarray] = {}
     junk: dict[Role, np.ndarray] = {}
-    present = np.zeros(m, dtype=bool)
+    any_number = np.zeros(m, dtype=bool)
     for role in AMOUNT_ROLES:
-        c = table.column(role)
-        values, bad = parse_numbers(_column(grid, c, body_rows))
+        values, bad = parse_numbers(cols.column(table.column(role)))
         amounts[role], junk[role] = values, bad
-        present |= ~np.isnan(values) | bad
+        any_number |= ~np.isnan(values) | bad
     has_amount_columns = any(table.column(r) is not None for r in AMOUNT_ROLES)
-    any_number = present.copy()
-    if not has_amount_columns:
-        # an identifier list (e.g. a Bloomberg enrichment sheet): identity alone is a position
-        present = np.ones(m, dtype=bool)
-    quantity_col = table.column(Role.QUANTITY)
+    # an identifier list (e.g. a Bloomberg enrichment sheet): identity alone is a position
+    present = any_number if has_amount_columns else np.ones(m, dtype=bool)
     has_quantity = (
-        ~np.isnan(amounts[Role.QUANTITY]) if quantity_col is not None else np.ones(m, dtype=bool)
+        ~np.isnan(amounts[Role.QUANTITY])
+        if table.column(Role.QUANTITY) is not None
+        else np.ones(m, dtype=bool)
     )
 
     name_col = table.column(Role.NAME)
-    identity = _name_identity(_column(grid, name_col, body_rows)).copy()
+    identity = cols.mask(name_col, _is_name)
     for choice in table.roles:
         if choice.role not in CODE_ROLES:
             continue
-        col = _column(grid, choice.column, body_rows)
-        identity |= _code_identity(col)
+        identity |= cols.mask(choice.column, looks_like_code)
         if choice.header_role is Role.NAME:
             # a "Name" column holding mostly codes (Bloomberg PORT): other text in it is a
             # security's name when the row has a quantity; otherwise a grouping row ("Long")
-            identity |= _name_identity(col) & has_quantity
+            identity |= cols.mask(choice.column, _is_name) & has_quantity
 
-    total = _any_cell(body, _total_cell)
-    subtotal = _any_cell(body, _subtotal_cell)
-    cash = _any_cell(body, _cash_cell)
-    name_or_code = _column(grid, name_col, body_rows)
-    for role in (Role.IDENTIFIER, Role.TICKER):
-        c = table.column(role)
-        if c is not None:
-            name_or_code = name_or_code.where(name_or_code.notna(), _column(grid, c, body_rows))
-    cash |= _text_mask(name_or_code, _CASH_NAME) | _is_currency(name_or_code)
-    repeated = _repeated_header(body, table.headers)
+    amount_columns = {c for r in AMOUNT_ROLES if (c := table.column(r)) is not None}
+    text_columns = _text_columns(body, amount_columns)
+    total = cols.any_text_cell(_is_total_text, text_columns)
+    subtotal = cols.any_text_cell(_is_subtotal_text, text_columns)
+    cash = cols.any_text_cell(_is_cash_cell, text_columns)
+    # the security's label: its name, else its identifier/ticker
+    label_cols = [
+        c for r in (Role.NAME, Role.IDENTIFIER, Role.TICKER) if (c := table.column(r)) is not None
+    ]
+    label_present = np.zeros(m, dtype=bool)
+    for c in label_cols:
+        cash |= cols.mask(c, _is_cash_name) & ~label_present
+        label_present |= cols.column(c).notna().to_numpy(dtype=bool)
+    repeated = _repeated_header(cols, table.headers)
 
     position = identity & present & ~total & ~subtotal & ~cash & ~repeated
     # The table ends at its last row that is a position or carries an amount.
     ends = np.flatnonzero(position | any_number)
     end = int(ends[-1]) if len(ends) else -1
-
+    after = np.arange(m) > end
+    prose = cols.any_text_cell(lambda t: len(t) > MAX_NAME_LENGTH, text_columns)
+    code = np.select(
+        [
+            repeated,
+            after & total & ~prose,
+            after,
+            position,
+            subtotal,
+            total,
+            cash,
+            any_number & ~identity,
+        ],
+        [1, 3, 2, 0, 4, 3, 5, 4],
+        default=6,
+    )
     classes: list[RowClass | None] = [RowClass.TITLE] * first_body
     for i in table.header_index:
         classes[i] = RowClass.HEADER
-    for j in range(m):
-        cls: RowClass | None
-        if repeated[j]:
-            cls = RowClass.HEADER
-        elif j > end:
-            cls = RowClass.TOTAL if total[j] and not _is_prose(body, j) else RowClass.FOOTER
-        elif position[j]:
-            cls = None
-        elif subtotal[j]:
-            cls = RowClass.SUBTOTAL
-        elif total[j]:
-            cls = RowClass.TOTAL
-        elif cash[j]:
-            cls = RowClass.CASH
-        elif any_number[j] and not identity[j]:
-            cls = RowClass.SUBTOTAL
-        else:
-            cls = RowClass.NOTE
-        classes.append(cls)
+    classes.extend(_CLASS_CODES[k] for k in code.tolist())
 
     quantity = np.full(n, np.nan)
     market_value = np.full(n, np.nan)
@@ -417,10 +466,6 @@ def classify(grid: Grid, table: Table) -> GridResult:
         full[first_body:] = mask
         full_junk[role] = full
     return GridResult(table, classes, quantity, market_value, full_junk)
-
-
-def _is_prose(body: pd.DataFrame, j: int) -> bool:
-    return any(isinstance(v, str) and len(v) > MAX_NAME_LENGTH for v in body.iloc[j].tolist())
 
 
 def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> GridResult:
