@@ -103,6 +103,14 @@ def test_bloomberg_port_title_rows_and_aggregates() -> None:
     cm = h.positions[h.positions["isin"] == "HK0941009539"]
     assert cm["identifier"].unique().tolist() == ["941 HK"]
     assert cm["portfolio"].tolist()[:2] == ["12307", "11490-B"]
+    # the "Name" column mixes tickers and bond descriptions: codes -> identifier, text -> name
+    bond = h.positions[h.positions["row"] == 360].iloc[0]
+    assert (bond["name"], bond["identifier"], bond["isin"]) == (
+        "ACAFP 4 01/10/33 REGS",
+        None,
+        "USF2R125CE38",
+    )
+    assert info.roles["Name"] is Role.IDENTIFIER
 
 
 def test_ishares_header_below_fund_info() -> None:

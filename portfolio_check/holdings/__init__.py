@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError
-from portfolio_check.holdings.cells import render
+from portfolio_check.holdings.cells import looks_like_code, render
 from portfolio_check.holdings.readers import SUPPORTED_EXTENSIONS, read_file
 from portfolio_check.holdings.roles import Role
 from portfolio_check.holdings.tables import Grid, GridResult, analyse_grid
@@ -178,6 +178,26 @@ def _unique_headers(headers: Sequence[str], width: int) -> list[str]:
     return out
 
 
+def _input_dicts(
+    body: pd.DataFrame, keys: list[str], headers: Sequence[str]
+) -> list[dict[str, str]]:
+    """Each row as {header text: cell text}; a column without header only where it has text."""
+    named = [c for c in range(body.shape[1]) if c < len(headers) and headers[c]]
+    unnamed = [c for c in range(body.shape[1]) if c not in set(named)]
+    unnamed = [c for c in unnamed if body[c].notna().any()]
+    named_keys = [keys[c] for c in named]
+    rows = [
+        dict(zip(named_keys, vals, strict=True))
+        for vals in body[named].fillna("").itertuples(index=False, name=None)
+    ]
+    for c in unnamed:
+        key = keys[c]
+        for row, value in zip(rows, body[c].tolist(), strict=True):
+            if isinstance(value, str):
+                row[key] = value
+    return rows
+
+
 def _row_text(values: Sequence[object]) -> str:
     text = " | ".join(v for v in values if isinstance(v, str))
     return text[:OTHER_ROW_TEXT_LIMIT]
@@ -216,13 +236,7 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
         "file": pd.Series([label] * len(idx), dtype=object),
         "sheet": pd.Series([grid.sheet] * len(idx), dtype=object),
         "row": pd.Series(grid.rows[idx], dtype=np.int64),
-        "input": pd.Series(
-            [
-                dict(zip(keys, vals, strict=True))
-                for vals in body.fillna("").itertuples(index=False, name=None)
-            ],
-            dtype=object,
-        ),
+        "input": pd.Series(_input_dicts(body, keys, table.headers), dtype=object),
     }
     for role in _TEXT_ROLE_COLUMNS:
         c = table.column(role)
@@ -231,6 +245,18 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
         else:
             values = [v if isinstance(v, str) else None for v in body[c].tolist()]
         data[role.value] = pd.Series(values, dtype=object)
+    mixed = table.name_like_identifier()
+    if table.column(Role.NAME) is None and mixed is not None:
+        # a "Name" column of mostly codes (Bloomberg PORT): codes stay identifiers, the other
+        # texts ("AIA 3 ⅜ 04/07/30 REGS") are the security's name
+        texts = [v if isinstance(v, str) else None for v in body[mixed].tolist()]
+        is_code = [v is not None and looks_like_code(v) for v in texts]
+        data[Role.NAME.value] = pd.Series(
+            [None if code else v for v, code in zip(texts, is_code, strict=True)], dtype=object
+        )
+        data[Role.IDENTIFIER.value] = pd.Series(
+            [v if code else None for v, code in zip(texts, is_code, strict=True)], dtype=object
+        )
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
     positions = pd.DataFrame(data)[POSITION_COLUMNS]

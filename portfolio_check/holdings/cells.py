@@ -186,8 +186,8 @@ BLOOMBERG_TICKER = re.compile(
 )
 RIC_TICKER = re.compile(r"^[A-Z0-9]{1,10}[.\-][A-Z]{1,3}$")
 PREFIXED_TICKER = re.compile(r"^[A-Z]{2,4}:[A-Z0-9.]{1,10}$")
-# A code in a ticker/identifier cell: short, no lower-case prose, at most three parts.
-CODE_SHAPE = re.compile(r"^[A-Z0-9][A-Z0-9./:\-]*(?: [A-Z0-9./:\-]+){0,2}$", re.IGNORECASE)
+# A code in a ticker/identifier cell: short, no lower-case prose, one or two parts.
+CODE_SHAPE = re.compile(r"^\.?[A-Z0-9][A-Z0-9./:\-]*(?: [A-Z0-9./:\-]+)?$", re.IGNORECASE)
 MIC_SHAPE = re.compile(r"^X[A-Z]{3}$")
 
 
@@ -214,9 +214,13 @@ def is_ticker(text: str) -> bool:
 
 def looks_like_code(text: str) -> bool:
     """True for text that can be a security code (not prose such as ``Top Level``)."""
-    if len(text) > 30 or CODE_SHAPE.match(text) is None:
+    if len(text) > 30:
         return False
-    return any(ch.isdigit() for ch in text) or text.upper() == text or is_ticker(text)
+    if is_ticker(text):
+        return True
+    if CODE_SHAPE.match(text) is None:
+        return False
+    return any(ch.isdigit() for ch in text) or text.upper() == text
 
 
 # ISO 4217 codes common in holdings files (cash lines are often named by one).

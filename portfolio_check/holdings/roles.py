@@ -528,7 +528,10 @@ def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | No
                 f"CUSIP {p.cusip:.0%}, SEDOL {p.sedol:.0%})"
             )
         if header_role is Role.NAME and p.codes >= MIXED_CODES_SHARE:
-            return Role.IDENTIFIER, f"contents: {p.codes:.0%} of the names are codes"
+            return Role.IDENTIFIER, (
+                f"contents: {p.codes:.0%} of the names are codes (codes read as identifiers, "
+                "other texts as names)"
+            )
     if header_role is None and p.numeric < 0.5:
         if p.ticker >= CONTENT_MAJORITY:
             return Role.TICKER, f"contents: {p.ticker:.0%} tickers"

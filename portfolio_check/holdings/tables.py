@@ -88,6 +88,9 @@ class Grid:
         """Build from a frame of display texts (None = empty) and each row's number."""
         keep = frame.notna().any(axis=1).to_numpy(dtype=bool) if frame.shape[1] else rows[:0]
         cells = frame.loc[keep].reset_index(drop=True)
+        filled = np.flatnonzero(cells.notna().any(axis=0).to_numpy(dtype=bool))
+        width = int(filled[-1]) + 1 if len(filled) else 0
+        cells = cells.iloc[:, :width]  # trailing empty columns (CSV width guesses) go
         cells.columns = pd.RangeIndex(cells.shape[1])
         return cls(sheet, cells.astype(object), np.asarray(rows)[keep].astype(np.int64))
 
@@ -109,6 +112,13 @@ class Table:
     def column(self, role: Role) -> int | None:
         for ch in self.roles:
             if ch.role is role:
+                return ch.column
+        return None
+
+    def name_like_identifier(self) -> int | None:
+        """The identifier column whose header named it a name column (codes and names mixed)."""
+        for ch in self.roles:
+            if ch.role is Role.IDENTIFIER and ch.header_role is Role.NAME:
                 return ch.column
         return None
 
