@@ -359,3 +359,42 @@ def test_large_csv_is_read_column_wise(tmp_path: Path) -> None:
     assert classes(h) == {1: "header", 100_002: "cash"}
     assert h.positions["market_value"].iloc[-1] == 99_999 * 3 + 0.25
     assert elapsed < 15, f"100,000 rows took {elapsed:.1f}s"
+
+
+def test_sections_each_with_own_header(tmp_path: Path) -> None:
+    """A trustee-style sheet: sections with their own (bilingual) headers and totals."""
+    rows: list[Row] = [
+        ["Daily Valuation Report 每日估值報告"],  # 1
+        ["Listed Equities 上市股票"],  # 2
+        ["證券名稱", "數量", "市值"],  # 3
+        ["Description", "Quantity", "Market Value"],  # 4
+        ["(N0941) China Mobile Ltd", 125000, 7806250],  # 5
+        ["(N0700) Tencent Holdings Ltd", 1000, 400000],  # 6
+        ["Sub-total 小計", None, 8206250],  # 7
+        [],
+        ["Debt Securities 債務證券"],  # 9
+        ["Security Name", "ISIN", "Nominal", "Market Value (HKD)"],  # 10
+        ["CNOOC 3.0 05/09/23", "USG2117CAA44", 2000000, 15600000],  # 11
+        ["Total 合計", None, None, 15600000],  # 12
+        ["Prepared by the Trustee. Figures unaudited."],  # 13
+    ]
+    h = read_holdings([write_xlsx(tmp_path / "dif.xlsx", {"Sheet1": rows})])
+    assert_accounted(h)
+    assert [t.header_rows for t in h.tables] == [(3, 4), (10,)]
+    assert h.tables[1].roles["ISIN"] is Role.ISIN
+    assert h.tables[1].roles["Nominal"] is Role.QUANTITY
+    assert h.positions["row"].tolist() == [5, 6, 11]
+    assert h.positions["isin"].tolist() == [None, None, "USG2117CAA44"]
+    assert h.positions["quantity"].tolist() == [125000.0, 1000.0, 2000000.0]
+    assert classes(h) == {
+        1: "title",
+        2: "title",
+        3: "header",
+        4: "header",
+        7: "subtotal",
+        9: "title",
+        10: "header",
+        12: "total",
+        13: "footer",
+    }
+    assert not h.issues

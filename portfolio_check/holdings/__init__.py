@@ -119,7 +119,7 @@ def read_holdings(paths: Sequence[str | os.PathLike[str]]) -> HoldingsInput:
         label = os.fspath(p)
         grids = read_file(Path(label), label)
         results = [(g, analyse_grid(g)) for g in grids]
-        if not any(r.table is not None for _, r in results):
+        if not any(r.tables for _, r in results):
             sheets = ", ".join(repr(g.sheet) for g in grids)
             raise InputFileError(
                 label,
@@ -143,7 +143,7 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
     grid = Grid.from_rows(label, rows)
     header_present = any(v is not None for v in rows[0][1])
     result = analyse_grid(grid, header_index=(0,) if header_present else None)
-    if result.table is None:
+    if not result.tables:
         raise InputFileError(
             label, "no recognisable holdings columns (need a security name or identifier column)"
         )
@@ -212,7 +212,6 @@ def _empty_positions() -> pd.DataFrame:
 
 
 def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
-    width = grid.cells.shape[1]
     others = [
         OtherRow(
             file=label,
@@ -224,12 +223,20 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
         for i, cls in enumerate(result.classes)
         if cls is not None
     ]
-    table = result.table
-    if table is None:
-        return HoldingsInput(_empty_positions(), others, [], len(grid), [])
+    parts = [_table_positions(label, grid, result, k) for k in range(len(result.tables))]
+    frames = [frame for frame, _, _ in parts if len(frame)]
+    positions = pd.concat(frames, ignore_index=True) if frames else _empty_positions()
+    issues = [issue for _, table_issues, _ in parts for issue in table_issues]
+    return HoldingsInput(positions, others, issues, len(grid), [info for _, _, info in parts])
 
-    keys = _unique_headers(table.headers, width)
-    mask = result.position_mask
+
+def _table_positions(
+    label: str, grid: Grid, result: GridResult, k: int
+) -> tuple[pd.DataFrame, list[InputIssue], TableInfo]:
+    """The positions, cell issues and description of table ``k`` of a grid."""
+    table = result.tables[k]
+    keys = _unique_headers(table.headers, grid.cells.shape[1])
+    mask = result.position_mask & (result.table_of == k)
     idx = np.flatnonzero(mask)
     body = grid.cells.iloc[idx]
     data: dict[str, object] = {
@@ -286,7 +293,7 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
         roles={keys[ch.column]: ch.role for ch in table.roles},
         reasons={ch.role: ch.reason for ch in table.roles},
     )
-    return HoldingsInput(positions, others, issues, len(grid), [info])
+    return positions, issues, info
 
 
 def _concat(parts: Sequence[HoldingsInput]) -> HoldingsInput:

@@ -57,6 +57,9 @@ MAX_NAME_LENGTH = 150
 REPEATED_HEADER_SHARE = 0.6
 # Minimum header score to accept a table (two known header words and a third text cell).
 MIN_HEADER_SCORE = 7.0
+# The first table's header is the topmost row scoring at least this share of the best row
+# (a sheet of sections has several headers; the best one need not be the first).
+HEADER_RELATIVE_SCORE = 0.5
 
 
 @dataclass(frozen=True)
@@ -125,17 +128,33 @@ class Table:
 
 @dataclass
 class GridResult:
-    """Every non-blank row of a grid classified; positions carry their parsed amounts."""
+    """Every non-blank row of a grid classified; positions carry their parsed amounts.
 
-    table: Table | None
+    ``tables`` are the grid's tables in order; ``table_of[i]`` is the index in ``tables`` of
+    the table grid row ``i`` belongs to (-1 for rows of a sheet without a table).
+    """
+
+    tables: list[Table]
     classes: list[RowClass | None]  # per grid row; None = position
     quantity: np.ndarray
     market_value: np.ndarray
+    table_of: np.ndarray
     junk: dict[Role, np.ndarray] = field(default_factory=dict)
 
     @property
     def position_mask(self) -> np.ndarray:
         return np.array([c is None for c in self.classes], dtype=bool)
+
+
+@dataclass
+class _Segment:
+    """Classification of grid rows ``start:stop`` against one table (internal)."""
+
+    classes: list[RowClass | None]
+    quantity: np.ndarray
+    market_value: np.ndarray
+    junk: dict[Role, np.ndarray]
+    maybe_header: np.ndarray  # rows with no amount that do not repeat the header
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,20 +219,36 @@ def _second_header_row(grid: Grid, i: int) -> bool:
     return known >= max(2, len(filled) // 2)
 
 
-def find_header(grid: Grid, start: int = 0) -> tuple[int, ...] | None:
-    """Grid indices of the header row(s) of the first table at or after ``start``."""
-    best_i, best = -1, 0.0
-    for i in range(start, min(start + HEADER_SCAN_ROWS, len(grid))):
-        s = header_score(grid, i)
-        if s > best:
-            best_i, best = i, s
+def header_candidates(grid: Grid, start: int = 0) -> list[tuple[int, ...]]:
+    """Header row(s) that may start a table, top first, from the rows at or after ``start``.
+
+    A row qualifies when it scores at least ``MIN_HEADER_SCORE`` and half the best score in
+    the scanned rows; a bilingual or two-level header merges with the row above or below.
+    """
+    scores = [
+        (i, header_score(grid, i)) for i in range(start, min(start + HEADER_SCAN_ROWS, len(grid)))
+    ]
+    best = max((sc for _, sc in scores), default=0.0)
     if best < MIN_HEADER_SCORE:
-        return None
-    if best_i > start and _second_header_row(grid, best_i - 1):
-        return (best_i - 1, best_i)
-    if _second_header_row(grid, best_i + 1):
-        return (best_i, best_i + 1)
-    return (best_i,)
+        return []
+    floor = max(MIN_HEADER_SCORE, HEADER_RELATIVE_SCORE * best)
+    out: list[tuple[int, ...]] = []
+    last = start - 1
+    for i, sc in scores:
+        if sc >= floor and i > last:
+            rows = _header_rows_at(grid, i, last)
+            out.append(rows)
+            last = rows[-1]
+    return out
+
+
+def _header_rows_at(grid: Grid, i: int, floor: int) -> tuple[int, ...]:
+    """Row ``i`` as a header, merged with the row above (if after ``floor``) or below."""
+    if i - 1 > floor and _second_header_row(grid, i - 1):
+        return (i - 1, i)
+    if _second_header_row(grid, i + 1):
+        return (i, i + 1)
+    return (i,)
 
 
 def _header_texts(grid: Grid, header_index: tuple[int, ...]) -> list[list[str | None]]:
@@ -388,14 +423,18 @@ _CLASS_CODES: tuple[RowClass | None, ...] = (
     RowClass.SUBTOTAL,
     RowClass.CASH,
     RowClass.NOTE,
+    RowClass.TITLE,
 )
 
 
-def classify(grid: Grid, table: Table) -> GridResult:
-    """Classify every row of a grid against its table (vectorised over rows)."""
-    n = len(grid)
+def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: bool) -> _Segment:
+    """Classify grid rows ``start:stop``, whose header rows are ``table.header_index``.
+
+    Rows above the header are titles; rows after the table's last position or amount are
+    footer (``last``) or the title block of the next table.
+    """
     first_body = table.header_index[-1] + 1
-    body = grid.cells.iloc[first_body:].reset_index(drop=True)
+    body = grid.cells.iloc[first_body:stop].reset_index(drop=True)
     cols = _Columns(body)
     m = cols.rows
 
@@ -458,42 +497,101 @@ def classify(grid: Grid, table: Table) -> GridResult:
             cash,
             any_number & ~identity,
         ],
-        [1, 3, 2, 0, 4, 3, 5, 4],
+        [1, 3, 2 if last else 7, 0, 4, 3, 5, 4],
         default=6,
     )
-    classes: list[RowClass | None] = [RowClass.TITLE] * first_body
+    head = first_body - start
+    classes: list[RowClass | None] = [RowClass.TITLE] * head
     for i in table.header_index:
-        classes[i] = RowClass.HEADER
+        classes[i - start] = RowClass.HEADER
     classes.extend(_CLASS_CODES[k] for k in code.tolist())
 
-    quantity = np.full(n, np.nan)
-    market_value = np.full(n, np.nan)
-    quantity[first_body:] = amounts[Role.QUANTITY]
-    market_value[first_body:] = amounts[Role.MARKET_VALUE]
-    full_junk = {}
-    for role, mask in junk.items():
-        full = np.zeros(n, dtype=bool)
-        full[first_body:] = mask
-        full_junk[role] = full
-    return GridResult(table, classes, quantity, market_value, full_junk)
+    def pad(values: np.ndarray, fill: float | bool) -> np.ndarray:
+        return np.concatenate([np.full(head, fill, dtype=values.dtype), values])
+
+    # a later table's header has no amount (its amount cells are header words: junk)
+    no_amount = np.isnan(amounts[Role.QUANTITY]) & np.isnan(amounts[Role.MARKET_VALUE])
+    maybe_header = pad(no_amount & ~repeated & has_amount_columns, False)
+    return _Segment(
+        classes,
+        pad(amounts[Role.QUANTITY], np.nan),
+        pad(amounts[Role.MARKET_VALUE], np.nan),
+        {role: pad(mask, False) for role, mask in junk.items()},
+        maybe_header,
+    )
+
+
+# At most this many rows without amounts are tested as the header of a further table.
+MAX_LATER_HEADER_CANDIDATES = 5_000
+
+
+def _non_position_sheet(grid: Grid) -> GridResult:
+    n = len(grid)
+    return GridResult(
+        [],
+        [RowClass.NON_POSITION_SHEET] * n,
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+        np.full(n, -1, dtype=np.int64),
+    )
+
+
+def _has_identity_column(table: Table) -> bool:
+    return any(table.column(r) is not None for r in (Role.NAME, *CODE_ROLES))
+
+
+def _later_headers(grid: Grid, first: _Segment, header_index: tuple[int, ...]) -> list[Table]:
+    """Headers of further tables below the first (sections, each with its own header)."""
+    candidates = np.flatnonzero(first.maybe_header)
+    candidates = candidates[candidates > header_index[-1]][:MAX_LATER_HEADER_CANDIDATES]
+    tables: list[Table] = []
+    floor = header_index[-1]
+    for i in candidates.tolist():
+        if i <= floor or header_score(grid, i) < MIN_HEADER_SCORE:
+            continue
+        rows = _header_rows_at(grid, i, floor)
+        table = build_table(grid, rows)
+        if _has_identity_column(table):
+            tables.append(table)
+            floor = rows[-1]
+    return tables
 
 
 def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> GridResult:
-    """Find the table (or use ``header_index``) and classify every row.
+    """Find the tables (the first one at ``header_index`` if given) and classify every row.
 
-    With no table, every row is classified ``non-position sheet`` and ``table`` is None.
+    A sheet may hold several tables (sections each with its own header); with no table, every
+    row is classified ``non-position sheet`` and ``tables`` is empty.
     """
-    if header_index is None:
-        header_index = find_header(grid)
-    if header_index is None:
-        n = len(grid)
-        return GridResult(
-            None, [RowClass.NON_POSITION_SHEET] * n, np.full(n, np.nan), np.full(n, np.nan)
-        )
-    table = build_table(grid, header_index)
-    if not any(table.column(r) is not None for r in (Role.NAME, *CODE_ROLES)):
-        n = len(grid)
-        return GridResult(
-            None, [RowClass.NON_POSITION_SHEET] * n, np.full(n, np.nan), np.full(n, np.nan)
-        )
-    return classify(grid, table)
+    candidates = [header_index] if header_index is not None else header_candidates(grid)
+    for header_index in candidates:
+        table = build_table(grid, header_index)
+        if _has_identity_column(table):
+            break
+    else:
+        return _non_position_sheet(grid)
+    n = len(grid)
+    first = _classify_segment(grid, table, 0, n, last=True)
+    tables = [table, *_later_headers(grid, first, header_index)]
+    if len(tables) == 1:
+        segments = [first]
+    else:
+        starts = [0] + [t.header_index[0] for t in tables[1:]]
+        stops = [*starts[1:], n]
+        segments = [
+            _classify_segment(grid, t, lo, hi, last=k == len(tables) - 1)
+            for k, (t, lo, hi) in enumerate(zip(tables, starts, stops, strict=True))
+        ]
+    classes = [c for seg in segments for c in seg.classes]
+    table_of = np.concatenate(
+        [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
+    )
+    junk = {role: np.concatenate([seg.junk[role] for seg in segments]) for role in segments[0].junk}
+    return GridResult(
+        tables,
+        classes,
+        np.concatenate([seg.quantity for seg in segments]),
+        np.concatenate([seg.market_value for seg in segments]),
+        table_of,
+        junk,
+    )
