@@ -60,6 +60,7 @@ __all__ = [
     "import_ofac_csv",
     "normalise_ticker",
     "parse_ofac_files",
+    "parse_remark_items",
     "parse_remarks",
     "split_remarks",
     "warning_counts",
@@ -131,6 +132,8 @@ class OfacImport(BaseModel):
     entries: tuple[ListEntry, ...]
     warnings: tuple[ParseWarning, ...]
     files: tuple[SourceFile, ...]
+    published: dt.date | None = None
+    """The publication date the file states (the XML's ``Publish_Date``; the CSV has none)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -360,6 +363,18 @@ def parse_remarks(
     remarks: str, *, file: str, record: str
 ) -> tuple[RemarkFields, list[ParseWarning]]:
     """Read the screening-relevant items of one record's (joined) remarks."""
+    return parse_remark_items(split_remarks(remarks), file=file, record=record)
+
+
+def parse_remark_items(
+    items: Iterable[str], *, file: str, record: str, where: str = "remarks"
+) -> tuple[RemarkFields, list[ParseWarning]]:
+    """Read already split items (``Equity Ticker 0020 HK``, ``a.k.a. 'X'``, ...).
+
+    The CSV remarks and the XML ``<id>`` elements carry the same items (OFAC's CSV exporter
+    writes each ``<id>`` as ``idType idNumber``), so both importers read them here; ``where``
+    names the place in warnings (``remarks`` or ``idList``).
+    """
     fields = RemarkFields()
     warnings: list[ParseWarning] = []
 
@@ -368,18 +383,18 @@ def parse_remarks(
             ParseWarning(file=file, record=record, field=field_name, value=value, problem=problem)
         )
 
-    for item in split_remarks(remarks):
+    for item in items:
         if (value := _labelled(item, "Equity Ticker")) is not None:
             ticker, flaw = normalise_ticker(value)
             if flaw is not None:
-                warn("remarks: Equity Ticker", value, f"{flaw}; read as {ticker!r}")
+                warn(f"{where}: Equity Ticker", value, f"{flaw}; read as {ticker!r}")
             if ticker not in fields.tickers:
                 fields.tickers.append(ticker)
         elif (value := _labelled(item, "ISIN")) is not None:
             if not stdnum_isin.is_valid(value):
-                warn("remarks: ISIN", value, "not a valid ISIN (format or check digit); dropped")
+                warn(f"{where}: ISIN", value, "not a valid ISIN (format or check digit); dropped")
             elif value in fields.isins:
-                warn("remarks: ISIN", value, "published twice in this record; kept once")
+                warn(f"{where}: ISIN", value, "published twice in this record; kept once")
             else:
                 fields.isins.append(value)
         elif (value := _labelled(item, "Issuer Name")) is not None:
@@ -401,29 +416,29 @@ def parse_remarks(
                 if code not in fields.uscc:
                     fields.uscc.append(code)
             else:
-                warn("remarks: USCC", code, "not a valid Unified Social Credit Code; dropped")
+                warn(f"{where}: USCC", code, "not a valid Unified Social Credit Code; dropped")
         else:
-            _read_cmic_date(item, fields, warn)
+            _read_cmic_date(item, fields, warn, where)
     return fields, warnings
 
 
-def _read_cmic_date(item: str, fields: RemarkFields, warn: _Warn) -> None:
+def _read_cmic_date(item: str, fields: RemarkFields, warn: _Warn, where: str) -> None:
     """Set a CMIC date from an item carrying one of the three labels; warn on anything odd."""
     for label, attribute in _CMIC_DATE_LABELS.items():
         if item.startswith(label + " ") or item == label:
             text = item[len(label) :].strip()
             date = parse_ofac_date(text)
             if date is None:
-                warn(f"remarks: {label}", text, "not a date of the form '03 Jun 2021'; ignored")
+                warn(f"{where}: {label}", text, "not a date of the form '03 Jun 2021'; ignored")
                 return
             previous: dt.date | None = getattr(fields, attribute)
             if previous is not None and previous != date:
-                warn(f"remarks: {label}", text, f"second, different date; kept {previous}")
+                warn(f"{where}: {label}", text, f"second, different date; kept {previous}")
                 return
             setattr(fields, attribute, date)
             return
     if "(CMIC)" in item:
-        warn("remarks", item, "a CMIC item with a label this importer does not know; ignored")
+        warn(where, item, "a CMIC item with a label this importer does not know; ignored")
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,30 +522,9 @@ def parse_ofac_files(
         )
 
     records = _join(rows, names, warnings)
-    wanted = None if programs is None else frozenset(programs)
-    entries: list[ListEntry] = []
-    first_isin_owner: dict[str, str] = {}
     prim_name = names[FileRole.PRIM]
-    for record in records.values():
-        if wanted is not None and wanted.isdisjoint(record.programs):
-            continue
-        fields, remark_warnings = parse_remarks(
-            record.remarks, file=prim_name, record=record.ent_num
-        )
-        warnings.extend(remark_warnings)
-        for isin in fields.isins:
-            owner = first_isin_owner.setdefault(isin, record.ent_num)
-            if owner != record.ent_num:
-                warnings.append(
-                    ParseWarning(
-                        file=prim_name,
-                        record=record.ent_num,
-                        field="remarks: ISIN",
-                        value=isin,
-                        problem=f"also published for ent_num {owner}; kept on both",
-                    )
-                )
-        entries.append(_to_entry(record, fields, list_id))
+    selected = ((record, None) for record in records.values())
+    entries = _select_entries(selected, prim_name, list_id, programs, warnings)
     return OfacImport(
         list_id=list_id,
         programs=None if programs is None else tuple(sorted(programs)),
@@ -538,6 +532,47 @@ def parse_ofac_files(
         warnings=tuple(warnings),
         files=tuple(infos),
     )
+
+
+def _select_entries(
+    records: Iterable[tuple[_Record, Sequence[str] | None]],
+    file: str,
+    list_id: str,
+    programs: Collection[str] | None,
+    warnings: list[ParseWarning],
+) -> list[ListEntry]:
+    """The records having one of ``programs`` (all if ``None``), read into entries.
+
+    Each record comes with its items already split (the XML's ids and weak akas) or ``None``
+    (the CSV: the items are read from the record's remarks). Warnings are appended.
+    """
+    wanted = None if programs is None else frozenset(programs)
+    entries: list[ListEntry] = []
+    first_isin_owner: dict[str, str] = {}
+    for record, items in records:
+        if wanted is not None and wanted.isdisjoint(record.programs):
+            continue
+        if items is None:
+            fields, item_warnings = parse_remarks(record.remarks, file=file, record=record.ent_num)
+        else:
+            fields, item_warnings = parse_remark_items(
+                items, file=file, record=record.ent_num, where="idList"
+            )
+        warnings.extend(item_warnings)
+        for isin in fields.isins:
+            owner = first_isin_owner.setdefault(isin, record.ent_num)
+            if owner != record.ent_num:
+                warnings.append(
+                    ParseWarning(
+                        file=file,
+                        record=record.ent_num,
+                        field="idList: ISIN" if items is not None else "remarks: ISIN",
+                        value=isin,
+                        problem=f"also published for ent_num {owner}; kept on both",
+                    )
+                )
+        entries.append(_to_entry(record, fields, list_id))
+    return entries
 
 
 def _join(
