@@ -128,7 +128,10 @@ def test_mixed_identifier_column_and_chinese_headers(tmp_path: Path) -> None:
         ["證券名稱", "證券代碼", "數量", "市值", "貨幣"],
         ["中國移動", "941 HK", "125,000", "7,806,250.00", "HKD"],
         ["騰訊控股", "KYG875721634", "1,000", "(400,000.50)", "HKD"],
-        ["合計", None, None, "7,406,249.50", None],
+        ["匯豐控股", "5 HK", "400", "16,000", "HKD"],
+        ["友邦保險", "1299 HK", "200", "16,000", "HKD"],
+        ["阿里巴巴", "KYG017191142", "100", "9,000", "HKD"],
+        ["合計", None, None, "7,447,249.50", None],
     ]
     h = read_holdings([write_xlsx(tmp_path / "zh.xlsx", {"持倉": rows})])
     (info,) = h.tables
@@ -139,9 +142,9 @@ def test_mixed_identifier_column_and_chinese_headers(tmp_path: Path) -> None:
         "市值": Role.MARKET_VALUE,
         "貨幣": Role.CURRENCY,
     }
-    assert h.positions["quantity"].tolist() == [125000.0, 1000.0]
-    assert h.positions["market_value"].tolist() == [7806250.0, -400000.5]
-    assert classes(h)[4] == "total"
+    assert h.positions["quantity"].tolist()[:2] == [125000.0, 1000.0]
+    assert h.positions["market_value"].tolist()[:2] == [7806250.0, -400000.5]
+    assert classes(h)[7] == "total"
 
 
 def test_bilingual_two_row_header(tmp_path: Path) -> None:
@@ -398,3 +401,38 @@ def test_sections_each_with_own_header(tmp_path: Path) -> None:
         13: "footer",
     }
     assert not h.issues
+
+
+def test_total_words_in_a_security_name(tmp_path: Path) -> None:
+    rows: list[Row] = [
+        ["Ticker", "Name", "Shares", "Market Value"],
+        ["FP FP", "TOTAL SE", 100, 5000],
+        ["TOTAL", None, None, 5000],
+        ["N.A.", "Grand Total", None, 5000],
+    ]
+    h = read_holdings([write_xlsx(tmp_path / "t.xlsx", {"S": rows})])
+    assert h.positions["name"].tolist() == ["TOTAL SE"]
+    assert classes(h) == {1: "header", 3: "total", 4: "total"}
+
+
+def test_csv_excel_sep_line_and_utf16_tabs(tmp_path: Path) -> None:
+    path = tmp_path / "sep.csv"
+    path.write_text("sep=;\nName;ISIN;Quantity\nCHINA MOBILE;HK0941009539;100\n", encoding="utf-8")
+    h = read_holdings([path])
+    assert h.positions["row"].tolist() == [3]
+    assert classes(h) == {1: "title", 2: "header"}
+    tabbed = tmp_path / "unicode.txt"
+    tabbed.write_text("證券名稱\t數量\n中國移動\t100\n", encoding="utf-16")
+    h = read_holdings([tabbed])
+    assert h.positions["name"].tolist() == ["中國移動"]
+    assert h.positions["quantity"].tolist() == [100.0]
+
+
+def test_gb18030_csv(tmp_path: Path) -> None:
+    path = tmp_path / "gb.csv"
+    path.write_bytes(
+        '证券名称,证券代码,数量,市值\n中国移动,600941,1000,"98,000.00"\n'.encode("gb18030")
+    )
+    h = read_holdings([path])
+    row = h.positions.iloc[0]
+    assert (row["name"], row["ticker"], row["market_value"]) == ("中国移动", "600941", 98000.0)

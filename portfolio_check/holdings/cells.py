@@ -214,7 +214,7 @@ def is_ticker(text: str) -> bool:
 
 def looks_like_code(text: str) -> bool:
     """True for text that can be a security code (not prose such as ``Top Level``)."""
-    if len(text) > 30:
+    if len(text) > 30 or is_null_like(text):
         return False
     if is_ticker(text):
         return True

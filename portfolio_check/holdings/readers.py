@@ -154,7 +154,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the most lines into the same number (> 1) of fields."""
+    """The delimiter that splits the most lines into the same number (> 1) of fields.
+
+    Excel's ``sep=;`` first line, when present, decides.
+    """
+    first = text[:16].splitlines()[0] if text else ""
+    if first.lower().startswith("sep=") and len(first) == 5:
+        return first[4]
     sample = "\n".join(text.splitlines()[:SNIFF_LINES])
     best, best_score = ",", -1.0
     for delim in CSV_DELIMITERS:

@@ -496,6 +496,8 @@ def profile_column(values: Sequence[str | None]) -> ColumnProfile:
 
 # A content-detected code column needs this share of its non-empty values to be such codes.
 CONTENT_MAJORITY = 0.8
+# Contents override a header only with this many non-empty values (valid ISINs excepted).
+MIN_CONTENT_SAMPLE = 5
 # A header-named text column is re-read as a mixed identifier column past this share of codes.
 MIXED_CODES_SHARE = 0.5
 
@@ -519,8 +521,10 @@ def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | No
         return None, f"header says {header_role}, but the column is empty"
     if header_role in TEXT_ROLES and p.flags >= CONTENT_MAJORITY:
         return None, f"header says {header_role}, but the values are yes/no flags"
-    if p.isin >= CONTENT_MAJORITY and header_role not in (Role.IDENTIFIER,):
+    if p.isin >= CONTENT_MAJORITY and p.filled >= 2 and header_role is not Role.IDENTIFIER:
         return Role.ISIN, f"contents: {p.isin:.0%} valid ISINs"
+    if p.filled < MIN_CONTENT_SAMPLE:
+        return header_role, "header (too few values to judge the contents)"
     if header_role in (None, Role.NAME, Role.TICKER, Role.IDENTIFIER, Role.ISIN):
         if p.code_kinds >= 2 and p.codes >= MIXED_CODES_SHARE:
             return Role.IDENTIFIER, (

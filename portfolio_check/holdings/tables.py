@@ -394,6 +394,10 @@ def _is_name(text: str) -> bool:
     )
 
 
+def _is_code(text: str) -> bool:
+    return looks_like_code(text) and not _is_total_text(text) and not _is_subtotal_text(text)
+
+
 def _is_cash_name(text: str) -> bool:
     t = text.strip()
     return (
@@ -456,19 +460,22 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 
     name_col = table.column(Role.NAME)
     identity = cols.mask(name_col, _is_name)
+    coded = np.zeros(m, dtype=bool)  # the row has a security code (ISIN, ticker ...)
     for choice in table.roles:
         if choice.role not in CODE_ROLES:
             continue
-        identity |= cols.mask(choice.column, looks_like_code)
+        coded |= cols.mask(choice.column, _is_code)
         if choice.header_role is Role.NAME:
             # a "Name" column holding mostly codes (Bloomberg PORT): other text in it is a
             # security's name when the row has a quantity; otherwise a grouping row ("Long")
             identity |= cols.mask(choice.column, _is_name) & has_quantity
+    identity |= coded
 
     amount_columns = {c for r in AMOUNT_ROLES if (c := table.column(r)) is not None}
     text_columns = _text_columns(body, amount_columns)
-    total = cols.any_text_cell(_is_total_text, text_columns)
-    subtotal = cols.any_text_cell(_is_subtotal_text, text_columns)
+    # total words in a row with a code are a security's name ("TOTAL SE"), not a total
+    total = cols.any_text_cell(_is_total_text, text_columns) & ~coded
+    subtotal = cols.any_text_cell(_is_subtotal_text, text_columns) & ~coded
     cash = cols.any_text_cell(_is_cash_cell, text_columns)
     # the security's label: its name, else its identifier/ticker
     label_cols = [
