@@ -436,3 +436,12 @@ def test_gb18030_csv(tmp_path: Path) -> None:
     h = read_holdings([path])
     row = h.positions.iloc[0]
     assert (row["name"], row["ticker"], row["market_value"]) == ("中国移动", "600941", 98000.0)
+
+
+def test_single_column_identifier_list(tmp_path: Path) -> None:
+    path = tmp_path / "isins.csv"
+    path.write_text("ISIN\nHK0941009539\nKYG875721634\n\nUS0378331005\n")
+    h = read_holdings([path])
+    assert h.positions["isin"].tolist() == ["HK0941009539", "KYG875721634", "US0378331005"]
+    assert h.positions["row"].tolist() == [2, 3, 5]
+    assert classes(h) == {1: "header"}

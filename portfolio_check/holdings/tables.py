@@ -177,6 +177,8 @@ def header_score(grid: Grid, i: int) -> float:
     """How much grid row ``i`` looks like the header of a holdings table."""
     row = grid.row_values(i)
     texts = [v for v in row if v is not None and _is_text_cell(v)]
+    if len(texts) == 1 and sum(v is not None for v in row) == 1:
+        return _single_column_header_score(grid, i, row, texts[0])
     if len(texts) < 2:
         return 0.0
     numbers = sum(1 for v in row if v is not None and looks_numeric(v))
@@ -203,6 +205,17 @@ def header_score(grid: Grid, i: int) -> float:
         share = sum(_data_like(grid.row_values(j), header_cols) for j in below) / len(below)
         score += 4.0 * share
     return score
+
+
+def _single_column_header_score(grid: Grid, i: int, row: list[str | None], text: str) -> float:
+    """A one-column list under an identifier header ("ISIN" over ISINs): a minimal table."""
+    if max((sc for r, sc in header_scores(text).items() if r in CODE_ROLES), default=0.0) < 3:
+        return 0.0
+    c = next(k for k, v in enumerate(row) if v is not None)
+    below = [grid.row_values(j) for j in range(i + 1, min(i + 1 + DATA_LOOKAHEAD, len(grid)))]
+    cells = [r[c] if c < len(r) else None for r in below]
+    coded = sum(1 for v in cells if v is not None and looks_like_code(v))
+    return MIN_HEADER_SCORE if below and coded >= 0.6 * len(below) else 0.0
 
 
 def _second_header_row(grid: Grid, i: int) -> bool:
