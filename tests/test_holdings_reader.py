@@ -445,3 +445,18 @@ def test_single_column_identifier_list(tmp_path: Path) -> None:
     assert h.positions["isin"].tolist() == ["HK0941009539", "KYG875721634", "US0378331005"]
     assert h.positions["row"].tolist() == [2, 3, 5]
     assert classes(h) == {1: "header"}
+
+
+def test_empty_workbook(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "blank.xlsx", {"Sheet1": []})
+    with pytest.raises(InputFileError, match="no data"):
+        read_holdings([path])
+
+
+def test_truncated_workbook(tmp_path: Path) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", {"S": [["Name", "Quantity"], ["X", 1]]})
+    data = good.read_bytes()
+    bad = tmp_path / "truncated.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputFileError, match=r"truncated\.xlsx: .*(workbook|damaged)"):
+        read_holdings([bad])

@@ -114,13 +114,23 @@ def read_xlsx(data: bytes, label: str) -> list[Grid]:
     try:
         for ws in wb.worksheets:
             rows: list[tuple[int, list[str | None]]] = []
-            for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
-                rendered = [render(v) for v in values]
-                if any(v is not None for v in rendered):
-                    rows.append((number, rendered))
+            try:
+                for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
+                    rendered = [render(v) for v in values]
+                    if any(v is not None for v in rendered):
+                        rows.append((number, rendered))
+            except Exception as exc:  # a damaged sheet part
+                raise InputFileError(
+                    label,
+                    f"cannot read the sheet ({type(exc).__name__}: {exc})",
+                    sheet=ws.title,
+                    row=len(rows) + 1 if not rows else rows[-1][0] + 1,
+                ) from None
             grids.append(Grid.from_rows(ws.title, rows))
     finally:
         wb.close()
+    if not any(len(g) for g in grids):
+        raise InputFileError(label, "the workbook has no data (every sheet is empty)")
     return grids
 
 
