@@ -165,6 +165,28 @@ def check_security_command(
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 
+@main.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; only this machine can connect unless you change it.",
+)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--max-upload-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Largest upload accepted, in megabytes [default: 50].",
+)
+@_one_line_errors
+def serve_command(host: str, port: int, max_upload_mb: float | None) -> None:
+    """Serve the upload page and the JSON API (set PORTFOLIO_CHECK_TOKEN to require a token)."""
+    from portfolio_check.web import serve
+
+    serve(host=host, port=port, max_upload_mb=max_upload_mb)
+
+
 @main.group("reference")
 def reference_group() -> None:
     """Build and inspect the reference snapshot."""

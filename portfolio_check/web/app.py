@@ -1,0 +1,635 @@
+"""The web application: the upload page, the results page, pre-trade answers, a JSON API.
+
+Thin, like the CLI: every answer comes from :func:`portfolio_check.check` and
+:func:`portfolio_check.check_security`, and the JSON is theirs (``to_dict()``). What this module
+adds is the care a server needs:
+
+- each upload is written into a private temporary folder (mode 0700) made for the request and
+  removed before the response is sent; the Excel report and the JSON are made there too and
+  kept only as bytes in a small in-memory cache (:mod:`.cache`) behind a random token;
+- uploads are streamed with a size limit, an extension list and a check of the first bytes
+  (:mod:`.uploads`); the uploaded name is shown, never used as a path;
+- the check runs in a worker thread (at most ``max_concurrent_checks`` at once), so the event
+  loop keeps receiving other uploads and answering other pages meanwhile;
+- templates escape every value (Jinja2 autoescape); the guard (:mod:`.security`) adds the host
+  check, the optional access token and security headers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+import jinja2
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from portfolio_check.check import CheckResult, SecurityCheck, check, check_security, security_index
+from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
+from portfolio_check.model import Investor, Side
+from portfolio_check.refdata import Reference, load_reference
+from portfolio_check.report.excel import STATUS_COLOURS
+from portfolio_check.web.cache import DownloadCache
+from portfolio_check.web.security import (
+    COOKIE_NAME,
+    TOKEN_ENV,
+    GuardMiddleware,
+    safe_next,
+    session_value,
+    token_matches,
+)
+from portfolio_check.web.uploads import (
+    ACCEPTED_TYPES,
+    UploadedFile,
+    UploadForm,
+    UploadRejected,
+    megabytes,
+    receive_upload,
+)
+from portfolio_check.web.views import (
+    ATTENTION_ORDER,
+    STATUS_MEANING,
+    relabel,
+    relabel_error,
+    results_view,
+    scrub,
+)
+
+log = logging.getLogger("portfolio_check.web")
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+
+DEFAULT_MAX_UPLOAD_MB = 50.0
+# Whether the engine can restrict a check to chosen lists yet (check(..., lists=[ids])); until
+# it can, every loaded list is applied and the results page says so when fewer were chosen.
+ENGINE_FILTERS_LISTS = "lists" in inspect.signature(check).parameters
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server behaves; :meth:`from_env` reads the access token from the environment."""
+
+    max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1_000_000)
+    max_files: int = 20
+    token: str | None = None
+    # Where each request's private folder is made (None: the system's temporary directory).
+    temp_dir: Path | None = None
+    # Host names the server answers to (None: any); `serve` sets loopback names on loopback.
+    allowed_hosts: frozenset[str] | None = None
+    # Checks running at once in worker threads; more uploads wait their turn.
+    max_concurrent_checks: int = 4
+    # Finished downloads kept in memory: how many, how many bytes in all, for how long.
+    cache_entries: int = 32
+    cache_bytes: int = 256 * 1_000_000
+    cache_ttl_seconds: float = 30 * 60
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        token = os.environ.get(TOKEN_ENV, "").strip() or None
+        return replace(cls(token=token), **overrides)
+
+
+@dataclass
+class WebState:
+    """What the routes share: settings, the download cache, the check limiter, counters."""
+
+    settings: Settings
+    downloads: DownloadCache
+    limiter: anyio.CapacityLimiter
+    checks_running: int = 0
+    peak_checks_running: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run_counted(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (in a worker thread), counting how many run at once."""
+        with self._lock:
+            self.checks_running += 1
+            self.peak_checks_running = max(self.peak_checks_running, self.checks_running)
+        try:
+            return work()
+        finally:
+            with self._lock:
+                self.checks_running -= 1
+
+
+class Problem(Exception):
+    """A request that cannot be answered: an HTTP status and a message for a person."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+def package_version() -> str:
+    try:
+        return version("portfolio-check")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _money(value: float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("portfolio_check.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["money"] = _money
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def _state(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+def _reference() -> Reference:
+    return load_reference()
+
+
+# --------------------------------------------------------------------------------------------
+# Checking an upload
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """The form fields of a check, validated against the loaded reference.
+
+    ``lists`` is None when the request names none (the API without a ``lists`` field): the
+    engine's default applies, exactly as on the command line.
+    """
+
+    as_of: str | None
+    investor: str
+    lists: tuple[str, ...] | None
+
+    @classmethod
+    def from_form(cls, form: UploadForm, reference: Reference) -> CheckRequest:
+        chosen = [value.strip() for value in form.all("lists") if value.strip()]
+        unknown = [value for value in chosen if value not in reference.lists]
+        if unknown:
+            known = ", ".join(reference.lists)
+            raise Problem(400, f"Unknown list {unknown[0]!r}; the loaded lists are: {known}.")
+        if not chosen and form.first("lists_given"):
+            raise Problem(400, "Choose at least one list to apply.")
+        return cls(
+            as_of=(form.first("as_of") or "").strip() or None,
+            investor=(form.first("investor") or Investor.US_PERSON.value).strip(),
+            lists=tuple(chosen) if chosen else None,
+        )
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A finished check: the result (labelled with upload names) and, for pages, downloads."""
+
+    result: CheckResult
+    lists_chosen: tuple[str, ...] | None
+    download_token: str | None = None
+
+
+def _check_in(
+    folder: Path, uploads: list[UploadedFile], options: CheckRequest, want_downloads: bool
+) -> tuple[CheckResult, bytes | None]:
+    """Run in a worker thread: check the uploads; make the Excel report in ``folder`` too."""
+    extra: dict[str, Any] = {}
+    if ENGINE_FILTERS_LISTS and options.lists is not None:
+        extra["lists"] = list(options.lists)
+    try:
+        result = check(
+            [u.path for u in uploads], as_of=options.as_of, investor=options.investor, **extra
+        )
+    except InputFileError as error:
+        raise Problem(422, relabel_error(error, uploads, str(folder))) from None
+    except UsageError as error:
+        raise Problem(400, scrub(str(error), str(folder))) from None
+    result = relabel(result, uploads)
+    report: bytes | None = None
+    if want_downloads:
+        path = result.write_report(folder / "report.xlsx")
+        report = path.read_bytes()
+    return result, report
+
+
+async def run_upload(request: Request, *, want_downloads: bool) -> Checked:
+    """Receive the upload into a private folder, check it off the event loop, remove the folder."""
+    state = _state(request)
+    settings = state.settings
+    folder = Path(tempfile.mkdtemp(prefix="portfolio-check-", dir=settings.temp_dir))
+    try:
+        try:
+            form = await receive_upload(
+                request, folder, max_bytes=settings.max_upload_bytes, max_files=settings.max_files
+            )
+        except UploadRejected as rejected:
+            raise Problem(rejected.status_code, rejected.message) from None
+        options = CheckRequest.from_form(form, _reference())
+        work = functools.partial(_check_in, folder, form.files, options, want_downloads)
+        result, report = await anyio.to_thread.run_sync(
+            state.run_counted, work, limiter=state.limiter
+        )
+    finally:
+        await anyio.to_thread.run_sync(functools.partial(shutil.rmtree, folder, ignore_errors=True))
+        if folder.exists():
+            log.error("could not remove the private upload folder %s", folder)
+    token = None
+    if report is not None:
+        token = state.downloads.put(
+            report, result.to_json().encode("utf-8"), f"portfolio-check-{result.as_of}"
+        )
+    return Checked(result, options.lists, token)
+
+
+# --------------------------------------------------------------------------------------------
+# The application
+# --------------------------------------------------------------------------------------------
+
+
+def _warm_up() -> None:
+    """Load the reference and build its index once, before the first request needs them."""
+    security_index(load_reference())
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The ASGI application (``uvicorn`` serves it; tests call it in-process)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(_warm_up)
+        yield
+
+    app = FastAPI(
+        title="portfolio_check",
+        version=package_version(),
+        description=(
+            "Which holdings are hit by investment prohibitions (US NS-CMIC), and why. The JSON "
+            "is the same as the command line's `--json` output. **Not legal advice.**"
+        ),
+        lifespan=lifespan,
+    )
+    app.state.web = WebState(
+        settings=settings,
+        downloads=DownloadCache(
+            max_entries=settings.cache_entries,
+            max_bytes=settings.cache_bytes,
+            ttl=settings.cache_ttl_seconds,
+        ),
+        limiter=anyio.CapacityLimiter(settings.max_concurrent_checks),
+    )
+    app.add_middleware(GuardMiddleware, token=settings.token, allowed_hosts=settings.allowed_hosts)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_pages(app)
+    _add_api(app)
+    return app
+
+
+def _page(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    state = _state(request)
+    reference = _reference()
+    base = {
+        "version": package_version(),
+        "reference_version": reference.version,
+        "token_required": state.settings.token is not None,
+        "colours": STATUS_COLOURS,
+    }
+    response = templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
+
+
+def _index_context(
+    request: Request,
+    *,
+    error: str | None = None,
+    as_of: str | None = None,
+    investor: str = Investor.US_PERSON.value,
+    lists: tuple[str, ...] | None = None,
+    pretrade: dict[str, Any] | None = None,
+    pretrade_error: str | None = None,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    settings = _state(request).settings
+    reference = _reference()
+    today = dt.date.today().isoformat()
+    return {
+        "error": error,
+        "as_of": as_of or today,
+        "investor": investor,
+        "investors": [i.value for i in Investor],
+        "lists": list(reference.lists.values()),
+        "chosen_lists": set(lists if lists is not None else reference.lists),
+        "accept": ",".join(sorted(ACCEPTED_TYPES)),
+        "max_upload_bytes": settings.max_upload_bytes,
+        "max_upload_text": megabytes(settings.max_upload_bytes),
+        "max_files": settings.max_files,
+        "pretrade": pretrade,
+        "pretrade_error": pretrade_error,
+        "query": query
+        or {"id": "", "side": "buy", "as_of": today, "investor": investor, "exchange": ""},
+    }
+
+
+def _add_pages(app: FastAPI) -> None:
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index(request: Request) -> HTMLResponse:
+        return _page(request, "index.html", _index_context(request))
+
+    @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
+    async def check_page(request: Request) -> HTMLResponse:
+        try:
+            checked = await run_upload(request, want_downloads=True)
+        except Problem as problem:
+            context = _index_context(request, error=problem.message)
+            return _page(request, "index.html", context, problem.status_code)
+        view = results_view(checked.result)
+        all_lists = tuple(_reference().lists)
+        return _page(
+            request,
+            "results.html",
+            {
+                "view": view,
+                "data": view.data,
+                "files": checked.result.files,
+                "token": checked.download_token,
+                "statuses": [s.value for s in ATTENTION_ORDER],
+                "lists_chosen": checked.lists_chosen,
+                "lists_not_applied": not ENGINE_FILTERS_LISTS
+                and checked.lists_chosen is not None
+                and set(checked.lists_chosen) != set(all_lists),
+            },
+        )
+
+    @app.get("/pretrade", response_class=HTMLResponse, include_in_schema=False)
+    async def pretrade_page(
+        request: Request,
+        id: str = "",
+        side: str = Side.BUY.value,
+        as_of: str = "",
+        investor: str = Investor.US_PERSON.value,
+        exchange: str = "",
+    ) -> HTMLResponse:
+        query = {
+            "id": id,
+            "side": side,
+            "as_of": as_of,
+            "investor": investor,
+            "exchange": exchange,
+        }
+        try:
+            answer = await _answer(id, exchange, as_of, investor, side)
+        except Problem as problem:
+            context = _index_context(request, pretrade_error=problem.message, query=query)
+            return _page(request, "index.html", context, problem.status_code)
+        context = _index_context(
+            request,
+            pretrade={**answer.to_dict(), "meaning": STATUS_MEANING[answer.status]},
+            query=query,
+        )
+        return _page(request, "index.html", context)
+
+    @app.get("/about", response_class=HTMLResponse, include_in_schema=False)
+    async def about(request: Request) -> HTMLResponse:
+        reference = _reference()
+        return _page(
+            request,
+            "about.html",
+            {
+                "manifest": reference.manifest,
+                "reference": reference,
+                "curated_securities": len(reference.curated_securities),
+                "curated_names": len(reference.curated_names),
+            },
+        )
+
+    @app.get("/download/{token}/report.xlsx", include_in_schema=False)
+    async def download_report(request: Request, token: str) -> Response:
+        return _download(request, token, "report")
+
+    @app.get("/download/{token}/result.json", include_in_schema=False)
+    async def download_json(request: Request, token: str) -> Response:
+        return _download(request, token, "json")
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return _page(request, "login.html", {"next": safe_next(next), "error": None})
+
+    @app.post("/login", include_in_schema=False)
+    async def login(
+        request: Request,
+        token: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        expected = _state(request).settings.token
+        if expected is None:
+            return RedirectResponse(safe_next(next), status_code=303)
+        if not token_matches(token.strip(), expected):
+            context = {"next": safe_next(next), "error": "That access token is not right."}
+            return _page(request, "login.html", context, 401)
+        response = RedirectResponse(safe_next(next), status_code=303)
+        response.set_cookie(
+            COOKIE_NAME,
+            session_value(expected),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE_NAME)
+        return response
+
+
+def _download(request: Request, token: str, kind: str) -> Response:
+    item = _state(request).downloads.get(token)
+    if item is None:
+        minutes = round(_state(request).settings.cache_ttl_seconds / 60)
+        return _page(
+            request,
+            "message.html",
+            {
+                "title": "This download has expired",
+                "message": (
+                    f"Reports are kept in memory for {minutes} minutes and never written to "
+                    "disk. Check the holdings again to get a new one."
+                ),
+            },
+            404,
+        )
+    if kind == "report":
+        body = item.report
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"{item.stem}.xlsx"
+    else:
+        body, media, name = item.json, "application/json", f"{item.stem}.json"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "content-disposition": f'attachment; filename="{name}"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+async def _answer(
+    identifier: str, exchange: str, as_of: str, investor: str, side: str
+) -> SecurityCheck:
+    if not identifier.strip():
+        raise Problem(400, "Enter a security identifier: an ISIN, a ticker or a name.")
+    work = functools.partial(
+        check_security,
+        identifier,
+        exchange=exchange.strip() or None,
+        as_of=as_of.strip() or None,
+        investor=investor,
+        side=side,
+    )
+    try:
+        return await anyio.to_thread.run_sync(work)
+    except UsageError as error:
+        raise Problem(400, str(error)) from None
+
+
+# --------------------------------------------------------------------------------------------
+# The JSON API
+# --------------------------------------------------------------------------------------------
+
+_CHECK_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["files"],
+                "properties": {
+                    "files": {
+                        "type": "array",
+                        "items": {"type": "string", "format": "binary"},
+                        "description": "Holdings files: " + ", ".join(sorted(ACCEPTED_TYPES)),
+                    },
+                    "as_of": {
+                        "type": "string",
+                        "format": "date",
+                        "description": "Date to check on (YYYY-MM-DD); default today.",
+                    },
+                    "investor": {
+                        "type": "string",
+                        "enum": [i.value for i in Investor],
+                        "default": Investor.US_PERSON.value,
+                    },
+                    "lists": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "Ids of the lists to apply (default: every loaded list).",
+                    },
+                },
+            }
+        }
+    },
+}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=status)
+
+
+def _add_api(app: FastAPI) -> None:
+    errors: dict[int | str, dict[str, Any]] = {
+        400: {"description": "Malformed request, unknown list, bad date or investor."},
+        413: {"description": "The upload is larger than the server's limit."},
+        415: {"description": "Not a holdings spreadsheet (extension or content)."},
+        422: {"description": "The file could not be read as holdings (the reader's message)."},
+    }
+
+    @app.post(
+        "/api/check",
+        summary="Check holdings files",
+        openapi_extra={"requestBody": _CHECK_BODY},
+        responses={
+            200: {"description": "The JSON contract of `portfolio-check check --json -`."},
+            **errors,
+        },
+    )
+    async def api_check(request: Request) -> JSONResponse:
+        """Upload one or more holdings files; the answer is `CheckResult.to_dict()`."""
+        try:
+            checked = await run_upload(request, want_downloads=False)
+        except Problem as problem:
+            return _error(problem.status_code, problem.message)
+        return JSONResponse(checked.result.to_dict())
+
+    @app.get(
+        "/api/security",
+        summary="Pre-trade check of one security",
+        responses={
+            200: {"description": "The JSON of `portfolio-check check-security ID --json -`."},
+            400: errors[400],
+        },
+    )
+    async def api_security(
+        id: Annotated[str, Query(description="ISIN, ticker in any notation, or a name.")],
+        as_of: Annotated[str | None, Query(description="YYYY-MM-DD; default today.")] = None,
+        investor: Investor = Investor.US_PERSON,
+        side: Side = Side.BUY,
+        exchange: Annotated[
+            str | None, Query(description="Exchange of a bare code (XHKG, HK...).")
+        ] = None,
+    ) -> JSONResponse:
+        """May this investor buy or sell the security on the date? `SecurityCheck.to_dict()`."""
+        try:
+            answer = await _answer(id, exchange or "", as_of or "", investor.value, side.value)
+        except Problem as problem:
+            return _error(problem.status_code, problem.message)
+        return JSONResponse(answer.to_dict())
+
+    @app.get("/api/reference", summary="The reference snapshot's manifest")
+    async def api_reference() -> JSONResponse:
+        """Versions, sources and checksums of the lists the checks use."""
+        return JSONResponse(_reference().manifest)
+
+    @app.get("/healthz", summary="Liveness (never needs the access token)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(PortfolioCheckError)
+    async def package_error(request: Request, exc: PortfolioCheckError) -> JSONResponse:
+        log.error("portfolio_check error: %s", exc)
+        return _error(500, f"The server could not answer: {exc}")

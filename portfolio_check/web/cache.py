@@ -1,0 +1,85 @@
+"""Finished downloads kept in memory for a while, so that nothing is written to disk.
+
+A results page links to its Excel report and JSON by a random token. The bytes live here, in a
+bounded cache: at most ``max_entries`` results and ``max_bytes`` in all, each for ``ttl``
+seconds; the oldest go first. A restart forgets them all, which is the point.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Random bytes in a download token (URL-safe base64 makes 32 characters of it).
+TOKEN_BYTES = 24
+
+
+@dataclass(frozen=True)
+class Download:
+    """One finished check's downloads."""
+
+    report: bytes
+    json: bytes
+    stem: str  # the file name without extension offered to the browser
+    created: float
+
+    @property
+    def size(self) -> int:
+        return len(self.report) + len(self.json)
+
+
+class DownloadCache:
+    """A small, thread-safe, in-memory cache of downloads, keyed by random tokens."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int,
+        max_bytes: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.ttl = ttl
+        self._clock = clock
+        self._items: OrderedDict[str, Download] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, report: bytes, json: bytes, stem: str) -> str | None:
+        """Keep a download; its token, or None when it alone is larger than the cache."""
+        item = Download(report, json, stem, self._clock())
+        if item.size > self.max_bytes:
+            return None
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        with self._lock:
+            self._expire()
+            self._items[token] = item
+            while len(self._items) > self.max_entries or self._total() > self.max_bytes:
+                self._items.popitem(last=False)
+        return token
+
+    def get(self, token: str) -> Download | None:
+        with self._lock:
+            self._expire()
+            return self._items.get(token)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._items)
+
+    def _total(self) -> int:
+        return sum(item.size for item in self._items.values())
+
+    def _expire(self) -> None:
+        limit = self._clock() - self.ttl
+        while self._items:
+            token, oldest = next(iter(self._items.items()))
+            if oldest.created > limit:
+                break
+            del self._items[token]

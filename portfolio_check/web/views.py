@@ -1,0 +1,165 @@
+"""What the pages show, built from the same JSON contract as the CLI (no HTML here).
+
+The results page is the JSON of :meth:`CheckResult.to_dict` arranged for a person: flagged
+holdings first (worst status first), each with its evidence, and the market value of each
+holding taken from the result's table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from portfolio_check.check import CheckResult
+from portfolio_check.errors import InputFileError
+from portfolio_check.model import Status
+from portfolio_check.web.uploads import UploadedFile
+
+# The order a compliance officer works through: what needs action first; CLEAR last, after
+# UNRESOLVED (which is never clear).
+ATTENTION_ORDER: tuple[Status, ...] = (
+    Status.BLOCKED,
+    Status.PROHIBITED,
+    Status.PENDING,
+    Status.REVIEW,
+    Status.WATCH,
+    Status.UNRESOLVED,
+    Status.CLEAR,
+)
+STATUS_MEANING: dict[Status, str] = {
+    Status.BLOCKED: "SDN-type blocking: no dealing at all; freeze and report.",
+    Status.PROHIBITED: "An investment ban in force on this date for this investor.",
+    Status.PENDING: "Listed; the ban is not in force yet.",
+    Status.REVIEW: "A person must decide: a name-only, weak or ambiguous match.",
+    Status.WATCH: "Listed, with no investment effect for this investor.",
+    Status.CLEAR: "Identified; nothing applies.",
+    Status.UNRESOLVED: "Could not be identified; never reported as clear.",
+}
+# A results page lists at most this many holdings (flagged ones first); the Excel report and
+# the JSON always have them all.
+MAX_ROWS_ON_PAGE = 2000
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value)):
+        return float(value)
+    return None
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value) or None
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    status: str
+    meaning: str
+    positions: int
+    market_value: float
+
+
+@dataclass(frozen=True)
+class ResultsView:
+    """Everything the results page needs."""
+
+    data: dict[str, Any]
+    summary: list[SummaryLine]
+    rows: list[dict[str, Any]]
+    flagged: int
+    hidden_rows: int
+    currencies: list[str]
+
+
+def results_view(result: CheckResult) -> ResultsView:
+    """The results page's content: the contract's JSON plus market values, in working order."""
+    data = result.to_dict()
+    frame = result.holdings
+    values = frame["market_value"].tolist() if "market_value" in frame else []
+    quantities = frame["quantity"].tolist() if "quantity" in frame else []
+    currencies = frame["currency"].tolist() if "currency" in frame else []
+    rows: list[dict[str, Any]] = []
+    for i, holding in enumerate(data["holdings"]):
+        row = dict(holding)
+        row["market_value"] = _number(values[i]) if i < len(values) else None
+        row["quantity"] = _number(quantities[i]) if i < len(quantities) else None
+        row["currency"] = _text(currencies[i]) if i < len(currencies) else None
+        row["display_name"] = (
+            holding["security"]["name"]
+            or holding["security"]["isin"]
+            or holding["security"]["ticker"]
+            or next((v for v in holding["input"].values() if v), "")
+        )
+        rows.append(row)
+    rank = {status.value: i for i, status in enumerate(ATTENTION_ORDER)}
+    rows.sort(key=lambda r: rank[r["status"]])  # stable: file order kept within a status
+    flagged = sum(1 for r in rows if r["status"] != Status.CLEAR.value)
+    shown = rows[: max(MAX_ROWS_ON_PAGE, 0)]
+    counts = data["summary"]["by_status"]
+    money = data["summary"]["market_value_by_status"]
+    summary = [
+        SummaryLine(status.value, STATUS_MEANING[status], counts[status.value], money[status.value])
+        for status in ATTENTION_ORDER
+        if counts[status.value]
+    ]
+    found_currencies = sorted({r["currency"] for r in rows if r["currency"]})
+    return ResultsView(data, summary, shown, flagged, len(rows) - len(shown), found_currencies)
+
+
+def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult:
+    """The result with each upload's private path replaced by the name it was uploaded as.
+
+    The reader labels rows with the path it read (and a CSV's sheet with the file's stem); a
+    person should see ``holdings.xlsx``, not ``/tmp/portfolio-check-x/upload-1.xlsx``.
+    """
+    files = {str(u.path): u.display_name for u in uploads}
+    stems = {str(u.path): (u.path.stem, PurePosixPath(u.display_name).stem) for u in uploads}
+
+    def sheet(file: str, name: str | None) -> str | None:
+        private, shown = stems.get(file, ("", ""))
+        return shown if name == private and shown else name
+
+    holdings = result.holdings.copy()
+    holdings["sheet"] = [
+        sheet(f, s) for f, s in zip(holdings["file"], holdings["sheet"], strict=True)
+    ]
+    holdings["file"] = [files.get(f, f) for f in holdings["file"]]
+    other_rows = [
+        o.model_copy(update={"file": files.get(o.file, o.file), "sheet": sheet(o.file, o.sheet)})
+        for o in result.other_rows
+    ]
+    issues = [
+        i.model_copy(update={"file": files.get(i.file, i.file), "sheet": sheet(i.file, i.sheet)})
+        for i in result.input_issues
+    ]
+    return dataclasses.replace(
+        result,
+        holdings=holdings,
+        other_rows=other_rows,
+        input_issues=issues,
+        files=[files.get(f, f) for f in result.files],
+    )
+
+
+def relabel_error(error: InputFileError, uploads: Sequence[UploadedFile], folder: str) -> str:
+    """The reader's message about an upload, naming it as uploaded (never the private folder).
+
+    The message names the file by its private path and a CSV's sheet by the private file's
+    stem (``'upload-1'``); both become the upload's own name.
+    """
+    message = str(error)
+    for upload in uploads:
+        shown_stem = PurePosixPath(upload.display_name).stem or upload.display_name
+        message = message.replace(str(upload.path), upload.display_name)
+        message = message.replace(repr(upload.path.stem), repr(shown_stem))
+    return scrub(message, folder)
+
+
+def scrub(message: str, folder: str) -> str:
+    """A message with the private folder's path taken out."""
+    return message.replace(folder + "/", "").replace(folder, "")
