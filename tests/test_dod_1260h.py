@@ -201,27 +201,39 @@ def test_warnings(sample: Dod1260hImport) -> None:
             "line 23",
             "End date",
             "2026-02-17",
-            "off the list from 2026-02-17 until named again on 2026-06-08",
+            "off the list, then named again",
         ),
         (
             "line 9",
             "End date",
             "",
-            "last named in the 2024-01-31 tranche, not in the 2026-06-08 one, and no end date",
+            "not named in the latest tranche, and no end date",
         ),
         (
             "line 18",
             "End date",
             "",
-            "last named in the 2025-01-07 tranche, not in the 2026-06-08 one, and no end date",
+            "not named in the latest tranche, and no end date",
         ),
         (
             "line 19",
             "End date",
             "",
-            "last named in the 2025-01-07 tranche, not in the 2026-06-08 one, and no end date",
+            "not named in the latest tranche, and no end date",
         ),
     }
+
+
+def test_warning_texts_name_the_dates(sample: Dod1260hImport) -> None:
+    texts = {w.record: w.problem for w in sample.warnings if w.field == "End date"}
+    assert texts["line 9"] == (
+        "not named in the latest tranche, and no end date; kept as still listed "
+        "(last named 2024-01-31, latest tranche 2026-06-08)"
+    )
+    assert texts["line 23"] == (
+        "off the list, then named again; listed_from/listed_until cannot show the gap "
+        "from 2026-02-17 to 2026-06-08"
+    )
 
 
 def test_tranches(sample: Dod1260hImport) -> None:
@@ -325,9 +337,9 @@ def test_real_removed_entities(real: Dod1260hImport) -> None:
 
 
 def test_real_gaps_and_stale_rows_are_reported(real: Dod1260hImport) -> None:
-    gaps = [w for w in real.warnings if w.problem.startswith("off the list")]
+    gaps = [w for w in real.warnings if w.problem.startswith("off the list, then named again")]
     assert {w.record for w in gaps} == {"line 252", "line 395"}  # CXMT, YMTC
-    stale = [w for w in real.warnings if w.problem.startswith("last named")]
+    stale = [w for w in real.warnings if w.problem.startswith("not named in the latest tranche")]
     assert len(stale) == 9
     typos = {w.value for w in real.warnings if w.field == "Alias"}
     assert typos == {"Beijing Kownsec", "Inner Monoglia"}

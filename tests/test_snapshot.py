@@ -12,9 +12,14 @@ import pytest
 
 from portfolio_check.errors import ReferenceDataError, SourceFormatError, UsageError
 from portfolio_check.model import ListEntry
+from portfolio_check.refdata import load_reference
+from portfolio_check.sources.dod_1260h import import_dod_1260h
+from portfolio_check.sources.ofac_csv import import_ofac_csv
 from portfolio_check.sources.snapshot import (
+    DOD_1260H_FILE,
     GENERATED_BY,
     NS_CMIC_FILE,
+    SDN_FILE,
     Manifest,
     build_snapshot,
     load_list_file,
@@ -22,14 +27,24 @@ from portfolio_check.sources.snapshot import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
+XML_FIXTURES = Path(__file__).parent / "fixtures" / "ofac_xml"
+DOD_FIXTURE = Path(__file__).parent / "fixtures" / "dod_1260h" / "dod_1260h_sample.csv"
 REPO = Path(__file__).parents[1]
 SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
+SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
+DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
+MAX_LIST_FILE_BYTES = 5_000_000
+"""Each shipped list file stays below this (the package carries them)."""
 
 needs_consolidated = pytest.mark.skipif(
     not (CONSOLIDATED / "cons_prim.csv").is_file(),
     reason=f"OFAC's consolidated files are not at {CONSOLIDATED}",
+)
+needs_all_sources = pytest.mark.skipif(
+    not all(p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H)),
+    reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
 
@@ -74,6 +89,10 @@ def test_manifest(built: tuple[Path, Manifest]) -> None:
     for name, info in files.items():
         assert info["sha256"] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
     assert files["cons_prim.csv"]["records"] == 5
+    assert listed["published"] == "unknown (OFAC's legacy CSV files carry no date)"
+    assert (listed["source_records"], listed["dropped"]) == (5, {"other programs": 2})
+    assert listed["selection"] == "records on program CMIC-EO13959"
+    assert "tranches" not in listed and "end_dates" not in listed
     assert listed["warning_counts"]["remarks: ISIN: not a valid ISIN (format or check digit)"] == 1
     assert {w["value"] for w in listed["warnings"]} >= {"1234  HK", "CND99999X001", "99999"}
     assert load_manifest(out / "manifest.json") == manifest
@@ -216,13 +235,211 @@ def test_real_snapshot(tmp_path: Path) -> None:
     assert list(entries) == sorted(entries, key=int)
 
 
-@needs_consolidated
+def build_real(out: Path) -> Manifest:
+    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them."""
+    return build_snapshot(
+        CONSOLIDATED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN
+    )
+
+
+@needs_all_sources
 def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     committed = REPO / "reference"
     if not (committed / "manifest.json").is_file():
         pytest.skip("no committed snapshot in reference/")
-    build_snapshot(CONSOLIDATED, tmp_path, generated_at=WHEN)
-    assert (committed / NS_CMIC_FILE).read_bytes() == (tmp_path / NS_CMIC_FILE).read_bytes()
+    build_real(tmp_path)
+    for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
+        assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
-    assert {key for key in old if old[key] != new[key]} <= {"generated_at", "version"}
+    # Keys only the committed manifest has (masters, derived) are added by reference_build.
+    assert {key for key in new if old.get(key) != new[key]} <= {"generated_at", "version"}
     assert old["version"].split(".")[1] == new["version"].split(".")[1]
+
+
+@needs_all_sources
+def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
+    manifest = build_real(tmp_path)
+    cmic, sdn, dod = manifest.lists
+    assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"]
+    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 110, 27)
+    assert cmic.published.startswith(
+        "unknown (OFAC's legacy CSV files carry no date); on or before 2025-12-19"
+    )
+    assert (sdn.regime, sdn.title) == (
+        "sdn-blocking",
+        "Specially Designated Nationals and Blocked Persons List (SDN)",
+    )
+    assert sdn.source_records == 14_965
+    assert sdn.entries == 6_884
+    assert sdn.dropped == {"aircraft": 376, "individual": 6_854, "vessel": 851}
+    assert sdn.entries + sum(sdn.dropped.values()) == sdn.source_records
+    assert sdn.published.startswith(
+        "unknown (OFAC's legacy CSV files carry no date); on or before 2024-05-03"
+    )
+    # The 2024-05 mirror has sdn.csv only: no alt.csv, so no strong aliases.
+    assert (sdn.strong_aliases, sdn.weak_aliases) == (0, 1_527)
+    assert sdn.warning_counts == {"remarks: Equity Ticker: no exchange code": 1}
+    assert (dod.regime, dod.entries, dod.source_records) == ("watch", 216, 397)
+    assert dod.published.startswith("2026-06-08 (DoD's latest tranche in the file)")
+    assert dod.tranches is not None and dod.end_dates is not None
+    assert [(t.start.isoformat(), t.rows) for t in dod.tranches] == [
+        ("2021-06-03", 47),
+        ("2022-10-05", 13),
+        ("2024-01-31", 16),
+        ("2025-01-07", 133),
+        ("2026-06-08", 188),
+    ]
+    for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
+        assert (tmp_path / name).stat().st_size < MAX_LIST_FILE_BYTES, name
+    sdn_entries = load_list_file(tmp_path / SDN_FILE)
+    assert {e.entity_type for e in sdn_entries} == {"entity"}
+    assert sdn_entries == tuple(
+        e for e in import_ofac_csv(SDN, list_id="sdn").entries if e.entity_type == "entity"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# SDN and DoD 1260H lists
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def built_all(tmp_path: Path) -> tuple[Path, Manifest]:
+    out = tmp_path / "reference"
+    manifest = build_snapshot(
+        FIXTURES, out, sdn_dir=FIXTURES, dod_1260h_csv=DOD_FIXTURE, generated_at=WHEN
+    )
+    return out, manifest
+
+
+def test_the_old_call_still_builds_ns_cmic_only(built: tuple[Path, Manifest]) -> None:
+    out, manifest = built
+    assert [item.id for item in manifest.lists] == ["ns-cmic"]
+    assert sorted(p.name for p in (out / "lists").iterdir()) == ["ns_cmic.json"]
+
+
+def test_sdn_keeps_entities_and_counts_the_rest(built_all: tuple[Path, Manifest]) -> None:
+    out, manifest = built_all
+    sdn = manifest.list_record("sdn")
+    assert (sdn.file, sdn.regime) == (SDN_FILE, "sdn-blocking")
+    assert sdn.source_records == 5
+    assert sdn.dropped == {"individual": 1, "vessel": 1}
+    assert sdn.selection.startswith("entities only")
+    assert [e.entry_id for e in load_list_file(out / SDN_FILE)] == ["90001", "90002", "90004"]
+    assert sdn.source == (
+        "OFAC Specially Designated Nationals and Blocked Persons List, legacy CSV files "
+        "cons_prim.csv, cons_alt.csv, cons_add.csv, cons_comments.csv; all programs"
+    )
+    # Warnings of the dropped individual and vessel are not the list's; file-level ones are.
+    records = {w.record for w in sdn.warnings}
+    assert "90003" not in records and "90005" not in records
+    assert "99999" in records  # a comment row without a primary record
+
+
+def test_sdn_from_an_xml_file(tmp_path: Path) -> None:
+    manifest = build_snapshot(
+        FIXTURES,
+        tmp_path,
+        sdn_dir=XML_FIXTURES / "sdn_legacy_namespace.xml",
+        generated_at=WHEN,
+    )
+    sdn = manifest.list_record("sdn")
+    assert sdn.published == "2024-05-03"  # the XML's Publish_Date
+    assert (sdn.entries, sdn.dropped, sdn.source_records) == (1, {"individual": 1, "vessel": 1}, 4)
+    assert "legacy XML file sdn_legacy_namespace.xml" in sdn.source
+    (entry,) = load_list_file(tmp_path / SDN_FILE)
+    assert entry.entry_id == "91001"
+
+
+def test_dod_1260h_list(built_all: tuple[Path, Manifest]) -> None:
+    out, manifest = built_all
+    dod = manifest.list_record("dod-1260h")
+    assert (dod.file, dod.regime, dod.entries, dod.source_records) == (
+        DOD_1260H_FILE,
+        "watch",
+        13,
+        25,
+    )
+    assert dod.published == "2026-06-08 (DoD's latest tranche in the file)"
+    assert dod.tranches is not None and dod.end_dates is not None
+    assert [t.start.isoformat() for t in dod.tranches] == [
+        "2021-06-03",
+        "2024-01-31",
+        "2025-01-07",
+        "2026-06-08",
+    ]
+    assert load_list_file(out / DOD_1260H_FILE) == tuple(import_dod_1260h(DOD_FIXTURE).entries)
+    listed = next(i for i in read(out / "manifest.json")["lists"] if i["id"] == "dod-1260h")
+    assert listed["tranches"][0] == {
+        "start": "2021-06-03",
+        "rows": 5,
+        "entities_named": 5,
+        "source_urls": [],
+    }
+    assert listed["end_dates"] == [
+        {"end": "2025-01-07", "rows": 1},
+        {"end": "2026-02-17", "rows": 2},
+    ]
+
+
+def test_list_files_leave_out_default_fields(built_all: tuple[Path, Manifest]) -> None:
+    out, _ = built_all
+    document = read(out / SDN_FILE)
+    private = next(e for e in document["entries"] if e["entry_id"] == "90004")
+    assert "strong_aliases" not in private and "divestment_date" not in private
+    assert private["isins"] == ["US99999Z1000"]
+    entries = {e.entry_id: e for e in load_list_file(out / SDN_FILE)}
+    assert entries["90004"].strong_aliases == () and entries["90004"].divestment_date is None
+    assert tuple(entries.values()) == tuple(
+        e for e in import_ofac_csv(FIXTURES, list_id="sdn").entries if e.entity_type == "entity"
+    )
+
+
+def test_refdata_loads_every_list(built_all: tuple[Path, Manifest]) -> None:
+    out, manifest = built_all
+    reference = load_reference(out)
+    assert {item.list_id: item.regime for item in reference.lists.values()} == {
+        "ns-cmic": "ns-cmic",
+        "sdn": "sdn-blocking",
+        "dod-1260h": "watch",
+    }
+    assert reference.version == manifest.version
+    assert load_manifest(out / "manifest.json") == manifest
+
+
+def test_a_bad_source_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(SourceFormatError, match="cannot be read"):
+        build_snapshot(FIXTURES, tmp_path, dod_1260h_csv=tmp_path / "absent.csv", generated_at=WHEN)
+    assert not tmp_path.joinpath("manifest.json").exists()
+    assert not tmp_path.joinpath("lists").exists()
+
+
+def test_all_lists_regenerate_byte_identically(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        build_snapshot(
+            FIXTURES,
+            tmp_path / name,
+            sdn_dir=FIXTURES,
+            dod_1260h_csv=DOD_FIXTURE,
+            generated_at=WHEN,
+        )
+    for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE, "manifest.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_manifest_record_of_an_absent_list(built: tuple[Path, Manifest]) -> None:
+    _, manifest = built
+    with pytest.raises(ReferenceDataError, match="names no list 'sdn'"):
+        manifest.list_record("sdn")
+
+
+def test_a_manifest_with_sections_added_later_still_loads(built: tuple[Path, Manifest]) -> None:
+    # reference_build adds "masters" and "derived" after build_snapshot.
+    out, manifest = built
+    data = read(out / "manifest.json")
+    data["masters"] = [{"id": "hkex", "file": "masters/hkex.csv"}]
+    data["derived"] = []
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    loaded = load_manifest(out / "manifest.json")
+    assert loaded.lists == manifest.lists
+    assert loaded.masters == ({"id": "hkex", "file": "masters/hkex.csv"},)

@@ -433,8 +433,8 @@ def _entries(
                     record=record,
                     field="End date",
                     value=end.isoformat(),
-                    problem=f"off the list from {end} until named again on {start}; "
-                    f"listed_from/listed_until cannot show the gap",
+                    problem="off the list, then named again; listed_from/listed_until cannot "
+                    f"show the gap from {end} to {start}",
                 )
             )
         if listed_until is None and last_tranche and row.start and row.start < last_tranche:
@@ -444,8 +444,8 @@ def _entries(
                     record=record,
                     field="End date",
                     value="",
-                    problem=f"last named in the {row.start} tranche, not in the {last_tranche} "
-                    "one, and no end date; kept as still listed",
+                    problem="not named in the latest tranche, and no end date; kept as still "
+                    f"listed (last named {row.start}, latest tranche {last_tranche})",
                 )
             )
         slug = _slug(row.name)

@@ -1,16 +1,30 @@
-"""Generate the shipped reference snapshot's lists and manifest from OFAC's official files.
+"""Generate the shipped reference snapshot's lists and manifest from the official files.
 
-``build_snapshot(ofac_consolidated_dir, out_dir)`` imports the NS-CMIC entries (program
-``CMIC-EO13959``) from OFAC's consolidated legacy CSV set with :mod:`.ofac_csv` and writes two
-files; ``portfolio-check reference build`` calls it.
+``build_snapshot(ofac_consolidated_dir, out_dir, *, sdn_dir=None, dod_1260h_csv=None)`` imports
 
-``out_dir/lists/ns_cmic.json``, one JSON object::
+==========  ===========================  ==============  =========================================
+list id     file                         regime          from
+==========  ===========================  ==============  =========================================
+ns-cmic     ``lists/ns_cmic.json``       ``ns-cmic``     OFAC's consolidated (non-SDN) set, program
+                                                         ``CMIC-EO13959``
+sdn         ``lists/sdn.json``           ``sdn-blocking``  OFAC's SDN set, *entities only*:
+                                                         individuals, vessels and aircraft issue
+                                                         no securities (the manifest counts them)
+dod-1260h   ``lists/dod_1260h.json``     ``watch``       the DoD Section 1260H transcription
+==========  ===========================  ==============  =========================================
 
-    list_id   "ns-cmic"
+An OFAC source is a folder of legacy CSV files (:mod:`.ofac_csv`) or one legacy XML file
+(:mod:`.ofac_xml`). ``portfolio-check reference build`` calls this function.
+
+``out_dir/lists/<list>.json``, one JSON object::
+
+    list_id   e.g. "ns-cmic"
     title     the list's name
-    regime    "ns-cmic": the rule (``portfolio_check.rules.REGIMES``) that gives the list effect
+    regime    the rule (``portfolio_check.rules.REGIMES``) that gives the list effect
     source    one line naming the publisher and the files read
-    entries   ListEntry objects (``model_dump(mode="json")``), sorted by entry_id (numerically)
+    entries   ListEntry objects, sorted by entry_id (OFAC's numerically); fields holding their
+              default (empty, None) are left out to keep the files small
+              (``model_dump(mode="json", exclude_defaults=True)``): the loader restores them
 
 ``out_dir/manifest.json``, one JSON object::
 
@@ -24,12 +38,21 @@ files; ``portfolio-check reference build`` calls it.
       file            path of the list file, relative to the manifest
       sha256          SHA-256 of that list file's bytes
       source          as in the list file
+      published       the publication date the source states, or what is known of it
+                      (OFAC's CSV files carry none: the date of the public mirror the files came
+                      from bounds it from above)
       source_files    [{name, role, sha256, records, encoding}] of the official files read
+      source_records  records in the primary source file
+      selection       which of those records became entries
+      dropped         {reason: records} left out by the selection
       entries         number of entries
-      strong_aliases  number of strong aliases (OFAC's alt file: aka, fka, nka), over all entries
-      weak_aliases    number of weak aliases (OFAC's remarks: a.k.a. '...'), over all entries
+      strong_aliases  number of strong aliases over all entries (OFAC: aka/fka/nka; 1260H: all)
+      weak_aliases    number of weak aliases (OFAC's a.k.a. '...' in remarks / weak akas)
       warning_counts  {"field: problem": n}
-      warnings        [ParseWarning]: the publisher's data flaws, in file order
+      warnings        [ParseWarning]: the publisher's data flaws, in file order, for the
+                      selected records and the files as a whole
+      tranches        1260H only: [{start, rows, entities_named, source_urls}]
+      end_dates       1260H only: [{end, rows}]
 
 The output is deterministic: stable ordering, two-space indent, UTF-8 without ASCII escapes,
 a trailing newline. Regenerating from the same files changes only ``generated_at`` and the date
@@ -42,6 +65,9 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,35 +75,79 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import ListEntry, ParseWarning
+from portfolio_check.sources.dod_1260h import (
+    DOD_1260H_ID,
+    DOD_1260H_REGIME,
+    DOD_1260H_TITLE,
+    Dod1260hImport,
+    EndDate,
+    Tranche,
+    import_dod_1260h,
+)
 from portfolio_check.sources.ofac_csv import (
     CMIC_PROGRAM,
+    FileRole,
     OfacImport,
     SourceFile,
     import_ofac_csv,
     warning_counts,
 )
+from portfolio_check.sources.ofac_xml import import_ofac_xml
 
 __all__ = [
+    "DOD_1260H_FILE",
     "GENERATED_BY",
     "MANIFEST_SCHEMA",
     "NS_CMIC_FILE",
+    "SDN_FILE",
+    "SDN_KEPT_TYPES",
     "Manifest",
     "ManifestList",
     "build_snapshot",
+    "import_ofac",
     "load_list_file",
     "load_manifest",
 ]
 
 MANIFEST_SCHEMA = 1
 GENERATED_BY = (
-    "portfolio_check.sources.snapshot — generated by this project's own importer from OFAC's "
+    "portfolio_check.sources.snapshot — generated by this project's own importers from the "
     "official files"
 )
 NS_CMIC_ID = "ns-cmic"
 NS_CMIC_TITLE = "Non-SDN Chinese Military-Industrial Complex Companies List (NS-CMIC)"
 NS_CMIC_FILE = "lists/ns_cmic.json"
+SDN_ID = "sdn"
+SDN_REGIME = "sdn-blocking"
+SDN_TITLE = "Specially Designated Nationals and Blocked Persons List (SDN)"
+SDN_FILE = "lists/sdn.json"
+SDN_KEPT_TYPES = frozenset({"entity"})
+"""SDN records kept: only entities issue securities (individuals, vessels, aircraft do not)."""
+DOD_1260H_FILE = "lists/dod_1260h.json"
 VERSION_HASH_LENGTH = 8
 """Hex digits of the content hash in ``version``: enough to tell snapshots apart at a glance."""
+
+KNOWN_MIRRORS: dict[str, tuple[str, dt.date]] = {
+    "7027f6656b7815e38b1a5517e66d7f00ad7bdae814510cddff11771c439f08b2": (
+        "moov-io/watchman test/testdata/cons_prim.csv @ fca231b0",
+        dt.date(2025, 12, 19),
+    ),
+    "46e396b2ea094958bc8cd8ac14c6a5f4393e92e81518de5ba44d1a211d6e4337": (
+        "Assassin-13/Gen-AI-Hackathon-TAG cons_prim.csv @ d8ed5025",
+        dt.date(2025, 3, 26),
+    ),
+    "210ca6b4a8187a34e0850be69ecc6e918f23ad7778b8b5b2f9c9d5fbbaf4e0cb": (
+        "jackdwyer/specially-designated-nationals-list sdn.csv @ a5ec3c5e",
+        dt.date(2024, 5, 3),
+    ),
+    "502dfa5a9af6d8737d39e3c4e420ee349f41012e72c05ba69f4f15e6dbf57d71": (
+        "opensanctions/opensanctions datasets/us/dod_chinese_milcorps/sanctions.csv @ dd4f7d35",
+        dt.date(2026, 8, 20),
+    ),
+}
+"""SHA-256 of a primary source file -> the public mirror it was taken from and the date of the
+commit that last touched it (``../shared/data/SOURCES.md``). OFAC's CSV files carry no date, so
+for them this date is the only bound known: published on or before it."""
 
 
 class _Frozen(BaseModel):
@@ -93,12 +163,18 @@ class ManifestList(_Frozen):
     file: str
     sha256: str
     source: str
+    published: str = "unknown"
     source_files: tuple[SourceFile, ...]
+    source_records: int = 0
+    selection: str = ""
+    dropped: dict[str, int] = Field(default_factory=dict)
     entries: int
     strong_aliases: int
     weak_aliases: int
     warning_counts: dict[str, int]
     warnings: tuple[ParseWarning, ...]
+    tranches: tuple[Tranche, ...] | None = None
+    end_dates: tuple[EndDate, ...] | None = None
 
 
 class Manifest(_Frozen):
@@ -109,12 +185,23 @@ class Manifest(_Frozen):
     generated_at: dt.datetime
     generated_by: str
     lists: tuple[ManifestList, ...]
+    masters: tuple[dict[str, Any], ...] | None = None
+    """Added after this module's build by ``reference_build`` (exchange security masters)."""
+    derived: tuple[dict[str, Any], ...] | None = None
+    """Added after this module's build by ``reference_build`` (tables derived from masters)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     def to_json(self) -> dict[str, Any]:
-        """The manifest as written (``schema_`` is ``schema`` in JSON)."""
-        return self.model_dump(mode="json", by_alias=True)
+        """The manifest as written (``schema_`` is ``schema`` in JSON; absent parts omitted)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def list_record(self, list_id: str) -> ManifestList:
+        """The manifest's record of one list; ``ReferenceDataError`` if it has none."""
+        for listed in self.lists:
+            if listed.id == list_id:
+                return listed
+        raise ReferenceDataError(f"the manifest names no list {list_id!r}")
 
 
 def _entry_order(entry: ListEntry) -> tuple[int, int, str]:
@@ -128,23 +215,171 @@ def _dumps(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _source_description(result: OfacImport) -> str:
+def import_ofac(
+    source: Path, *, list_id: str, programs: Collection[str] | None = None
+) -> OfacImport:
+    """An OFAC source: a folder of legacy CSV files, or one legacy XML file (``*.xml``)."""
+    if source.suffix.lower() == ".xml" and not source.is_dir():
+        return import_ofac_xml(source, list_id=list_id, programs=programs)
+    return import_ofac_csv(source, list_id=list_id, programs=programs)
+
+
+def _published(stated: dt.date | None, files: Sequence[SourceFile], what: str) -> str:
+    if stated is not None:
+        return stated.isoformat()
+    primary = next((f for f in files if f.role is FileRole.PRIM), None)
+    mirror = KNOWN_MIRRORS.get(primary.sha256) if primary else None
+    if mirror is None:
+        return f"unknown ({what})"
+    name, committed = mirror
+    return f"unknown ({what}); on or before {committed.isoformat()}, the commit date of {name}"
+
+
+def _ofac_source(result: OfacImport, kind: str) -> str:
     names = ", ".join(f.name for f in result.files)
-    programs = ", ".join(result.programs or ()) or "all programs"
-    return (
-        f"OFAC Consolidated Sanctions List (non-SDN), legacy CSV files {names}; program {programs}"
+    form = "legacy XML file" if names.lower().endswith(".xml") else "legacy CSV files"
+    programs = f"program {', '.join(result.programs)}" if result.programs else "all programs"
+    return f"OFAC {kind}, {form} {names}; {programs}"
+
+
+@dataclass(frozen=True)
+class _Built:
+    """One list ready to write: its file's bytes and its manifest record."""
+
+    file: str
+    content: bytes
+    listed: ManifestList
+
+
+def _build_list(
+    *,
+    list_id: str,
+    title: str,
+    regime: str,
+    file: str,
+    source: str,
+    published: str,
+    entries: Sequence[ListEntry],
+    warnings: Sequence[ParseWarning],
+    files: Sequence[SourceFile],
+    source_records: int,
+    selection: str,
+    dropped: dict[str, int],
+    tranches: Sequence[Tranche] | None = None,
+    end_dates: Sequence[EndDate] | None = None,
+) -> _Built:
+    ordered = sorted(entries, key=_entry_order)
+    document = {
+        "list_id": list_id,
+        "title": title,
+        "regime": regime,
+        "source": source,
+        "entries": [entry.model_dump(mode="json", exclude_defaults=True) for entry in ordered],
+    }
+    content = _dumps(document)
+    listed = ManifestList(
+        id=list_id,
+        title=title,
+        regime=regime,
+        file=file,
+        sha256=hashlib.sha256(content).hexdigest(),
+        source=source,
+        published=published,
+        source_files=tuple(files),
+        source_records=source_records,
+        selection=selection,
+        dropped=dict(sorted(dropped.items())),
+        entries=len(ordered),
+        strong_aliases=sum(len(e.strong_aliases) for e in ordered),
+        weak_aliases=sum(len(e.weak_aliases) for e in ordered),
+        warning_counts=warning_counts(warnings),
+        warnings=tuple(warnings),
+        tranches=None if tranches is None else tuple(tranches),
+        end_dates=None if end_dates is None else tuple(end_dates),
+    )
+    return _Built(file, content, listed)
+
+
+def _primary_records(files: Sequence[SourceFile]) -> int:
+    return sum(f.records for f in files if f.role is FileRole.PRIM)
+
+
+def _ofac_published(result: OfacImport) -> str:
+    return _published(result.published, result.files, "OFAC's legacy CSV files carry no date")
+
+
+def _ns_cmic(source: Path) -> _Built:
+    result = import_ofac(source, list_id=NS_CMIC_ID, programs=[CMIC_PROGRAM])
+    records = _primary_records(result.files)
+    return _build_list(
+        list_id=NS_CMIC_ID,
+        title=NS_CMIC_TITLE,
+        regime=NS_CMIC_ID,
+        file=NS_CMIC_FILE,
+        source=_ofac_source(result, "Consolidated Sanctions List (non-SDN)"),
+        published=_ofac_published(result),
+        entries=result.entries,
+        warnings=result.warnings,
+        files=result.files,
+        source_records=records,
+        selection=f"records on program {CMIC_PROGRAM}",
+        dropped={"other programs": records - len(result.entries)} if records else {},
     )
 
 
-def _list_document(result: OfacImport, *, title: str, regime: str) -> dict[str, Any]:
-    entries = sorted(result.entries, key=_entry_order)
-    return {
-        "list_id": result.list_id,
-        "title": title,
-        "regime": regime,
-        "source": _source_description(result),
-        "entries": [entry.model_dump(mode="json") for entry in entries],
-    }
+def _sdn(source: Path) -> _Built:
+    result = import_ofac(source, list_id=SDN_ID)
+    kept = [e for e in result.entries if e.entity_type in SDN_KEPT_TYPES]
+    left_out = [e for e in result.entries if e.entity_type not in SDN_KEPT_TYPES]
+    dropped = Counter(e.entity_type or "unknown" for e in left_out)
+    # The flaws of records left out are not the list's; those of the files as a whole are.
+    left_out_ids = {e.entry_id for e in left_out}
+    warnings = [w for w in result.warnings if w.record not in left_out_ids]
+    return _build_list(
+        list_id=SDN_ID,
+        title=SDN_TITLE,
+        regime=SDN_REGIME,
+        file=SDN_FILE,
+        source=_ofac_source(result, "Specially Designated Nationals and Blocked Persons List"),
+        published=_ofac_published(result),
+        entries=kept,
+        warnings=warnings,
+        files=result.files,
+        source_records=_primary_records(result.files),
+        selection="entities only: individuals, vessels and aircraft issue no securities",
+        dropped=dict(dropped),
+    )
+
+
+def _dod_published(latest: str, files: Sequence[SourceFile]) -> str:
+    """DoD dates each tranche; the transcription itself is dated by its mirror only."""
+    mirror = KNOWN_MIRRORS.get(files[0].sha256) if files else None
+    text = f"{latest} (DoD's latest tranche in the file)"
+    if mirror is not None:
+        text += f"; transcription as of {mirror[1].isoformat()}, the commit date of {mirror[0]}"
+    return text
+
+
+def _dod_1260h(path: Path) -> _Built:
+    result: Dod1260hImport = import_dod_1260h(path)
+    latest = result.tranches[-1].start.isoformat() if result.tranches else "none"
+    return _build_list(
+        list_id=DOD_1260H_ID,
+        title=DOD_1260H_TITLE,
+        regime=DOD_1260H_REGIME,
+        file=DOD_1260H_FILE,
+        source=f"US Department of Defense, Section 1260H list, in the OpenSanctions CSV "
+        f"transcription {path.name} (one row per entity and tranche)",
+        published=_dod_published(latest, result.files),
+        entries=result.entries,
+        warnings=result.warnings,
+        files=result.files,
+        source_records=_primary_records(result.files),
+        selection="one entry per entity (rows of all tranches merged)",
+        dropped={},
+        tranches=result.tranches,
+        end_dates=result.end_dates,
+    )
 
 
 def _version(generated_at: dt.datetime, hashes: list[str]) -> str:
@@ -164,43 +399,39 @@ def build_snapshot(
     ofac_consolidated_dir: Path,
     out_dir: Path,
     *,
+    sdn_dir: Path | None = None,
+    dod_1260h_csv: Path | None = None,
     generated_at: dt.datetime | None = None,
 ) -> Manifest:
-    """Import NS-CMIC from OFAC's consolidated CSV set and write the list file and manifest.
+    """Import the lists from the official files and write the list files and the manifest.
 
-    Raises ``SourceFormatError`` if the directory does not hold OFAC's files, ``UsageError`` if
-    ``generated_at`` has no time zone. Other list files in ``out_dir/lists`` are left alone.
+    ``ofac_consolidated_dir`` (NS-CMIC) and ``sdn_dir`` (SDN, optional) are folders of OFAC's
+    legacy CSV files or a legacy XML file each; ``dod_1260h_csv`` (optional) is the 1260H
+    transcription. Every source is imported before anything is written. Raises
+    ``SourceFormatError`` if a source is not in its format, ``UsageError`` if ``generated_at``
+    has no time zone. List files in ``out_dir/lists`` that this run does not write are left
+    alone (and are not in the manifest).
     """
     if generated_at is None:
         generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     elif generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise UsageError(f"generated_at must carry a time zone, got {generated_at.isoformat()!r}")
 
-    result = import_ofac_csv(ofac_consolidated_dir, list_id=NS_CMIC_ID, programs=[CMIC_PROGRAM])
-    document = _list_document(result, title=NS_CMIC_TITLE, regime=NS_CMIC_ID)
-    content = _dumps(document)
-    list_sha256 = hashlib.sha256(content).hexdigest()
-    entry = ManifestList(
-        id=result.list_id,
-        title=NS_CMIC_TITLE,
-        regime=NS_CMIC_ID,
-        file=NS_CMIC_FILE,
-        sha256=list_sha256,
-        source=document["source"],
-        source_files=result.files,
-        entries=len(result.entries),
-        strong_aliases=sum(len(e.strong_aliases) for e in result.entries),
-        weak_aliases=sum(len(e.weak_aliases) for e in result.entries),
-        warning_counts=warning_counts(result.warnings),
-        warnings=result.warnings,
-    )
+    built = [_ns_cmic(ofac_consolidated_dir)]
+    if sdn_dir is not None:
+        built.append(_sdn(sdn_dir))
+    if dod_1260h_csv is not None:
+        built.append(_dod_1260h(dod_1260h_csv))
+    hashes = [f.sha256 for b in built for f in b.listed.source_files]
+    hashes += [b.listed.sha256 for b in built]
     manifest = Manifest(
-        version=_version(generated_at, [f.sha256 for f in result.files] + [list_sha256]),
+        version=_version(generated_at, hashes),
         generated_at=generated_at,
         generated_by=GENERATED_BY,
-        lists=(entry,),
+        lists=tuple(b.listed for b in built),
     )
-    _write(out_dir / NS_CMIC_FILE, content)
+    for item in built:
+        _write(out_dir / item.file, item.content)
     _write(out_dir / "manifest.json", _dumps(manifest.to_json()))
     return manifest
 
