@@ -33,7 +33,7 @@ from portfolio_check.model import (
 )
 from portfolio_check.refdata import Reference, load_reference
 from portfolio_check.resolve import SecurityIndex, identify, resolve
-from portfolio_check.rules import side_allowed
+from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
 
 # The raw cells that make up a security's identity; holdings equal on these are one security.
@@ -71,16 +71,43 @@ def parse_investor(value: Investor | str) -> Investor:
         raise UsageError(f"investor {value!r} is not one of: {choices}") from None
 
 
-_INDEX_CACHE: dict[int, SecurityIndex] = {}
+_INDEX_CACHE: dict[int, tuple[Reference, SecurityIndex]] = {}
+_INDEX_CACHE_SIZE = 8  # a few list selections of the shipped snapshot
 
 
 def security_index(reference: Reference) -> SecurityIndex:
     """The look-up index of a reference snapshot, built once per snapshot object."""
     key = id(reference)
-    if key not in _INDEX_CACHE:
-        _INDEX_CACHE.clear()
-        _INDEX_CACHE[key] = SecurityIndex(reference)
-    return _INDEX_CACHE[key]
+    cached = _INDEX_CACHE.get(key)
+    if cached is None or cached[0] is not reference:
+        if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        cached = (reference, SecurityIndex(reference))
+        _INDEX_CACHE[key] = cached
+    return cached[1]
+
+
+def active_reference(
+    reference: Reference | None,
+    lists: Sequence[str] | None,
+    firm_lists: Sequence[str | os.PathLike[str]] = (),
+) -> Reference:
+    """The snapshot with the chosen lists active, plus any firm lists given with the check."""
+    selected = (reference or load_reference()).select(lists)
+    if not firm_lists:
+        return selected
+    from portfolio_check.sources.firm_list import load_firm_list
+
+    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
+
+
+def parse_related(value: str) -> str:
+    text = str(value).strip().lower()
+    if text not in RelatedPolicy.ALL:
+        raise UsageError(
+            f"related-entity policy {value!r} is not one of: {', '.join(RelatedPolicy.ALL)}"
+        )
+    return text
 
 
 def _cell(value: object) -> str | None:
@@ -91,10 +118,16 @@ def _cell(value: object) -> str | None:
 
 
 def _verdict_for(
-    index: SecurityIndex, cells: dict[str, str | None], as_of: dt.date, investor: Investor
+    index: SecurityIndex,
+    cells: dict[str, str | None],
+    as_of: dt.date,
+    investor: Investor,
+    related: str,
 ) -> Verdict:
     identity, notes = identify(**cells)
-    return screen(resolve(index, identity, notes), index.reference, as_of, investor)
+    return screen(
+        resolve(index, identity, notes), index.reference, as_of, investor, related_policy=related
+    )
 
 
 class HoldingRecord(NamedTuple):
@@ -256,13 +289,23 @@ def check(
     *,
     as_of: dt.date | str | None = None,
     investor: Investor | str = Investor.US_PERSON,
+    lists: Sequence[str] | None = None,
+    firm_lists: Sequence[str | os.PathLike[str]] = (),
+    related: str = RelatedPolicy.LAW,
     reference: Reference | None = None,
     progress: Progress | None = None,
 ) -> CheckResult:
-    """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``."""
+    """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
+
+    ``lists`` chooses the active lists of the snapshot (default NS-CMIC and SDN);
+    ``firm_lists`` adds a firm's own restricted/watch lists (.xlsx/.csv template);
+    ``related`` is the policy for entities related to listed ones: ``law`` (FAQ 857: REVIEW)
+    or ``as-listed`` (a stricter firm policy; the finding says so).
+    """
     day = parse_as_of(as_of)
     who = parse_investor(investor)
-    ref = reference or load_reference()
+    policy = parse_related(related)
+    ref = active_reference(reference, lists, firm_lists)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
     if isinstance(source, pd.DataFrame):
@@ -275,7 +318,7 @@ def check(
         data = read_holdings(paths)
         files = [str(p) for p in paths]
     notify("read", 1, 1)
-    holdings = screen_positions(data.positions, ref, day, who, notify)
+    holdings = screen_positions(data.positions, ref, day, who, notify, related=policy)
     notify("done", 1, 1)
     return CheckResult(
         as_of=day,
@@ -295,6 +338,8 @@ def screen_positions(
     as_of: dt.date,
     investor: Investor,
     notify: Progress | None = None,
+    *,
+    related: str = RelatedPolicy.LAW,
 ) -> pd.DataFrame:
     """Resolve and screen each distinct security once; join the verdicts back onto the rows."""
     index = security_index(reference)
@@ -309,7 +354,7 @@ def screen_positions(
     total = len(distinct)
     for done, key in enumerate(distinct, start=1):
         cells = {column: _cell(value) for column, value in zip(IDENTITY_COLUMNS, key, strict=True)}
-        verdicts[key] = _verdict_for(index, cells, as_of, investor)
+        verdicts[key] = _verdict_for(index, cells, as_of, investor, related)
         if notify and (done % 1000 == 0 or done == total):
             notify("screen", done, total)
     row_verdicts = [verdicts[key] for key in key_tuples]
@@ -367,9 +412,15 @@ def check_security(
     as_of: dt.date | str | None = None,
     investor: Investor | str = Investor.US_PERSON,
     side: Side | str = Side.BUY,
+    lists: Sequence[str] | None = None,
+    firm_lists: Sequence[str | os.PathLike[str]] = (),
+    related: str = RelatedPolicy.LAW,
     reference: Reference | None = None,
 ) -> SecurityCheck:
-    """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name)."""
+    """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
+
+    ``lists``, ``firm_lists`` and ``related`` as for :func:`check`.
+    """
     query = (identifier or "").strip()
     if not query:
         raise UsageError("no security identifier given")
@@ -379,14 +430,15 @@ def check_security(
         trade_side = Side(str(side).strip().lower())
     except ValueError:
         raise UsageError(f"side {side!r} is not one of: buy, sell") from None
-    ref = reference or load_reference()
+    policy = parse_related(related)
+    ref = active_reference(reference, lists, firm_lists)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
     if not (identity.isin or identity.cusip or identity.sedol or identity.ticker or notes):
         # Not an identifier in any notation we know: the query is a name (an IPO subscription
         # has no ticker yet). A malformed identifier (bad check digit) is never taken as a name.
         identity = SecurityIdentity(name=query)
-    verdict = screen(resolve(index, identity, notes), ref, day, who)
+    verdict = screen(resolve(index, identity, notes), ref, day, who, related_policy=policy)
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )

@@ -18,6 +18,8 @@ import click
 from portfolio_check.check import holding_records
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.model import FailOn, Investor, Side, Status
+from portfolio_check.refdata import DEFAULT_LISTS
+from portfolio_check.rules import RelatedPolicy
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 
@@ -66,6 +68,37 @@ _fail_on_option = click.option(
 )
 
 
+def _screening_options(func: F) -> F:
+    """--lists, --firm-list and --related, shared by check and check-security."""
+    func = click.option(
+        "--related",
+        type=click.Choice(list(RelatedPolicy.ALL)),
+        default=RelatedPolicy.LAW,
+        show_default=True,
+        help="Entities related to listed ones (subsidiaries, financing vehicles): 'law' makes "
+        "them REVIEW (OFAC FAQ 857); 'as-listed' applies a stricter firm policy.",
+    )(func)
+    func = click.option(
+        "--firm-list",
+        "firm_lists",
+        multiple=True,
+        type=click.Path(dir_okay=False, exists=True),
+        help="A firm's own restricted/watch list (.xlsx/.csv, see examples/); repeatable.",
+    )(func)
+    return click.option(
+        "--lists",
+        default=None,
+        help="Comma-separated lists to apply (see 'portfolio-check reference show') "
+        f"[default: {','.join(DEFAULT_LISTS)}].",
+    )(func)
+
+
+def _split_lists(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="portfolio-check")
 def main() -> None:
@@ -84,6 +117,7 @@ def main() -> None:
     "--json", "json_out", metavar="OUT.json|-", help="Write the JSON result ('-' = stdout)."
 )
 @_fail_on_option
+@_screening_options
 @_one_line_errors
 def check_command(
     files: tuple[str, ...],
@@ -92,11 +126,21 @@ def check_command(
     report: str | None,
     json_out: str | None,
     fail_on: str,
+    lists: str | None,
+    firm_lists: tuple[str, ...],
+    related: str,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.check import check
 
-    result = check(list(files), as_of=as_of, investor=investor)
+    result = check(
+        list(files),
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+    )
     if report:
         result.write_report(report)
     if json_out == "-":
@@ -133,6 +177,7 @@ def check_command(
     "--json", "json_out", metavar="OUT.json|-", help="Write the JSON answer ('-' = stdout)."
 )
 @_fail_on_option
+@_screening_options
 @_one_line_errors
 def check_security_command(
     identifier: str,
@@ -142,12 +187,22 @@ def check_security_command(
     side: str,
     json_out: str | None,
     fail_on: str,
+    lists: str | None,
+    firm_lists: tuple[str, ...],
+    related: str,
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     from portfolio_check.check import check_security
 
     answer = check_security(
-        identifier, exchange=exchange, as_of=as_of, investor=investor, side=side
+        identifier,
+        exchange=exchange,
+        as_of=as_of,
+        investor=investor,
+        side=side,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
     )
     text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
@@ -192,22 +247,72 @@ def reference_group() -> None:
     """Build and inspect the reference snapshot."""
 
 
+_SHARED_DATA = "../shared/data"
+
+
 @reference_group.command("build")
 @click.option(
     "--ofac-consolidated",
     type=click.Path(file_okay=False, exists=True),
-    default="../shared/data/ofac/consolidated_2025-12",
+    default=f"{_SHARED_DATA}/ofac/consolidated_2025-12",
     show_default=True,
     help="Folder with OFAC's consolidated legacy CSV set (cons_prim.csv ...).",
 )
+@click.option(
+    "--sdn",
+    type=click.Path(file_okay=False, exists=True),
+    default=f"{_SHARED_DATA}/ofac/sdn_2024-05",
+    show_default=True,
+    help="Folder with OFAC's SDN legacy CSV set (sdn.csv ...).",
+)
+@click.option(
+    "--dod-1260h",
+    type=click.Path(dir_okay=False, exists=True),
+    default=f"{_SHARED_DATA}/dod_1260h/dod_1260h_sanctions.csv",
+    show_default=True,
+)
+@click.option(
+    "--hkex",
+    type=click.Path(dir_okay=False, exists=True),
+    default=f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
+    show_default=True,
+)
+@click.option(
+    "--csi",
+    type=click.Path(dir_okay=False, exists=True),
+    default=f"{_SHARED_DATA}/csi/ref_csi300_constituents_2026-02-27.xls",
+    show_default=True,
+)
+@click.option(
+    "--ah-pairs",
+    type=click.Path(dir_okay=False, exists=True),
+    default=f"{_SHARED_DATA}/ah_pairs/ref_ah_share_pairs_raytto.csv",
+    show_default=True,
+)
 @click.option("--out", type=click.Path(file_okay=False), default="reference", show_default=True)
 @_one_line_errors
-def reference_build(ofac_consolidated: str, out: str) -> None:
+def reference_build(
+    ofac_consolidated: str,
+    sdn: str,
+    dod_1260h: str,
+    hkex: str,
+    csi: str,
+    ah_pairs: str,
+    out: str,
+) -> None:
     """Regenerate the snapshot from the official files with this project's importers."""
-    from portfolio_check.sources.snapshot import build_snapshot
+    from portfolio_check.sources.reference_build import build_reference
 
-    manifest = build_snapshot(Path(ofac_consolidated), Path(out))
-    click.echo(f"snapshot written to {out} (version {getattr(manifest, 'version', manifest)})")
+    manifest = build_reference(
+        Path(out),
+        ofac_consolidated=Path(ofac_consolidated),
+        sdn=Path(sdn),
+        dod_1260h=Path(dod_1260h),
+        hkex=Path(hkex),
+        csi=Path(csi),
+        ah_pairs=Path(ah_pairs),
+    )
+    click.echo(f"snapshot written to {out} (version {manifest.get('version')})")
 
 
 @reference_group.command("show")
@@ -217,10 +322,50 @@ def reference_build(ofac_consolidated: str, out: str) -> None:
     default=None,
     help="A snapshot folder [default: the shipped one].",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
 @_one_line_errors
-def reference_show(path: str | None) -> None:
-    """Print the snapshot's manifest."""
+def reference_show(path: str | None, as_json: bool) -> None:
+    """Print the snapshot's manifest: each list's sources, hashes, counts and warnings."""
     from portfolio_check.refdata import load_reference
 
     reference = load_reference(Path(path) if path else None)
-    click.echo(json.dumps(reference.manifest, ensure_ascii=False, indent=2))
+    manifest = reference.manifest
+    if as_json:
+        click.echo(json.dumps(manifest, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"snapshot {reference.version} generated {manifest.get('generated_at')}")
+    click.echo(f"  {manifest.get('generated_by', '')}")
+    for listed in manifest.get("lists", []):
+        click.echo(f"\n{listed.get('id')}: {listed.get('title')} (regime {listed.get('regime')})")
+        counts = ", ".join(
+            f"{key.replace('_', ' ')} {listed[key]}"
+            for key in ("entries", "strong_aliases", "weak_aliases", "source_records", "dropped")
+            if key in listed
+        )
+        click.echo(f"  {counts}")
+        if "published" in listed:
+            click.echo(f"  published: {listed['published']}")
+        for source in listed.get("source_files", []):
+            click.echo(
+                f"  source {source.get('name')}: sha256 {source.get('sha256')}, "
+                f"{source.get('records')} records"
+            )
+        for name, value in (listed.get("tranches") or {}).items():
+            click.echo(f"  tranche {name}: {value}")
+        warnings = listed.get("warning_counts") or {}
+        click.echo(f"  parse warnings: {sum(warnings.values()) if warnings else 0}")
+        for kind, count in warnings.items():
+            click.echo(f"    {count:>5}  {kind}")
+    for master in manifest.get("masters", []):
+        source = master.get("source_file", {})
+        click.echo(
+            f"\nmaster {master.get('id')}: {master.get('title')}, {master.get('rows')} rows from "
+            f"{source.get('name')} (sha256 {source.get('sha256')})"
+        )
+    for derived in manifest.get("derived", []):
+        click.echo(f"derived {derived.get('file')}: {derived.get('rows')} rows")
+    click.echo(
+        f"curated: {len(reference.curated_securities)} securities, "
+        f"{len(reference.curated_names)} names, {len(reference.relations)} relations "
+        "(curated and derived rows, each with a source)"
+    )

@@ -122,26 +122,29 @@ class CuratedSecurity(Frozen):
 
 
 class Relation(Frozen):
-    """A relation between two legal entities, curated with its source.
+    """A legal entity related to a list entry without being on the list itself, with its source.
 
-    ``kind`` is one of ``RELATION_KINDS``. ``subject`` is related to ``object`` (``subject``
-    is a subsidiary of / a financing vehicle of / a depositary receipt of ``object``). Either
-    side names a list entry (``list_id`` + ``entry_id``) or, for an entity on no list, just a name.
+    ``kind`` is one of ``RELATION_KINDS``: the ``subject`` (the related entity, known by its
+    name and the identifiers of its listed securities) is a subsidiary / a financing vehicle /
+    a group company of the list entry ``object_entry_id``. FAQ 857: such a relation never makes
+    the subject's securities prohibited by itself; it makes them worth a person's look.
     """
 
     kind: str
     subject_name: str
-    subject_list_id: str | None = None
-    subject_entry_id: str | None = None
-    object_name: str
-    object_list_id: str | None = None
-    object_entry_id: str | None = None
+    subject_aliases: tuple[str, ...] = ()
+    subject_isins: tuple[str, ...] = ()
+    subject_tickers: tuple[str, ...] = Field(default=(), description="'CODE MIC' each")
+    object_list_id: str
+    object_entry_id: str
     ownership_pct: float | None = None
     note: str = ""
     source: str
 
 
-RELATION_KINDS = frozenset({"subsidiary-of", "financing-vehicle-of", "group-company-of"})
+RELATION_KINDS = frozenset(
+    {"subsidiary-of", "financing-vehicle-of", "group-company-of", "parent-of"}
+)
 
 
 class CuratedName(Frozen):

@@ -194,6 +194,12 @@ def normalize_name(name: str) -> str:
     return " ".join(_strip_legal_forms(tokens))
 
 
+def is_bond_description(name: str) -> bool:
+    """Whether a name is a bond described as ``TICKER coupon maturity`` (``CNOOC 7 ½ 07/30/39``)."""
+    text = unicodedata.normalize("NFKC", name).replace("\u2044", "/").upper()
+    return bool(_BOND_TAIL_RE.search(text))
+
+
 def core_tokens(key: str) -> tuple[str, ...]:
     """The distinctive tokens of a normalised key: generic words removed.
 

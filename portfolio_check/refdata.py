@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,11 +18,23 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from portfolio_check.errors import ReferenceDataError
-from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry
+from portfolio_check.errors import ReferenceDataError, UsageError
+from portfolio_check.model import (
+    RELATION_KINDS,
+    CuratedName,
+    CuratedSecurity,
+    ListEntry,
+    Relation,
+)
+from portfolio_check.sources.masters import HkexSecurity, load_master_rows
 from portfolio_check.sources.snapshot import load_list_file
 
-CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName)
+# The lists a check applies unless told otherwise: the two with legal effect on investments.
+DEFAULT_LISTS: tuple[str, ...] = ("ns-cmic", "sdn")
+
+CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
+# Columns of the curated CSVs that hold several values, separated by ';'.
+_MULTI_VALUED = frozenset({"subject_aliases", "subject_isins", "subject_tickers"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,10 @@ class Reference:
     lists: dict[str, ReferenceList]
     curated_securities: tuple[CuratedSecurity, ...]
     curated_names: tuple[CuratedName, ...]
+    relations: tuple[Relation, ...] = ()
+    hkex: tuple[HkexSecurity, ...] = ()
     _entries: dict[tuple[str, str], ListEntry] = field(default_factory=dict, repr=False)
+    _selections: dict[tuple[str, ...], Reference] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for ref_list in self.lists.values():
@@ -61,6 +76,42 @@ class Reference:
 
     def has_entry(self, list_id: str, entry_id: str) -> bool:
         return (list_id, entry_id) in self._entries
+
+    def select(self, list_ids: Sequence[str] | None = None) -> Reference:
+        """The snapshot with only the given lists active (default: ``DEFAULT_LISTS``).
+
+        Curated rows tied to an inactive list are left out with it. The same selection of the
+        same snapshot is the same object, so indexes built on it are reused.
+        """
+        wanted = tuple(DEFAULT_LISTS if list_ids is None else dict.fromkeys(list_ids))
+        unknown = [list_id for list_id in wanted if list_id not in self.lists]
+        if list_ids is not None and unknown:
+            raise UsageError(
+                f"unknown list {unknown[0]!r}; the snapshot has: {', '.join(self.lists)}"
+            )
+        wanted = tuple(list_id for list_id in wanted if list_id in self.lists)
+        if wanted == tuple(self.lists):
+            return self
+        if wanted not in self._selections:
+            self._selections[wanted] = self._with_lists([self.lists[i] for i in wanted])
+        return self._selections[wanted]
+
+    def with_lists(self, extra: Sequence[ReferenceList]) -> Reference:
+        """The snapshot plus lists given at check time (a firm's own list)."""
+        return self._with_lists([*self.lists.values(), *extra])
+
+    def _with_lists(self, lists: Sequence[ReferenceList]) -> Reference:
+        active = {item.list_id for item in lists}
+        return Reference(
+            folder=self.folder,
+            version=self.version,
+            manifest=self.manifest,
+            lists={item.list_id: item for item in lists},
+            curated_securities=tuple(r for r in self.curated_securities if r.list_id in active),
+            curated_names=tuple(r for r in self.curated_names if r.list_id in active),
+            relations=tuple(r for r in self.relations if r.object_list_id in active),
+            hkex=self.hkex,
+        )
 
     def iter_entries(self) -> Iterator[tuple[ReferenceList, ListEntry]]:
         for ref_list in self.lists.values():
@@ -116,10 +167,17 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     rows: list[CuratedT] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
-            cleaned = {key: (value or None) for key, value in raw.items() if key}
-            if not (cleaned.get("source") or "").strip():
+            cleaned: dict[str, Any] = {
+                key: (value.strip() or None) if value is not None else None
+                for key, value in raw.items()
+                if key
+            }
+            if not cleaned.get("source"):
                 raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
             cleaned["note"] = cleaned.get("note") or ""
+            for key in _MULTI_VALUED & cleaned.keys():
+                text = cleaned[key] or ""
+                cleaned[key] = tuple(part.strip() for part in text.split(";") if part.strip())
             try:
                 rows.append(model.model_validate(cleaned))
             except ValidationError as exc:
@@ -147,8 +205,23 @@ def _load(folder: Path) -> Reference:
     if not isinstance(listed, list) or not listed:
         raise ReferenceDataError(f"{folder / 'manifest.json'}: names no lists")
     lists = {item.list_id: item for item in (_load_list(folder, raw) for raw in listed)}
-    curated_securities = _load_curated(folder / "curated" / "securities.csv", CuratedSecurity)
-    curated_names = _load_curated(folder / "curated" / "names.csv", CuratedName)
+    # Hand-curated facts (curated/) and facts derived by code from the masters (derived/)
+    # load the same way: every row carries its source.
+    curated_securities = _load_curated(
+        folder / "curated" / "securities.csv", CuratedSecurity
+    ) + _load_curated(folder / "derived" / "securities.csv", CuratedSecurity)
+    curated_names = _load_curated(folder / "curated" / "names.csv", CuratedName) + _load_curated(
+        folder / "derived" / "names.csv", CuratedName
+    )
+    relations = _load_curated(folder / "curated" / "relations.csv", Relation)
+    for relation in relations:
+        if relation.kind not in RELATION_KINDS:
+            raise ReferenceDataError(
+                f"{folder / 'curated' / 'relations.csv'}: unknown relation kind "
+                f"{relation.kind!r} for {relation.subject_name!r}"
+            )
+    hkex_path = folder / "masters" / "hkex.csv"
+    hkex = tuple(load_master_rows(hkex_path, HkexSecurity)) if hkex_path.is_file() else ()
     reference = Reference(
         folder=folder,
         version=str(manifest.get("version", "unknown")),
@@ -156,9 +229,12 @@ def _load(folder: Path) -> Reference:
         lists=lists,
         curated_securities=curated_securities,
         curated_names=curated_names,
+        relations=relations,
+        hkex=hkex,
     )
     linked = [(r.list_id, r.entry_id) for r in curated_securities]
     linked += [(r.list_id, r.entry_id) for r in curated_names]
+    linked += [(r.object_list_id, r.object_entry_id) for r in relations]
     for list_id, entry_id in linked:
         if not reference.has_entry(list_id, entry_id):
             raise ReferenceDataError(

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from portfolio_check.identifiers import (
+    HONG_KONG,
     Identifiers,
     Ticker,
     classify_identifier,
@@ -23,9 +24,11 @@ from portfolio_check.identifiers import (
     ticker_in_name,
 )
 from portfolio_check.match import NameIndex, NameKind
-from portfolio_check.model import SecurityIdentity
+from portfolio_check.model import Relation, SecurityIdentity
+from portfolio_check.names import is_bond_description, normalize_name
 from portfolio_check.refdata import Reference
 from portfolio_check.rules import MatchStrength
+from portfolio_check.sources.masters import HkexSecurity
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class EntryMatch:
     score: float
     strength: str
     detail: str
+    ownership_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,13 @@ class SecurityIndex:
     by_isin: dict[str, list[_IdentifierHit]] = field(default_factory=lambda: defaultdict(list))
     by_ticker: dict[Ticker, list[_IdentifierHit]] = field(default_factory=lambda: defaultdict(list))
     names: NameIndex = field(init=False)
+    hkex_by_code: dict[str, HkexSecurity] = field(default_factory=dict)
+    hkex_by_isin: dict[str, list[HkexSecurity]] = field(default_factory=lambda: defaultdict(list))
+    related_by_isin: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
+    related_by_ticker: dict[Ticker, list[Relation]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    related_by_name: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         known = []
@@ -105,17 +116,41 @@ class SecurityIndex:
             line = f"{row.security_name} ({row.local_code or ''} {row.mic or ''})".replace(
                 " )", ")"
             )
-            detail = f"curated link: {line} belongs to entry {row.entry_id} (source: {row.source})"
+            # Rows derived by code from the exchanges' masters say so; hand-curated links too.
+            how = "derived" if row.note.startswith("derived") else "curated"
+            detail = f"{how} link: {line} belongs to entry {row.entry_id} (source: {row.source})"
             if row.isin and (valid := normalize_isin(row.isin)) is not None:
                 self.by_isin[valid].append(
-                    _IdentifierHit(row.list_id, row.entry_id, "curated isin", detail)
+                    _IdentifierHit(row.list_id, row.entry_id, f"{how} isin", detail)
                 )
             if row.local_code and row.mic:
                 ticker = make_ticker(row.local_code, row.mic)
                 if ticker is not None:
                     self.by_ticker[ticker].append(
-                        _IdentifierHit(row.list_id, row.entry_id, "curated ticker", detail)
+                        _IdentifierHit(row.list_id, row.entry_id, f"{how} ticker", detail)
                     )
+        for master_line in self.reference.hkex:
+            self.hkex_by_code[master_line.code] = master_line
+            if master_line.isin:
+                self.hkex_by_isin[master_line.isin].append(master_line)
+        relation_names = []
+        for relation in self.reference.relations:
+            for isin in relation.subject_isins:
+                if (valid := normalize_isin(isin)) is not None:
+                    self.related_by_isin[valid].append(relation)
+            for raw in relation.subject_tickers:
+                if (ticker := parse_ticker(raw)) is not None:
+                    self.related_by_ticker[ticker].append(relation)
+                    master = (
+                        self.hkex_by_code.get(ticker.code) if ticker.market == HONG_KONG else None
+                    )
+                    if master is not None and master.isin:
+                        self.related_by_isin[master.isin].append(relation)
+            for text in (relation.subject_name, *relation.subject_aliases):
+                if key := normalize_name(text):
+                    relation_names.append((key, relation))
+        for key, relation in relation_names:
+            self.related_by_name[key].append(relation)
         known += [
             NameIndex.known(row.list_id, row.entry_id, NameKind.CURATED, row.name)
             for row in self.reference.curated_names
@@ -173,19 +208,77 @@ def _ticker_of(identity: SecurityIdentity) -> Ticker | None:
     return None
 
 
+def _master_note(index: SecurityIndex, identity: SecurityIdentity) -> str | None:
+    """What the HKEX master says the security is, for the evidence of a clearance."""
+    lines = []
+    if identity.isin:
+        lines += index.hkex_by_isin.get(identity.isin, [])
+    if identity.exchange == HONG_KONG and identity.local_code in index.hkex_by_code:
+        lines.append(index.hkex_by_code[identity.local_code])
+    if not lines:
+        return None
+    line = lines[0]
+    return f"HKEX list: {line.code} {line.name} ({line.category}, ISIN {line.isin or 'none'})"
+
+
+def _relation_matches(
+    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker]
+) -> list[EntryMatch]:
+    """Related-entity matches: a subsidiary or financing vehicle of a list entry (FAQ 857)."""
+    found: list[tuple[Relation, str]] = []
+    if identity.isin:
+        found += [
+            (r, f"ISIN {identity.isin}") for r in index.related_by_isin.get(identity.isin, [])
+        ]
+    for ticker in tickers:
+        found += [(r, f"ticker {ticker}") for r in index.related_by_ticker.get(ticker, [])]
+    if not found and identity.name:
+        key = normalize_name(identity.name)
+        found += [(r, f"name {identity.name!r}") for r in index.related_by_name.get(key, [])]
+    matches: dict[tuple[str, str], EntryMatch] = {}
+    for relation, on in found:
+        entry_key = (relation.object_list_id, relation.object_entry_id)
+        if entry_key in matches:
+            continue
+        entry = index.reference.entry(*entry_key)
+        share = f", {relation.ownership_pct:g}% owned" if relation.ownership_pct else ""
+        matches[entry_key] = EntryMatch(
+            relation.object_list_id,
+            relation.object_entry_id,
+            f"relation: {relation.kind}",
+            1.0,
+            MatchStrength.RELATED,
+            f"{on} belongs to {relation.subject_name}, {relation.kind.replace('-', ' ')} "
+            f"{entry.name}{share} ({relation.note}; source: {relation.source})",
+            relation.ownership_pct,
+        )
+    return list(matches.values())
+
+
 def resolve(
     index: SecurityIndex, identity: SecurityIdentity, notes: tuple[str, ...] = ()
 ) -> Resolution:
-    """Tie one security to list entries: identifiers first, then names."""
+    """Tie one security to list entries: identifiers first, then names, then relations."""
     hits: list[_IdentifierHit] = []
     checked: list[str] = []
+    tickers: list[Ticker] = []
+    if (ticker := _ticker_of(identity)) is not None:
+        tickers.append(ticker)
     if identity.isin:
         checked.append(f"ISIN {identity.isin}")
         hits += index.by_isin.get(identity.isin, [])
-    ticker = _ticker_of(identity)
-    if ticker is not None:
+        # The HKEX master ties an ISIN to its exchange lines, which may be listed by code.
+        tickers += [
+            Ticker(line.code, HONG_KONG)
+            for line in index.hkex_by_isin.get(identity.isin, [])
+            if Ticker(line.code, HONG_KONG) not in tickers
+        ]
+    for ticker in tickers:
         checked.append(f"ticker {ticker}")
         hits += index.by_ticker.get(ticker, [])
+    master = _master_note(index, identity)
+    if master:
+        checked.append(master)
     if hits:
         matches: dict[tuple[str, str], EntryMatch] = {}
         for hit in hits:
@@ -195,32 +288,46 @@ def resolve(
                     hit.list_id, hit.entry_id, hit.how, 1.0, MatchStrength.DEFINITE, hit.detail
                 )
         return Resolution(identity, tuple(matches.values()), "; ".join(checked), notes)
+    name_matches: list[EntryMatch] = []
     if identity.name:
         checked.append(f"name {identity.name!r}")
-        name_matches = index.names.lookup(identity.name)
-        by_entry: dict[tuple[str, str], EntryMatch] = {}
-        for found in name_matches:
-            key = (found.known.list_id, found.known.entry_id)
-            strength = MatchStrength.DEFINITE if found.definite else MatchStrength.CANDIDATE
-            matched_on = found.known.kind if found.exact else "fuzzy name"
-            candidate = EntryMatch(
-                key[0], key[1], matched_on, found.score / 100, strength, found.detail
+        name_matches = _name_matches(index, identity.name)
+    if any(m.strength == MatchStrength.DEFINITE for m in name_matches):
+        return Resolution(identity, tuple(name_matches), "; ".join(checked), notes)
+    related = _relation_matches(index, identity, tickers)
+    return Resolution(identity, tuple(related or name_matches), "; ".join(checked), notes)
+
+
+def _name_matches(index: SecurityIndex, name: str) -> list[EntryMatch]:
+    """Name matches; a bond description's leading word is an issuer family, never proof."""
+    bond = is_bond_description(name)
+    by_entry: dict[tuple[str, str], EntryMatch] = {}
+    for found in index.names.lookup(name):
+        key = (found.known.list_id, found.known.entry_id)
+        strength = MatchStrength.DEFINITE if found.definite else MatchStrength.CANDIDATE
+        detail = found.detail
+        if bond and strength == MatchStrength.DEFINITE:
+            strength = MatchStrength.CANDIDATE
+            detail += (
+                "; but the holding is a bond described as ticker-coupon-maturity, whose ticker "
+                "names an issuer family: the legal issuer may be a financing subsidiary"
             )
-            if key not in by_entry or candidate.score > by_entry[key].score:
-                by_entry[key] = candidate
-        matches_list = list(by_entry.values())
-        # One name that fits several entries exactly proves none of them.
-        if len(matches_list) > 1:
-            matches_list = [
-                EntryMatch(
-                    m.list_id,
-                    m.entry_id,
-                    m.matched_on,
-                    m.score,
-                    MatchStrength.CANDIDATE,
-                    m.detail + f" (the name fits {len(matches_list)} entries)",
-                )
-                for m in matches_list
-            ]
-        return Resolution(identity, tuple(matches_list), "; ".join(checked), notes)
-    return Resolution(identity, (), "; ".join(checked), notes)
+        matched_on = found.known.kind if found.exact else "fuzzy name"
+        candidate = EntryMatch(key[0], key[1], matched_on, found.score / 100, strength, detail)
+        if key not in by_entry or candidate.score > by_entry[key].score:
+            by_entry[key] = candidate
+    matches = list(by_entry.values())
+    # One name that fits several entries exactly proves none of them.
+    if len(matches) > 1:
+        matches = [
+            EntryMatch(
+                m.list_id,
+                m.entry_id,
+                m.matched_on,
+                m.score,
+                MatchStrength.CANDIDATE,
+                m.detail + f" (the name fits {len(matches)} entries)",
+            )
+            for m in matches
+        ]
+    return matches

@@ -33,11 +33,15 @@ class MatchStrength:
     """How a holding was tied to a list entry; decides how far a match can carry a status.
 
     ``DEFINITE``: an identifier or a curated link, or an exact normalised name or strong alias.
-    ``CANDIDATE``: a weak alias, a fuzzy name, a related entity: a person must decide (REVIEW).
+    ``CANDIDATE``: a weak alias, a fuzzy name, an ambiguous name: a person must decide (REVIEW).
+    ``RELATED``: the issuer is not the entry but related to it (subsidiary, financing vehicle):
+    FAQ 857, the ban reaches only entities on the list; REVIEW unless the firm's policy is
+    stricter than the law.
     """
 
     DEFINITE = "definite"
     CANDIDATE = "candidate"
+    RELATED = "related"
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,13 @@ def ns_cmic(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome
             Actions(buy="ask compliance", sell="ask compliance"),
             rule,
             f"NS-CMIC entry {entry.entry_id} has incomplete dates ({dates}); review by hand",
+        )
+    if entry.listed_until and as_of >= entry.listed_until:
+        return RuleOutcome(
+            None,
+            Actions(buy=ALLOWED, sell=ALLOWED),
+            rule,
+            f"removed from NS-CMIC on {entry.listed_until} ({dates})",
         )
     if as_of < listing:
         return RuleOutcome(
@@ -107,26 +118,150 @@ def ns_cmic(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome
     )
 
 
+def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:
+    """Why the entry is not on its list on ``as_of`` (before it joined, after it left), if so."""
+    if entry.listed_from and as_of < entry.listed_from:
+        return f"not yet on the list on {as_of} (on it from {entry.listed_from})"
+    if entry.listed_until and as_of >= entry.listed_until:
+        return f"no longer on the list on {as_of} (removed {entry.listed_until})"
+    return None
+
+
+def sdn_blocking(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
+    """SDN: blocking. US persons may not deal at all; property is frozen and reported."""
+    rule = "OFAC SDN blocking (31 CFR Part 501 and the program's regulations)"
+    if (why := _off_list(entry, as_of)) is not None:
+        return RuleOutcome(None, Actions(buy=ALLOWED, sell=ALLOWED), rule, why)
+    programs = ", ".join(entry.programs) or "?"
+    if investor is Investor.NON_US_PERSON:
+        return RuleOutcome(
+            Status.REVIEW,
+            Actions(
+                buy="review: secondary sanctions risk", sell="review: secondary sanctions risk"
+            ),
+            rule,
+            f"on the SDN list (programs {programs}); blocking binds US persons, but dealings "
+            "with a US nexus or under secondary sanctions can reach a non-US investor",
+        )
+    return RuleOutcome(
+        Status.BLOCKED,
+        Actions(buy=PROHIBITED_ACTION, sell="prohibited: blocked property, freeze and report"),
+        rule,
+        f"on the SDN list (programs {programs}): all dealings prohibited, property blocked, "
+        "report to OFAC within 10 business days",
+    )
+
+
+def watch(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
+    """A list with no investment effect (DoD 1260H, Entity List): WATCH while on it."""
+    rule = "watch list: no investment prohibition"
+    if (why := _off_list(entry, as_of)) is not None:
+        return RuleOutcome(None, Actions(buy=ALLOWED, sell=ALLOWED), rule, why)
+    since = f" since {entry.listed_from}" if entry.listed_from else ""
+    return RuleOutcome(
+        Status.WATCH,
+        Actions(buy=ALLOWED, sell=ALLOWED),
+        rule,
+        f"on the list{since}: a designation with no investment ban; many fund policies exclude "
+        "these names",
+    )
+
+
+def firm(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
+    """A firm's own list: prohibited or watch, as the firm decided, for every investor."""
+    rule = "firm restricted list"
+    if (why := _off_list(entry, as_of)) is not None:
+        return RuleOutcome(None, Actions(buy=ALLOWED, sell=ALLOWED), rule, why)
+    note = f" ({entry.remarks})" if entry.remarks else ""
+    if entry.effect == "prohibited":
+        return RuleOutcome(
+            Status.PROHIBITED,
+            Actions(buy=PROHIBITED_ACTION, sell="as the firm's policy says"),
+            rule,
+            f"on the firm's restricted list as prohibited{note}",
+        )
+    return RuleOutcome(
+        Status.WATCH,
+        Actions(buy=ALLOWED, sell=ALLOWED),
+        rule,
+        f"on the firm's watch list{note}",
+    )
+
+
 Regime = Callable[[ListEntry, dt.date, Investor], RuleOutcome]
 
-REGIMES: dict[str, Regime] = {"ns-cmic": ns_cmic}
+REGIMES: dict[str, Regime] = {
+    "ns-cmic": ns_cmic,
+    "sdn-blocking": sdn_blocking,
+    "watch": watch,
+    "firm": firm,
+}
+
+
+class RelatedPolicy:
+    """How to treat a holding of an entity related to a listed one (not itself listed).
+
+    ``LAW``: as the law does (FAQ 857: the ban reaches only entities on the list; no 50 percent
+    rule): at most REVIEW. ``AS_LISTED``: a firm policy stricter than the law treats it as the
+    listed entity; the finding says that the policy, not the law, made the flag.
+    """
+
+    LAW = "law"
+    AS_LISTED = "as-listed"
+    ALL = (LAW, AS_LISTED)
+
+
+# OFAC's 50 percent rule: an entity owned 50% or more by blocked persons is itself blocked.
+SDN_OWNERSHIP_THRESHOLD = 50.0
 
 
 def apply_regime(
-    regime: str, entry: ListEntry, as_of: dt.date, investor: Investor, strength: str
+    regime: str,
+    entry: ListEntry,
+    as_of: dt.date,
+    investor: Investor,
+    strength: str,
+    *,
+    ownership_pct: float | None = None,
+    related_policy: str = RelatedPolicy.LAW,
 ) -> RuleOutcome:
-    """Apply a list's regime; a candidate-strength match is capped at REVIEW."""
+    """Apply a list's regime; candidate matches are capped at REVIEW, relations per the law."""
     outcome = REGIMES[regime](entry, as_of, investor)
-    if (
-        strength == MatchStrength.CANDIDATE
-        and outcome.status is not None
-        and outcome.status.severity < Status.REVIEW.severity
-    ):
+    if outcome.status is None or outcome.status.severity >= Status.REVIEW.severity:
+        return outcome
+    if strength == MatchStrength.CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,
             Actions(buy="hold until reviewed", sell="hold until reviewed"),
             outcome.rule,
             f"possible match only; if confirmed: {outcome.status.value} — {outcome.explanation}",
+        )
+    if strength == MatchStrength.RELATED:
+        if regime == "sdn-blocking" and (ownership_pct or 0) >= SDN_OWNERSHIP_THRESHOLD:
+            return RuleOutcome(
+                outcome.status,
+                outcome.actions,
+                outcome.rule + "; OFAC 50 percent rule",
+                f"owned {ownership_pct:g}% by a blocked person: blocked too under OFAC's 50 "
+                f"percent rule — {outcome.explanation}",
+            )
+        if related_policy == RelatedPolicy.AS_LISTED:
+            return RuleOutcome(
+                outcome.status,
+                outcome.actions,
+                outcome.rule + "; firm policy on related entities",
+                "firm policy, not the law, makes this flag: related entities are treated as "
+                f"listed (FAQ 857 would not) — {outcome.explanation}",
+            )
+        return RuleOutcome(
+            Status.REVIEW,
+            Actions(
+                buy="allowed by law; check firm policy", sell="allowed by law; check firm policy"
+            ),
+            outcome.rule + "; FAQ 857",
+            f"related to an entity that is listed ({outcome.status.value}: "
+            f"{outcome.explanation}); not itself listed: FAQ 857, the ban reaches a subsidiary "
+            "only if it is itself on the list and OFAC's 50 percent rule does not apply",
         )
     return outcome
 

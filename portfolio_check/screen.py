@@ -7,14 +7,19 @@ import datetime as dt
 from portfolio_check.model import Actions, Finding, Investor, Status, Verdict
 from portfolio_check.refdata import Reference
 from portfolio_check.resolve import Resolution
-from portfolio_check.rules import ALLOWED, MatchStrength, apply_regime
+from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_regime
 
 _CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
 _UNRESOLVED_ACTIONS = Actions(buy="identify the security first", sell="identify the security first")
 
 
 def screen(
-    resolution: Resolution, reference: Reference, as_of: dt.date, investor: Investor
+    resolution: Resolution,
+    reference: Reference,
+    as_of: dt.date,
+    investor: Investor,
+    *,
+    related_policy: str = RelatedPolicy.LAW,
 ) -> Verdict:
     """Apply each matched entry's regime; the worst status wins; say why in every case."""
     findings: list[Finding] = []
@@ -25,7 +30,15 @@ def screen(
     for match in resolution.matches:
         ref_list = reference.lists[match.list_id]
         entry = reference.entry(match.list_id, match.entry_id)
-        outcome = apply_regime(ref_list.regime, entry, as_of, investor, match.strength)
+        outcome = apply_regime(
+            ref_list.regime,
+            entry,
+            as_of,
+            investor,
+            match.strength,
+            ownership_pct=match.ownership_pct,
+            related_policy=related_policy,
+        )
         if outcome.status is None:
             not_yet.append(
                 f"{entry.name} ({match.list_id} entry {entry.entry_id}), matched on "

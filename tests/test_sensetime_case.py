@@ -57,7 +57,7 @@ def test_each_notation_is_matched_on_what_it_carries() -> None:
         7: "curated ticker",  # 0020.HK
         8: "curated isin",  # ISIN only
         9: "curated ticker",  # 00020 + XHKG, Chinese name
-        10: "curated ticker",  # 80020 HK, the RMB counter
+        10: "derived ticker",  # 80020 HK, the RMB counter, derived from the HKEX list
     }
 
 

@@ -1,0 +1,231 @@
+"""Security masters: the exchanges' own lists of what is listed, read from their files.
+
+* HKEX "List of Securities" (.xlsx): stock code, short name, category, sub-category, ISIN,
+  trading currency, RMB counter. Its sheet dimension record is wrong (openpyxl's read-only mode
+  sees 8 rows), so it is read with python-calamine, which reads the cells themselves.
+* CSI 300 constituents (.xls, bilingual header): A-share code, Chinese and English short name,
+  exchange.
+* A/H share pairs (.csv ``name,cn_code,c``): the A-share and H-share codes of one issuer.
+
+Each importer returns plain rows; :func:`write_masters` writes them as CSV under
+``reference/masters/`` with a manifest fragment (file, sha256, rows). Rows keep their source
+row number so a derived fact can cite where it came from.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from portfolio_check.errors import SourceFormatError
+from portfolio_check.identifiers import SHANGHAI, SHENZHEN, exchange_to_market, normalize_isin
+
+
+@dataclass(frozen=True)
+class HkexSecurity:
+    code: str
+    name: str
+    category: str
+    sub_category: str
+    isin: str
+    currency: str
+    rmb_counter: str
+    source_row: int
+
+
+@dataclass(frozen=True)
+class AShare:
+    code: str
+    mic: str
+    name_zh: str
+    name_en: str
+    source_row: int
+
+
+@dataclass(frozen=True)
+class AHPair:
+    a_code: str
+    a_mic: str
+    h_code: str
+    name_zh: str
+    source_row: int
+
+
+def _sheet_rows(path: Path) -> list[list[Any]]:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        return [list(row) for row in book.get_sheet_by_index(0).to_python()]
+    except Exception as exc:  # calamine raises its own error types per format
+        raise SourceFormatError(f"{path}: cannot be read as a workbook ({exc})") from None
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _find_header(rows: Sequence[Sequence[Any]], must: Sequence[str], path: Path) -> int:
+    for index, row in enumerate(rows[:30]):
+        cells = [_text(c).lower() for c in row]
+        if all(any(word in cell for cell in cells) for word in must):
+            return index
+    raise SourceFormatError(f"{path}: no header row with {', '.join(must)} in the first 30 rows")
+
+
+def read_hkex_list(path: Path) -> list[HkexSecurity]:
+    """The HKEX List of Securities, every row (equities, warrants, CBBCs, debt, ETPs)."""
+    rows = _sheet_rows(path)
+    header_at = _find_header(rows, ("stock code", "name of securities", "isin"), path)
+    header = [_text(c).lower() for c in rows[header_at]]
+
+    def column(word: str, *, required: bool = True) -> int:
+        for index, text in enumerate(header):
+            if text.startswith(word):
+                return index
+        if required:
+            raise SourceFormatError(f"{path}: no column {word!r} in the header {header}")
+        return -1  # older lists (2021) have no trading currency or RMB counter columns
+
+    def cell(row: Sequence[Any], index: int) -> str:
+        return _text(row[index]) if 0 <= index < len(row) else ""
+
+    code, name, category = column("stock code"), column("name of securities"), column("category")
+    sub, isin = column("sub-category"), column("isin")
+    currency = column("trading currency", required=False)
+    rmb = column("rmb counter", required=False)
+    found = []
+    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        raw_code = _text(row[code])
+        if not raw_code.isdigit():
+            continue
+        found.append(
+            HkexSecurity(
+                code=raw_code.zfill(5),
+                name=_text(row[name]),
+                category=_text(row[category]),
+                sub_category=_text(row[sub]),
+                isin=normalize_isin(row[isin]) or "",
+                currency=cell(row, currency),
+                rmb_counter=cell(row, rmb).zfill(5) if cell(row, rmb) else "",
+                source_row=offset,
+            )
+        )
+    if not found:
+        raise SourceFormatError(f"{path}: no securities below the header")
+    return found
+
+
+def read_csi_constituents(path: Path) -> list[AShare]:
+    """A CSI index constituents file (bilingual header; codes as text)."""
+    rows = _sheet_rows(path)
+    header_at = _find_header(rows, ("constituent code", "exchange"), path)
+    header = [_text(c) for c in rows[header_at]]
+
+    def column(*words: str) -> int:
+        for index, text in enumerate(header):
+            if all(word.lower() in text.lower() for word in words):
+                return index
+        raise SourceFormatError(f"{path}: no column with {words} in the header {header}")
+
+    code = column("Constituent Code")
+    name_zh = column("成份券名称")
+    name_en = column("Constituent Name(Eng)")
+    exchange_en = column("Exchange(Eng)")
+    found = []
+    for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        raw = _text(row[code])
+        if not raw.isdigit():
+            continue
+        mic = exchange_to_market(_text(row[exchange_en]))
+        if mic not in (SHANGHAI, SHENZHEN):
+            raise SourceFormatError(f"{path}, row {offset}: unknown exchange {row[exchange_en]!r}")
+        found.append(AShare(raw.zfill(6), mic, _text(row[name_zh]), _text(row[name_en]), offset))
+    return found
+
+
+def read_ah_pairs(path: Path) -> list[AHPair]:
+    """A/H pairs as ``name,cn_code,c`` with codes like ``601728.SH`` and ``00728.HK``."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceFormatError(f"{path}: cannot be read ({exc})") from None
+    found = []
+    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if line == 1 or len(row) < 3:
+            continue
+        a_raw, h_raw = row[1].strip().upper(), row[2].strip().upper()
+        a_code, _, a_suffix = a_raw.partition(".")
+        h_code, _, h_suffix = h_raw.partition(".")
+        mic = exchange_to_market(a_suffix)
+        if not (a_code.isdigit() and h_code.isdigit() and h_suffix == "HK" and mic):
+            raise SourceFormatError(f"{path}, line {line}: not an A/H pair: {row!r}")
+        found.append(AHPair(a_code.zfill(6), mic, h_code.zfill(5), row[0].strip(), line))
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_rows(path: Path, rows: Sequence[Any], row_type: type) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f.name for f in fields(row_type)])
+    for row in rows:
+        writer.writerow(list(asdict(row).values()))
+    data = buffer.getvalue().encode("utf-8")
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_masters(
+    out_dir: Path, *, hkex: Path | None, csi: Path | None, ah_pairs: Path | None
+) -> list[dict[str, Any]]:
+    """Import each given master file and write it under ``out_dir/masters``; manifest entries."""
+    entries: list[dict[str, Any]] = []
+    jobs: list[tuple[str, str, Path | None, Any, type]] = [
+        ("hkex", "HKEX List of Securities", hkex, read_hkex_list, HkexSecurity),
+        ("csi", "CSI index constituents", csi, read_csi_constituents, AShare),
+        ("ah-pairs", "A/H share pairs", ah_pairs, read_ah_pairs, AHPair),
+    ]
+    for master_id, title, path, reader, row_type in jobs:
+        if path is None:
+            continue
+        rows = reader(path)
+        target = out_dir / "masters" / f"{master_id}.csv"
+        digest = _write_rows(target, rows, row_type)
+        entries.append(
+            {
+                "id": master_id,
+                "title": title,
+                "file": f"masters/{master_id}.csv",
+                "sha256": digest,
+                "rows": len(rows),
+                "source_file": {"name": path.name, "sha256": sha256_of(path)},
+            }
+        )
+    return entries
+
+
+def load_master_rows(path: Path, row_type: type[Any]) -> list[Any]:
+    """Read a master CSV written by :func:`write_masters` back into its row type."""
+    names = [f.name for f in fields(row_type)]
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != names:
+            raise SourceFormatError(f"{path}: expected columns {names}, found {reader.fieldnames}")
+        return [
+            row_type(**{k: int(v) if k == "source_row" else v for k, v in raw.items()})
+            for raw in reader
+        ]
