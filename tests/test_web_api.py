@@ -141,6 +141,28 @@ def test_too_large_upload_is_413_with_a_clear_message(client: TestClient) -> Non
     assert "--max-upload-mb" in detail
 
 
+def test_too_large_upload_without_a_declared_length_is_413(client: TestClient) -> None:
+    boundary = "portfolio-check-test-boundary"
+
+    def body() -> Iterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+            'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
+        yield b"Name,Ticker,Market Value\n"
+        for _ in range(300):
+            yield b"APPLE INC,AAPL US,1\n" * 500
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = client.post(
+        "/api/check",
+        content=body(),
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The upload is too large; the limit is 2.0 MB.")
+
+
 @pytest.mark.parametrize(
     ("name", "content", "status", "message"),
     [

@@ -65,6 +65,7 @@ from portfolio_check.web.uploads import (
 from portfolio_check.web.views import (
     ATTENTION_ORDER,
     STATUS_MEANING,
+    ResultsView,
     relabel,
     relabel_error,
     results_view,
@@ -133,12 +134,16 @@ class WebState:
 
 
 class Problem(Exception):
-    """A request that cannot be answered: an HTTP status and a message for a person."""
+    """A request that cannot be answered: an HTTP status and a message for a person.
 
-    def __init__(self, status_code: int, message: str) -> None:
+    ``form`` is the upload's fields when they were read, so the page can keep them.
+    """
+
+    def __init__(self, status_code: int, message: str, form: UploadForm | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        self.form = form
 
 
 def package_version() -> str:
@@ -211,17 +216,29 @@ class CheckRequest:
 
 @dataclass(frozen=True)
 class Checked:
-    """A finished check: the result (labelled with upload names) and, for pages, downloads."""
+    """A finished check: the result (labelled with upload names), its JSON text (the CLI's
+    ``--json``), and for pages the results view and the token of its downloads."""
 
     result: CheckResult
+    json_text: str
     lists_chosen: tuple[str, ...] | None
+    view: ResultsView | None = None
     download_token: str | None = None
 
 
+@dataclass(frozen=True)
+class _Work:
+    result: CheckResult
+    json_text: str
+    report: bytes | None
+    view: ResultsView | None
+
+
 def _check_in(
-    folder: Path, uploads: list[UploadedFile], options: CheckRequest, want_downloads: bool
-) -> tuple[CheckResult, bytes | None]:
-    """Run in a worker thread: check the uploads; make the Excel report in ``folder`` too."""
+    folder: Path, uploads: list[UploadedFile], options: CheckRequest, for_page: bool
+) -> _Work:
+    """Run in a worker thread: check the uploads and make everything the response needs (the
+    JSON; for a page also its view and the Excel report, written in ``folder``)."""
     extra: dict[str, Any] = {}
     if ENGINE_FILTERS_LISTS and options.lists is not None:
         extra["lists"] = list(options.lists)
@@ -234,14 +251,13 @@ def _check_in(
     except UsageError as error:
         raise Problem(400, scrub(str(error), str(folder))) from None
     result = relabel(result, uploads)
-    report: bytes | None = None
-    if want_downloads:
-        path = result.write_report(folder / "report.xlsx")
-        report = path.read_bytes()
-    return result, report
+    if not for_page:
+        return _Work(result, result.to_json(), None, None)
+    report = result.write_report(folder / "report.xlsx").read_bytes()
+    return _Work(result, result.to_json(), report, results_view(result))
 
 
-async def run_upload(request: Request, *, want_downloads: bool) -> Checked:
+async def run_upload(request: Request, *, for_page: bool) -> Checked:
     """Receive the upload into a private folder, check it off the event loop, remove the folder."""
     state = _state(request)
     settings = state.settings
@@ -253,21 +269,21 @@ async def run_upload(request: Request, *, want_downloads: bool) -> Checked:
             )
         except UploadRejected as rejected:
             raise Problem(rejected.status_code, rejected.message) from None
-        options = CheckRequest.from_form(form, _reference())
-        work = functools.partial(_check_in, folder, form.files, options, want_downloads)
-        result, report = await anyio.to_thread.run_sync(
-            state.run_counted, work, limiter=state.limiter
-        )
+        try:
+            options = CheckRequest.from_form(form, _reference())
+            job = functools.partial(_check_in, folder, form.files, options, for_page)
+            work = await anyio.to_thread.run_sync(state.run_counted, job, limiter=state.limiter)
+        except Problem as problem:
+            raise Problem(problem.status_code, problem.message, form) from None
     finally:
         await anyio.to_thread.run_sync(functools.partial(shutil.rmtree, folder, ignore_errors=True))
         if folder.exists():
             log.error("could not remove the private upload folder %s", folder)
     token = None
-    if report is not None:
-        token = state.downloads.put(
-            report, result.to_json().encode("utf-8"), f"portfolio-check-{result.as_of}"
-        )
-    return Checked(result, options.lists, token)
+    if work.report is not None:
+        stem = f"portfolio-check-{work.result.as_of}"
+        token = state.downloads.put(work.report, work.json_text.encode("utf-8"), stem)
+    return Checked(work.result, work.json_text, options.lists, work.view, token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,11 +388,19 @@ def _add_pages(app: FastAPI) -> None:
     @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
     async def check_page(request: Request) -> HTMLResponse:
         try:
-            checked = await run_upload(request, want_downloads=True)
+            checked = await run_upload(request, for_page=True)
         except Problem as problem:
-            context = _index_context(request, error=problem.message)
+            form = problem.form
+            context = _index_context(
+                request,
+                error=problem.message,
+                as_of=form.first("as_of") if form else None,
+                investor=(form.first("investor") if form else None) or Investor.US_PERSON.value,
+                lists=tuple(form.all("lists")) if form and form.first("lists_given") else None,
+            )
             return _page(request, "index.html", context, problem.status_code)
-        view = results_view(checked.result)
+        view = checked.view
+        assert view is not None
         all_lists = tuple(_reference().lists)
         return _page(
             request,
@@ -588,13 +612,13 @@ def _add_api(app: FastAPI) -> None:
             **errors,
         },
     )
-    async def api_check(request: Request) -> JSONResponse:
+    async def api_check(request: Request) -> Response:
         """Upload one or more holdings files; the answer is `CheckResult.to_dict()`."""
         try:
-            checked = await run_upload(request, want_downloads=False)
+            checked = await run_upload(request, for_page=False)
         except Problem as problem:
             return _error(problem.status_code, problem.message)
-        return JSONResponse(checked.result.to_dict())
+        return Response(checked.json_text, media_type="application/json")
 
     @app.get(
         "/api/security",

@@ -90,7 +90,8 @@ def megabytes(size: int) -> str:
 
 
 def too_large(size: int | None, limit: int) -> UploadRejected:
-    said = f"The upload is {megabytes(size)}" if size is not None else "The upload is larger"
+    """The 413 answer: how large the upload is (when the request said), and the limit."""
+    said = f"The upload is {megabytes(size)}" if size is not None else "The upload is too large"
     return UploadRejected(
         413,
         f"{said}; the limit is {megabytes(limit)}. Split the holdings into smaller files, or ask "

@@ -80,7 +80,7 @@
   const table = document.getElementById("holdings");
   if (table) {
     const chips = Array.from(document.querySelectorAll("[data-filter]"));
-    const rows = Array.from(table.querySelectorAll("tbody tr[data-status]"));
+    const rows = Array.from(table.querySelectorAll("tbody[data-status]"));
     const empty = document.getElementById("filter-empty");
     for (const chip of chips) {
       chip.addEventListener("click", () => {
