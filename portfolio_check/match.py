@@ -136,7 +136,7 @@ def word_similarity(left: str, right: str) -> tuple[float, str]:
     if left_number is not None or right_number is not None:
         same = left_number == right_number
         return (1.0, "same number") if same else (0.0, "")
-    if any(c.isdigit() for c in left + right):
+    if not (left + right).isalpha():
         return 0.0, ""  # codes and series marks (AHL1, 2004A) must be exact
     left_han, right_han = is_han(left), is_han(right)
     if left_han or right_han:
@@ -249,8 +249,9 @@ def compare_parsed(left: ParsedName, right: ParsedName) -> NameComparison:
     a, b = _Side(left.tokens, left.legal_forms), _Side(right.tokens, right.legal_forms)
     weighted: list[tuple[WordPair, float]] = []
     _align_one_to_one(a, b, weighted)
-    _align_joined(a, b, weighted, flip=False)
-    _align_joined(b, a, weighted, flip=True)
+    if a.open() or b.open():
+        _align_joined(a, b, weighted, flip=False)
+        _align_joined(b, a, weighted, flip=True)
     pairs = tuple(pair for pair, _ in weighted)
     total = sum(_weight(t) for t in left.tokens) + sum(_weight(t) for t in right.tokens)
     agreeing = sum(pair.similarity * weight for pair, weight in weighted)
@@ -412,6 +413,8 @@ class NameIndex:
         self._word_names: dict[str, set[int]] = defaultdict(set)
         self._blocks: dict[str, set[str]] = defaultdict(set)
         self._cache: dict[str, list[NameMatch]] = {}
+        self._similar: dict[str, frozenset[str]] = {}
+        self._blockable_words: list[tuple[str, ...]] = []
         seen: set[KnownName] = set()
         for known in names:
             if not known.key or known in seen:
@@ -426,6 +429,7 @@ class NameIndex:
             self._known.append(known)
             parsed = parse_name(known.text)
             self._parsed.append(parsed)
+            self._blockable_words.append(tuple(dict.fromkeys(filter(_blockable, parsed.tokens))))
             for token in parsed.tokens:
                 if _blockable(token):
                     self._word_names[token].add(number)
@@ -480,20 +484,49 @@ class NameIndex:
             f"normalised name {how}{parsed.key!r} equals the {known.kind} {known.text!r}",
         )
 
-    def candidates(self, parsed: ParsedName) -> list[int]:
-        """Known names sharing a similar distinctive word with the name (blocking)."""
-        found: set[int] = set()
-        for token in parsed.tokens:
-            if not _blockable(token):
-                continue
+    def _similar_words(self, token: str) -> frozenset[str]:
+        """Known words that may stand for ``token``: similar, or one the start of the other."""
+        cached = self._similar.get(token)
+        if cached is None:
             words: set[str] = set()
             for probe in _probe_keys(token):
                 words |= self._blocks.get(probe, set())
+            cached = frozenset(
+                word
+                for word in words
+                if (is_han(word) and is_han(token))
+                or (len(word) >= 3 and (word.startswith(token) or token.startswith(word)))
+                or word_similarity(token, word)[0] > 0
+            )
+            self._similar[token] = cached
+        return cached
+
+    def candidates(self, parsed: ParsedName) -> list[int]:
+        """Known names that may match: blocking on similar distinctive words.
+
+        A match aligns every word, so a known name is a candidate only when at most one
+        distinctive word on either side lacks a similar partner (one may be written apart).
+        """
+        query = [token for token in parsed.tokens if _blockable(token)]
+        hits: dict[int, int] = defaultdict(int)
+        similar: set[str] = set()
+        for token in dict.fromkeys(query):
+            words = self._similar_words(token)
+            similar |= words
+            found: set[int] = set()
             for word in words:
-                glued = len(word) >= 3 and (word.startswith(token) or token.startswith(word))
-                if glued or word_similarity(token, word)[0] > 0 or (is_han(word) and is_han(token)):
-                    found |= self._word_names[word]
-        return sorted(found)
+                found |= self._word_names[word]
+            for number in found:
+                hits[number] += 1
+        chosen = []
+        for number, count in hits.items():
+            if count < len(set(query)) - 1:
+                continue
+            own = self._blockable_words[number]
+            if sum(word not in similar for word in own) > 1:
+                continue
+            chosen.append(number)
+        return sorted(chosen)
 
     def _fuzzy(self, parsed: ParsedName) -> list[NameMatch]:
         results: list[tuple[NameComparison, KnownName]] = []

@@ -257,6 +257,7 @@ _ROMAN_RE = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 
 
+@lru_cache(maxsize=65_536)
 def number_value(token: str) -> int | None:
     """The value of a number word: digits, or a Roman numeral from I to XXXIX; else None."""
     if token.isdigit():
@@ -271,6 +272,7 @@ def number_value(token: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
 def word_kind(token: str) -> str:
     """Whether a normalised word is a stop word, a generic word, a number or distinctive."""
     if token in STOP_WORDS:
