@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from fastapi.testclient import TestClient
 
 import portfolio_check
 from portfolio_check.report.excel import STATUS_COLOURS
-from portfolio_check.web import create_app
+from portfolio_check.web import create_app, views
 from portfolio_check.web.app import STATIC_DIR
 from tests.paths import SENSETIME_WORKBOOK
 from tests.test_web_support import (
@@ -171,6 +173,27 @@ def test_every_value_from_the_upload_is_escaped(client: TestClient) -> None:
     book.close()
 
 
+def test_input_issues_are_shown_plainly(client: TestClient) -> None:
+    csv = holdings_csv([("Apple Inc", "AAPL US", "1O0.5"), ("Tencent", "700 HK", "100")])
+    response = client.post("/check", files=[("files", ("desk.csv", csv, "text/csv"))], data=FORM)
+    assert response.status_code == 200, response.text
+    html = response.text
+    issues = html[html.index('id="issues-title"') : html.index('id="other-title"')]
+    assert "1 cell could not be read as expected" in issues
+    assert "market_value is not a number; read as missing" in issues
+    assert "<td>desk.csv</td><td>desk</td><td>2</td><td>Market Value</td>" in issues
+    assert "<code>1O0.5</code>" in issues
+
+
+def test_a_long_result_lists_flagged_holdings_and_points_to_the_report(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "MAX_ROWS_ON_PAGE", 6)
+    html = _post_sensetime(client)
+    assert [status for status, _ in _rows(html)] == ["PROHIBITED"] * 5 + ["CLEAR"]
+    assert "The page lists the first 6 holdings, flagged first; 7 more" in html
+
+
 def test_pretrade_box_answers_on_the_page(client: TestClient) -> None:
     response = client.get(
         "/pretrade",
@@ -216,6 +239,21 @@ def test_css_status_colours_are_the_reports() -> None:
     css = (STATIC_DIR / "app.css").read_text(encoding="utf-8")
     found = dict(re.findall(r"--s-([A-Z]+): (#[0-9A-Fa-f]{6});", css))
     assert found == STATUS_COLOURS
+
+
+def test_installed_package_carries_templates_and_assets(tmp_path: Path) -> None:
+    # From outside the checkout the interpreter imports the installed package (non-editable in
+    # CI), which must carry its templates and static files as package data.
+    code = (
+        "from portfolio_check.web.app import STATIC_DIR, templates; "
+        "print(STATIC_DIR); print(sorted(p.name for p in STATIC_DIR.iterdir())); "
+        "print(all(templates.get_template(n) for n in "
+        "('index.html', 'results.html', 'about.html', 'login.html', 'message.html')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[1:] == ["['app.css', 'app.js']", "True"]
 
 
 def test_static_assets_are_served(client: TestClient) -> None:

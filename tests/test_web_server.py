@@ -41,7 +41,9 @@ CASES: list[tuple[str, str, str]] = [
 
 async def _post_all(base: str, workbook: bytes) -> list[tuple[int, str, str, httpx2.Response]]:
     limits = httpx2.Limits(max_connections=UPLOADS)
-    async with httpx2.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+    async with httpx2.AsyncClient(
+        base_url=base, timeout=120, limits=limits, trust_env=False
+    ) as client:
 
         async def one(i: int) -> tuple[int, str, str, httpx2.Response]:
             as_of, investor, _ = CASES[i % len(CASES)]
@@ -88,7 +90,10 @@ def test_oversize_upload_over_a_real_socket_is_413(tmp_path: Path) -> None:
     app = create_app(settings_for(root, max_upload_bytes=50_000))
     big = holdings_csv([("APPLE INC", "AAPL US", "1")] * 5000)
     assert len(big) > 50_000
-    with live_server(app) as base, httpx2.Client(base_url=base, timeout=30) as client:
+    with (
+        live_server(app) as base,
+        httpx2.Client(base_url=base, timeout=30, trust_env=False) as client,
+    ):
         response = client.post("/api/check", files=[("files", ("big.csv", big, "text/csv"))])
         assert response.status_code == 413
         assert "the limit is 50.0 kB" in response.json()["detail"]
@@ -132,7 +137,7 @@ def test_serve_command_starts_a_local_server(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx2.Client(base_url=base, timeout=30) as client:
+        with httpx2.Client(base_url=base, timeout=30, trust_env=False) as client:
             deadline = time.monotonic() + SERVER_WAIT
             while True:
                 assert process.poll() is None, process.communicate()
