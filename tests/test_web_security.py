@@ -120,6 +120,16 @@ def test_login_form_sets_a_cookie_that_opens_the_pages(client: TestClient) -> No
     )
 
 
+def test_login_reads_only_a_small_url_encoded_form(client: TestClient) -> None:
+    multipart = client.post(
+        "/login", files=[("token", ("t.txt", TOKEN.encode(), "text/plain"))], data={"next": "/"}
+    )
+    assert multipart.status_code == 401
+    padded = client.post("/login", data={"token": TOKEN, "next": "/" + "x" * 10_000})
+    assert padded.status_code == 401
+    assert COOKIE_NAME not in client.cookies
+
+
 def test_login_never_redirects_off_site(client: TestClient) -> None:
     response = client.post(
         "/login", data={"token": TOKEN, "next": "//evil.example/"}, follow_redirects=False

@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from portfolio_check.web.app import DEFAULT_MAX_UPLOAD_MB, Settings, create_app
-from portfolio_check.web.security import LOOPBACK_HOSTS, TOKEN_ENV, is_loopback
+from portfolio_check.web.security import LOOPBACK_HOSTS, TOKEN_ENV, host_name, is_loopback
 
 __all__ = ["DEFAULT_MAX_UPLOAD_MB", "Settings", "create_app", "serve"]
 
@@ -25,7 +25,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, max_upload_mb: float | None
     loopback = is_loopback(host)
     settings = Settings.from_env(
         max_upload_bytes=int((max_upload_mb or DEFAULT_MAX_UPLOAD_MB) * 1_000_000),
-        allowed_hosts=LOOPBACK_HOSTS if loopback else None,
+        allowed_hosts=(LOOPBACK_HOSTS | {host_name(host)}) if loopback else None,
     )
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"portfolio-check: serving on http://{shown}:{port}/ (Ctrl+C to stop)")

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import parse_qsl
 
 import anyio
 import anyio.to_thread
 import jinja2
-from fastapi import FastAPI, Form, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -44,7 +45,6 @@ from portfolio_check.check import CheckResult, SecurityCheck, check, check_secur
 from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
 from portfolio_check.model import Investor, Side
 from portfolio_check.refdata import Reference, load_reference
-from portfolio_check.report.excel import STATUS_COLOURS
 from portfolio_check.web.cache import DownloadCache
 from portfolio_check.web.security import (
     COOKIE_NAME,
@@ -63,7 +63,6 @@ from portfolio_check.web.uploads import (
     receive_upload,
 )
 from portfolio_check.web.views import (
-    ATTENTION_ORDER,
     STATUS_MEANING,
     ResultsView,
     relabel,
@@ -75,7 +74,6 @@ from portfolio_check.web.views import (
 log = logging.getLogger("portfolio_check.web")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 
 DEFAULT_MAX_UPLOAD_MB = 50.0
@@ -339,7 +337,6 @@ def _page(
         "version": package_version(),
         "reference_version": reference.version,
         "token_required": state.settings.token is not None,
-        "colours": STATUS_COLOURS,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code
@@ -410,7 +407,6 @@ def _add_pages(app: FastAPI) -> None:
                 "data": view.data,
                 "files": checked.result.files,
                 "token": checked.download_token,
-                "statuses": [s.value for s in ATTENTION_ORDER],
                 "lists_chosen": checked.lists_chosen,
                 "lists_not_applied": not ENGINE_FILTERS_LISTS
                 and checked.lists_chosen is not None
@@ -473,11 +469,12 @@ def _add_pages(app: FastAPI) -> None:
         return _page(request, "login.html", {"next": safe_next(next), "error": None})
 
     @app.post("/login", include_in_schema=False)
-    async def login(
-        request: Request,
-        token: Annotated[str, Form()] = "",
-        next: Annotated[str, Form()] = "/",
-    ) -> Response:
+    async def login(request: Request) -> Response:
+        # Read by hand, small and url-encoded only: this route is open to anyone, and the
+        # framework's form parser would spool a multipart body of any size to disk.
+        fields = await _small_form(request)
+        token = fields.get("token", "")
+        next = fields.get("next", "/")
         expected = _state(request).settings.token
         if expected is None:
             return RedirectResponse(safe_next(next), status_code=303)
@@ -499,6 +496,25 @@ def _add_pages(app: FastAPI) -> None:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME)
         return response
+
+
+# The login form's body is a token and a path: a few hundred bytes.
+MAX_LOGIN_BODY = 8 * 1024
+
+
+async def _small_form(request: Request) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body of at most MAX_LOGIN_BODY bytes."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != (
+        "application/x-www-form-urlencoded"
+    ):
+        return {}
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_LOGIN_BODY:
+            return {}
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return dict(pairs)
 
 
 def _download(request: Request, token: str, kind: str) -> Response:
