@@ -91,6 +91,23 @@ def test_api_check_several_files_keep_their_names(client: TestClient) -> None:
     assert body["investor"] == "non-us-person"
 
 
+def test_the_chosen_lists_are_the_ones_applied(client: TestClient) -> None:
+    others = [i for i in portfolio_check.load_reference().lists if i != "ns-cmic"]
+    if not others:
+        pytest.skip("the snapshot has no list besides NS-CMIC")
+    response = client.post(
+        "/api/check",
+        files=[("files", (NAME, sensetime_bytes(), XLSX_TYPE))],
+        data={"as_of": "2022-03-01", "lists": others},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [item["id"] for item in body["reference"]["lists"]] == others
+    expected = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2022-03-01", lists=others)
+    assert body == _as_uploaded(expected.to_dict(), NAME)
+    assert body["summary"]["by_status"]["PROHIBITED"] == 0
+
+
 def test_api_security_gives_the_cli_json(client: TestClient) -> None:
     response = client.get(
         "/api/security",

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import portfolio_check
+from portfolio_check.refdata import DEFAULT_LISTS
 from portfolio_check.report.excel import STATUS_COLOURS
 from portfolio_check.web import create_app, views
 from portfolio_check.web.app import STATIC_DIR
@@ -71,7 +72,11 @@ def test_upload_page_has_the_form(client: TestClient) -> None:
     assert '<input id="files" name="files" type="file" multiple required' in html
     assert 'accept=".csv,.ods,.xls,.xlsm,.xlsx"' in html
     assert f'value="{dt.date.today().isoformat()}"' in html
-    assert 'name="lists" value="ns-cmic" checked' in html
+    # The lists ticked by default are the command line's default lists.
+    for list_id in portfolio_check.load_reference().lists:
+        ticked = f'name="lists" value="{list_id}" checked' in html
+        assert ticked == (list_id in DEFAULT_LISTS), list_id
+        assert f'name="lists" value="{list_id}"' in html
     assert 'data-max-bytes="1000000"' in html
     assert 'id="pretrade"' in html
 

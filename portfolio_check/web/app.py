@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import inspect
 import logging
 import os
 import shutil
@@ -44,7 +43,7 @@ from fastapi.templating import Jinja2Templates
 from portfolio_check.check import CheckResult, SecurityCheck, check, check_security, security_index
 from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
 from portfolio_check.model import Investor, Side
-from portfolio_check.refdata import Reference, load_reference
+from portfolio_check.refdata import DEFAULT_LISTS, Reference, load_reference
 from portfolio_check.web.cache import DownloadCache
 from portfolio_check.web.security import (
     COOKIE_NAME,
@@ -77,9 +76,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
 
 DEFAULT_MAX_UPLOAD_MB = 50.0
-# Whether the engine can restrict a check to chosen lists yet (check(..., lists=[ids])); until
-# it can, every loaded list is applied and the results page says so when fewer were chosen.
-ENGINE_FILTERS_LISTS = "lists" in inspect.signature(check).parameters
 
 T = TypeVar("T")
 
@@ -179,6 +175,12 @@ def _reference() -> Reference:
     return load_reference()
 
 
+def default_lists(reference: Reference) -> list[str]:
+    """The lists ticked on a new upload form: the engine's default, as on the command line."""
+    chosen = [list_id for list_id in reference.lists if list_id in DEFAULT_LISTS]
+    return chosen or list(reference.lists)
+
+
 # --------------------------------------------------------------------------------------------
 # Checking an upload
 # --------------------------------------------------------------------------------------------
@@ -219,7 +221,6 @@ class Checked:
 
     result: CheckResult
     json_text: str
-    lists_chosen: tuple[str, ...] | None
     view: ResultsView | None = None
     download_token: str | None = None
 
@@ -237,12 +238,10 @@ def _check_in(
 ) -> _Work:
     """Run in a worker thread: check the uploads and make everything the response needs (the
     JSON; for a page also its view and the Excel report, written in ``folder``)."""
-    extra: dict[str, Any] = {}
-    if ENGINE_FILTERS_LISTS and options.lists is not None:
-        extra["lists"] = list(options.lists)
+    lists = list(options.lists) if options.lists is not None else None
     try:
         result = check(
-            [u.path for u in uploads], as_of=options.as_of, investor=options.investor, **extra
+            [u.path for u in uploads], as_of=options.as_of, investor=options.investor, lists=lists
         )
     except InputFileError as error:
         raise Problem(422, relabel_error(error, uploads, str(folder))) from None
@@ -281,7 +280,7 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
     if work.report is not None:
         stem = f"portfolio-check-{work.result.as_of}"
         token = state.downloads.put(work.report, work.json_text.encode("utf-8"), stem)
-    return Checked(work.result, work.json_text, options.lists, work.view, token)
+    return Checked(work.result, work.json_text, work.view, token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -365,7 +364,7 @@ def _index_context(
         "investor": investor,
         "investors": [i.value for i in Investor],
         "lists": list(reference.lists.values()),
-        "chosen_lists": set(lists if lists is not None else reference.lists),
+        "chosen_lists": set(lists if lists is not None else default_lists(reference)),
         "accept": ",".join(sorted(ACCEPTED_TYPES)),
         "max_upload_bytes": settings.max_upload_bytes,
         "max_upload_text": megabytes(settings.max_upload_bytes),
@@ -398,7 +397,6 @@ def _add_pages(app: FastAPI) -> None:
             return _page(request, "index.html", context, problem.status_code)
         view = checked.view
         assert view is not None
-        all_lists = tuple(_reference().lists)
         return _page(
             request,
             "results.html",
@@ -407,10 +405,6 @@ def _add_pages(app: FastAPI) -> None:
                 "data": view.data,
                 "files": checked.result.files,
                 "token": checked.download_token,
-                "lists_chosen": checked.lists_chosen,
-                "lists_not_applied": not ENGINE_FILTERS_LISTS
-                and checked.lists_chosen is not None
-                and set(checked.lists_chosen) != set(all_lists),
             },
         )
 
