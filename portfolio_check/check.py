@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.errors import UsageError
 from portfolio_check.holdings import HoldingsInput, read_frame, read_holdings
 from portfolio_check.model import (
@@ -123,11 +124,11 @@ def _verdict_for(
     as_of: dt.date,
     investor: Investor,
     related: str,
+    decisions: DecisionBook | None = None,
 ) -> Verdict:
     identity, notes = identify(**cells)
-    return screen(
-        resolve(index, identity, notes), index.reference, as_of, investor, related_policy=related
-    )
+    resolution = apply_decisions(resolve(index, identity, notes), decisions)
+    return screen(resolution, index.reference, as_of, investor, related_policy=related)
 
 
 class HoldingRecord(NamedTuple):
@@ -292,6 +293,7 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
+    decisions: DecisionBook | str | os.PathLike[str] | None = None,
     reference: Reference | None = None,
     progress: Progress | None = None,
 ) -> CheckResult:
@@ -300,11 +302,14 @@ def check(
     ``lists`` chooses the active lists of the snapshot (default NS-CMIC and SDN);
     ``firm_lists`` adds a firm's own restricted/watch lists (.xlsx/.csv template);
     ``related`` is the policy for entities related to listed ones: ``law`` (FAQ 857: REVIEW)
-    or ``as-listed`` (a stricter firm policy; the finding says so).
+    or ``as-listed`` (a stricter firm policy; the finding says so);
+    ``decisions`` is a reviewers' decisions file (or a loaded
+    :class:`~portfolio_check.decisions.DecisionBook`), honoured and shown as evidence.
     """
     day = parse_as_of(as_of)
     who = parse_investor(investor)
     policy = parse_related(related)
+    book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
@@ -318,7 +323,9 @@ def check(
         data = read_holdings(paths)
         files = [str(p) for p in paths]
     notify("read", 1, 1)
-    holdings = screen_positions(data.positions, ref, day, who, notify, related=policy)
+    holdings = screen_positions(
+        data.positions, ref, day, who, notify, related=policy, decisions=book
+    )
     notify("done", 1, 1)
     return CheckResult(
         as_of=day,
@@ -340,6 +347,7 @@ def screen_positions(
     notify: Progress | None = None,
     *,
     related: str = RelatedPolicy.LAW,
+    decisions: DecisionBook | None = None,
 ) -> pd.DataFrame:
     """Resolve and screen each distinct security once; join the verdicts back onto the rows."""
     index = security_index(reference)
@@ -354,7 +362,7 @@ def screen_positions(
     total = len(distinct)
     for done, key in enumerate(distinct, start=1):
         cells = {column: _cell(value) for column, value in zip(IDENTITY_COLUMNS, key, strict=True)}
-        verdicts[key] = _verdict_for(index, cells, as_of, investor, related)
+        verdicts[key] = _verdict_for(index, cells, as_of, investor, related, decisions)
         if notify and (done % 1000 == 0 or done == total):
             notify("screen", done, total)
     row_verdicts = [verdicts[key] for key in key_tuples]
@@ -415,11 +423,12 @@ def check_security(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
+    decisions: DecisionBook | str | os.PathLike[str] | None = None,
     reference: Reference | None = None,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
 
-    ``lists``, ``firm_lists`` and ``related`` as for :func:`check`.
+    ``lists``, ``firm_lists``, ``related`` and ``decisions`` as for :func:`check`.
     """
     query = (identifier or "").strip()
     if not query:
@@ -431,6 +440,7 @@ def check_security(
     except ValueError:
         raise UsageError(f"side {side!r} is not one of: buy, sell") from None
     policy = parse_related(related)
+    book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
@@ -438,7 +448,8 @@ def check_security(
         # Not an identifier in any notation we know: the query is a name (an IPO subscription
         # has no ticker yet). A malformed identifier (bad check digit) is never taken as a name.
         identity = SecurityIdentity(name=query)
-    verdict = screen(resolve(index, identity, notes), ref, day, who, related_policy=policy)
+    resolution = apply_decisions(resolve(index, identity, notes), book)
+    verdict = screen(resolution, ref, day, who, related_policy=policy)
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )

@@ -69,7 +69,16 @@ _fail_on_option = click.option(
 
 
 def _screening_options(func: F) -> F:
-    """--lists, --firm-list and --related, shared by check and check-security."""
+    """--lists, --firm-list, --related and --decisions, shared by check and check-security."""
+    func = click.option(
+        "--decisions",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="PATH",
+        help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
+        "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
+        "evidence.",
+    )(func)
     func = click.option(
         "--related",
         type=click.Choice(list(RelatedPolicy.ALL)),
@@ -129,6 +138,7 @@ def check_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
+    decisions: str | None,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.check import check
@@ -140,6 +150,7 @@ def check_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
+        decisions=decisions,
     )
     if report:
         result.write_report(report)
@@ -190,6 +201,7 @@ def check_security_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
+    decisions: str | None,
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     from portfolio_check.check import check_security
@@ -203,6 +215,7 @@ def check_security_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
+        decisions=decisions,
     )
     text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":

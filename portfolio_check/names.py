@@ -147,6 +147,8 @@ _FORM_BY_TOKENS: dict[tuple[str, ...], str] = {
     for canonical, spellings in LEGAL_FORMS.items()
     for spelling in spellings
 }
+# A Chinese or Japanese form written apart from a Latin name ("SENSETIME 股份有限公司").
+_FORM_BY_TOKENS.update({(spelling,): canonical for spelling, canonical in _HAN_LEGAL_FORMS})
 _FORM_LENGTHS: tuple[int, ...] = tuple(sorted({len(k) for k in _FORM_BY_TOKENS}, reverse=True))
 # Long forms (ten letters or more, spaces included) are also recognised with a typo or cut
 # short (``AKTIENGESELSCHAFT``, ``JOYNT STOCK COMPANY``, ``JOINT STOCK COMPAN`` in a fixed-width
