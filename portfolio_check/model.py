@@ -174,6 +174,14 @@ class RowClass(StrEnum):
     FOOTER = "footer"
     NOTE = "note"
     NON_POSITION_SHEET = "non-position sheet"
+    # a table of a positions sheet that holds no positions (trades, a ledger, accruals)
+    NON_POSITION_TABLE = "non-position table"
+    # restates or breaks down a position counted on another row (a custodian's detail and
+    # available-balance lines around a security's sub-total line)
+    POSITION_DETAIL = "position detail"
+    # a physical row that completes the security of the row next to it (a SEDOL row, then
+    # an ISIN row)
+    CONTINUATION = "continuation"
 
 
 class OtherRow(Frozen):

@@ -1,6 +1,6 @@
 """Reading messy holdings exports into positions, accounting for every row.
 
-    read_holdings(paths)  -> HoldingsInput    .xlsx / .xlsm / .csv files
+    read_holdings(paths)  -> HoldingsInput    .xlsx / .xlsm / .xls / .ods / .csv files
     read_frame(frame)     -> HoldingsInput    a caller's DataFrame (header = its columns)
 
 Every non-blank input row ends up exactly once: as a position (``positions``, one row per
@@ -26,15 +26,24 @@ import pandas as pd
 
 from portfolio_check.errors import InputFileError
 from portfolio_check.holdings.cells import looks_like_code, render
-from portfolio_check.holdings.readers import SUPPORTED_EXTENSIONS, read_file
+from portfolio_check.holdings.readers import (
+    DEFAULT_MAX_FILE_MB,
+    MAX_FILE_ENV,
+    SUPPORTED_EXTENSIONS,
+    ReadLimits,
+    read_file,
+)
 from portfolio_check.holdings.roles import Role
 from portfolio_check.holdings.tables import Grid, GridResult, analyse_grid
 from portfolio_check.model import InputIssue, OtherRow
 
 __all__ = [
+    "DEFAULT_MAX_FILE_MB",
+    "MAX_FILE_ENV",
     "POSITION_COLUMNS",
     "SUPPORTED_EXTENSIONS",
     "HoldingsInput",
+    "ReadLimits",
     "Role",
     "TableInfo",
     "read_frame",
@@ -106,18 +115,23 @@ class HoldingsInput:
     tables: list[TableInfo]
 
 
-def read_holdings(paths: Sequence[str | os.PathLike[str]]) -> HoldingsInput:
-    """Read holdings files (.xlsx, .xlsm, .csv); every sheet of a workbook is read.
+def read_holdings(
+    paths: Sequence[str | os.PathLike[str]], *, max_file_mb: float | None = None
+) -> HoldingsInput:
+    """Read holdings files (.xlsx, .xlsm, .xls, .ods, .csv); every sheet of a workbook is read.
 
-    Raises :class:`InputFileError` for a missing, empty, mislabelled or unsupported file, or one
-    in which no sheet has a recognisable holdings table.
+    ``max_file_mb`` bounds each file's size (default: ``PORTFOLIO_CHECK_MAX_FILE_MB`` or
+    500 MB). Raises :class:`InputFileError` for a missing, empty, oversized, damaged,
+    password-protected, mislabelled or unsupported file, or one in which no sheet has a
+    recognisable holdings table.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
+    limits = ReadLimits.from_env(max_file_mb)
     parts: list[HoldingsInput] = []
     for p in paths:
         label = os.fspath(p)
-        grids = read_file(Path(label), label)
+        grids = read_file(Path(label), label, limits)
         results = [(g, analyse_grid(g)) for g in grids]
         if not any(r.tables for _, r in results):
             sheets = ", ".join(repr(g.sheet) for g in grids)

@@ -1,34 +1,93 @@
 """Reading holdings files into grids of display text (the I/O edge of ``holdings``).
 
-One function per format, each returning one :class:`~.tables.Grid` per sheet. Every failure
-becomes an :class:`~portfolio_check.errors.InputFileError` that names the file; no traceback
-from openpyxl, zipfile or csv reaches the caller.
+One function per format, each returning one :class:`~.tables.Grid` per sheet:
+
+* workbooks (.xlsx, .xlsm, legacy .xls, .ods) through python-calamine: cached cell values only,
+  so macros and formulas never run; merged cells are spread over the cells they cover;
+* CSV text in any common encoding (UTF-8 with or without BOM, UTF-16, GB18030, cp1252) and
+  delimiter (``, ; tab |``), read column-wise with pandas' C parser.
+
+Before a parser sees a file, :func:`read_file` checks what a person could get wrong or an
+attacker could try: the size against :class:`ReadLimits` (``PORTFOLIO_CHECK_MAX_FILE_MB``), an
+extension that does not match the content, an empty file, a password-protected workbook, and
+for zip packages (.xlsx/.xlsm/.ods) every part's real unpacked size, expansion ratio and any XML
+document type declaration (entity bombs, external entities). Every failure becomes an
+:class:`~portfolio_check.errors.InputFileError` that names the file (and sheet and row where it
+applies); no traceback from calamine, zipfile or csv reaches the caller.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import warnings
+import os
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from portfolio_check.errors import InputFileError
+from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.holdings.cells import clean_column, clean_text, render
 from portfolio_check.holdings.tables import Grid
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
+LEGACY_EXCEL_EXTENSIONS = frozenset({".xls"})
+ODS_EXTENSIONS = frozenset({".ods"})
+WORKBOOK_EXTENSIONS = EXCEL_EXTENSIONS | LEGACY_EXCEL_EXTENSIONS | ODS_EXTENSIONS
 CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
-SUPPORTED_EXTENSIONS = EXCEL_EXTENSIONS | CSV_EXTENSIONS
+SUPPORTED_EXTENSIONS = WORKBOOK_EXTENSIONS | CSV_EXTENSIONS
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The stream an encrypted (password-protected) .xlsx keeps inside its OLE container, as the
+# UTF-16LE directory entry name.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 CSV_DELIMITERS = ",;\t|"
 # Lines of a CSV used to guess its delimiter.
 SNIFF_LINES = 200
+
+# The size limit: a holdings export of 500 MB is already a firm-wide dump; beyond it a file is
+# more likely a mistake (or an attack) than a portfolio, and memory use grows with it.
+MAX_FILE_ENV = "PORTFOLIO_CHECK_MAX_FILE_MB"
+DEFAULT_MAX_FILE_MB = 500
+# A zip package may unpack to at most this many times the file size limit: worksheet XML
+# compresses about 10:1, so four times the limit leaves room for any real workbook.
+UNPACKED_PER_FILE_LIMIT = 4
+# A part unpacking to more than this many times its packed size is a zip bomb (real worksheet
+# XML stays far below 200:1; a deflate bomb reaches 1000:1).
+MAX_EXPANSION_RATIO = 200
+# Parts smaller than this are not judged by their ratio (tiny repetitive XML compresses well).
+RATIO_MIN_PART_BYTES = 1 << 20
+# A workbook has a few dozen parts; thousands are a crafted archive.
+MAX_PACKAGE_PARTS = 10_000
+# Unpacking is checked in chunks of this size.
+_CHUNK = 1 << 20
+_XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what a holdings file may cost to read (bytes)."""
+
+    max_file_bytes: int
+    max_unpacked_bytes: int
+
+    @classmethod
+    def from_env(cls, max_file_mb: float | None = None) -> ReadLimits:
+        """Limits from ``max_file_mb``, else ``PORTFOLIO_CHECK_MAX_FILE_MB``, else 500 MB."""
+        if max_file_mb is None:
+            raw = os.environ.get(MAX_FILE_ENV, "").strip()
+            try:
+                max_file_mb = float(raw) if raw else float(DEFAULT_MAX_FILE_MB)
+            except ValueError:
+                raise UsageError(f"{MAX_FILE_ENV}={raw!r} is not a number of megabytes") from None
+        if max_file_mb <= 0:
+            raise UsageError(f"the file size limit must be positive, not {max_file_mb!r} MB")
+        max_bytes = int(max_file_mb * 1024 * 1024)
+        return cls(max_bytes, UNPACKED_PER_FILE_LIMIT * max_bytes)
 
 
 def sniff_kind(head: bytes) -> str:
@@ -44,94 +103,236 @@ def sniff_kind(head: bytes) -> str:
 
 _KIND_TEXT = {
     "zip": "a zip package (an .xlsx/.xlsm/.ods workbook or a zip archive)",
-    "ole": "a legacy Office file (.xls or an encrypted workbook)",
+    "ole": "a legacy Office file (an .xls workbook or a password-protected workbook)",
     "binary": "binary data",
     "text": "plain text",
 }
+_EXPECTED_KIND = {
+    **dict.fromkeys(EXCEL_EXTENSIONS, "zip"),
+    **dict.fromkeys(ODS_EXTENSIONS, "zip"),
+    **dict.fromkeys(LEGACY_EXCEL_EXTENSIONS, "ole"),
+    **dict.fromkeys(CSV_EXTENSIONS, "text"),
+}
+_EXTENSION_TEXT = {
+    **dict.fromkeys(EXCEL_EXTENSIONS, "Excel workbook"),
+    ".xls": "legacy Excel workbook (.xls)",
+    ".ods": "OpenDocument spreadsheet (.ods)",
+    **dict.fromkeys(CSV_EXTENSIONS, "CSV text"),
+}
 
 
-def read_file(path: Path, label: str) -> list[Grid]:
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):,.1f} MB"
+
+
+def read_file(path: Path, label: str, limits: ReadLimits | None = None) -> list[Grid]:
     """Read one holdings file into grids (one per sheet)."""
+    limits = limits or ReadLimits.from_env()
     if not path.exists():
         raise InputFileError(label, "file not found")
     if path.is_dir():
         raise InputFileError(label, "is a directory, not a holdings file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:
-        if suffix == ".xls":
-            raise InputFileError(label, "legacy .xls workbooks are not supported yet")
         raise InputFileError(
             label,
             f"unsupported file type {suffix or '(no extension)'!r}; "
             f"expected one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
         )
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise InputFileError(
+                label,
+                f"the file is {_megabytes(size)}, above the limit of "
+                f"{_megabytes(limits.max_file_bytes)} (set {MAX_FILE_ENV} to raise it)",
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(label, f"cannot read the file: {exc.strerror or exc}") from None
     if not data.strip(b" \t\r\n\x00"):
         raise InputFileError(label, "the file is empty")
     kind = sniff_kind(data[:4096])
-    if suffix in EXCEL_EXTENSIONS:
-        if kind != "zip":
-            raise InputFileError(
-                label, f"the extension says Excel workbook but the content is {_KIND_TEXT[kind]}"
-            )
-        return read_xlsx(data, label)
-    if kind != "text":
+    if kind == "ole" and _ENCRYPTED_PACKAGE in data:
         raise InputFileError(
-            label, f"the extension says CSV text but the content is {_KIND_TEXT[kind]}"
+            label,
+            "the workbook is password-protected (encrypted); save a copy without a password "
+            "and check that",
         )
-    return [read_csv_bytes(data, label, sheet=path.stem or "csv")]
+    expected = _EXPECTED_KIND[suffix]
+    if kind != expected:
+        raise InputFileError(
+            label,
+            f"the extension says {_EXTENSION_TEXT[suffix]} but the content is {_KIND_TEXT[kind]}",
+        )
+    if kind == "text":
+        return [read_csv_bytes(data, label, sheet=path.stem or "csv")]
+    if kind == "zip":
+        check_package(data, label, limits)
+    return read_workbook(data, label)
 
 
 # --------------------------------------------------------------------------------------------
-# xlsx / xlsm
+# Zip packages (.xlsx / .xlsm / .ods): bombs and entity declarations
 # --------------------------------------------------------------------------------------------
 
 
-def read_xlsx(data: bytes, label: str) -> list[Grid]:
-    """All sheets of an .xlsx/.xlsm workbook (cached values; macros never run)."""
-    import openpyxl  # local: a CSV-only run does not pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
+def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
+    """Refuse a zip package that is damaged, a zip bomb, or holds an XML DTD.
+
+    Every part is unpacked once, in chunks, without keeping it: the real size (not the one the
+    archive claims) counts against ``limits.max_unpacked_bytes`` and the expansion ratio, and a
+    ``<!DOCTYPE``/``<!ENTITY`` anywhere (never present in a real workbook; the means of entity
+    expansion bombs and external entity reads) rejects the file.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise InputFileError(
+            label, f"not a readable workbook: the zip package is damaged or truncated ({exc})"
+        ) from None
+    with archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PACKAGE_PARTS:
+            raise InputFileError(
+                label, f"the workbook package has {len(parts):,} parts; refusing to unpack it"
+            )
+        declared = sum(p.file_size for p in parts)
+        if declared > limits.max_unpacked_bytes:
+            raise InputFileError(
+                label,
+                f"the workbook would unpack to {_megabytes(declared)}, above the limit of "
+                f"{_megabytes(limits.max_unpacked_bytes)} (a zip bomb, or set {MAX_FILE_ENV})",
+            )
+        total = 0
+        for part in parts:
+            total += _check_part(archive, part, label, limits.max_unpacked_bytes - total)
+
+
+def _check_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, label: str, budget: int) -> int:
+    """Unpack one part in chunks; returns its real size. Raises on a bomb or a DTD."""
+    size = 0
+    tail = b""
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > budget:
+                    raise InputFileError(
+                        label,
+                        f"the workbook unpacks to more than the limit of {_megabytes(budget)} "
+                        f"(part {part.filename!r}: a zip bomb, or set {MAX_FILE_ENV})",
+                    )
+                window = tail + chunk
+                if any(d in window for d in _XML_DECLARATIONS):
+                    raise InputFileError(
+                        label,
+                        f"the workbook part {part.filename!r} declares an XML document type or "
+                        "entities, which no real workbook does (an XML bomb or external entity "
+                        "attack); refusing to read it",
+                    )
+                tail = chunk[-16:]
+    except InputFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
+        raise InputFileError(
+            label,
+            f"not a readable workbook: part {part.filename!r} is damaged or truncated ({exc})",
+        ) from None
+    except Exception as exc:  # zlib.error and friends from a crafted stream
+        raise InputFileError(
+            label,
+            f"not a readable workbook: part {part.filename!r} cannot be unpacked "
+            f"({type(exc).__name__}: {exc})",
+        ) from None
+    if size > RATIO_MIN_PART_BYTES and size > MAX_EXPANSION_RATIO * max(part.compress_size, 1):
+        raise InputFileError(
+            label,
+            f"the workbook part {part.filename!r} expands {size / max(part.compress_size, 1):,.0f}"
+            f" times (a zip bomb); refusing to read it",
+        )
+    return size
+
+
+# --------------------------------------------------------------------------------------------
+# Workbooks: .xlsx / .xlsm / .xls / .ods through calamine
+# --------------------------------------------------------------------------------------------
+
+
+def read_workbook(data: bytes, label: str) -> list[Grid]:
+    """All worksheets of a workbook (cached values; macros never run; chart sheets skipped)."""
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles/extensions it ignores; they do not matter here
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(
-                io.BytesIO(data), read_only=False, data_only=True, keep_vba=False
-            )
-    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except PasswordError:
         raise InputFileError(
-            label, f"not a readable Excel workbook ({type(exc).__name__}: {exc})"
+            label,
+            "the workbook is password-protected (encrypted); save a copy without a password "
+            "and check that",
         ) from None
-    except Exception as exc:  # openpyxl raises many kinds on malformed packages
+    except Exception as exc:  # calamine raises several kinds on damaged files
         raise InputFileError(
-            label, f"the workbook is damaged or not an Excel workbook ({type(exc).__name__})"
+            label, f"the workbook is damaged or truncated ({_calamine_problem(exc)})"
         ) from None
     grids: list[Grid] = []
     try:
-        for ws in wb.worksheets:
-            rows: list[tuple[int, list[str | None]]] = []
+        sheets = [
+            m.name for m in workbook.sheets_metadata if m.typ in (SheetTypeEnum.WorkSheet,)
+        ] or list(workbook.sheet_names)
+        for name in sheets:
             try:
-                for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1):
-                    rendered = [render(v) for v in values]
-                    if any(v is not None for v in rendered):
-                        rows.append((number, rendered))
-            except Exception as exc:  # a damaged sheet part
+                sheet = workbook.get_sheet_by_name(name)
+                values = sheet.to_python(skip_empty_area=False)
+                merged = list(sheet.merged_cell_ranges or [])
+            except PasswordError:
                 raise InputFileError(
-                    label,
-                    f"cannot read the sheet ({type(exc).__name__}: {exc})",
-                    sheet=ws.title,
-                    row=len(rows) + 1 if not rows else rows[-1][0] + 1,
+                    label, "the workbook is password-protected (encrypted)", sheet=name
                 ) from None
-            grids.append(Grid.from_rows(ws.title, rows))
+            except Exception as exc:
+                raise InputFileError(
+                    label, f"cannot read the sheet ({_calamine_problem(exc)})", sheet=name
+                ) from None
+            grids.append(Grid.from_rows(name, sheet_rows(values, merged)))
     finally:
-        wb.close()
+        workbook.close()
     if not any(len(g) for g in grids):
         raise InputFileError(label, "the workbook has no data (every sheet is empty)")
     return grids
+
+
+def _calamine_problem(exc: Exception) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+
+
+def sheet_rows(
+    values: Sequence[Sequence[object]], merged: Sequence[Merge] = ()
+) -> list[tuple[int, list[str | None]]]:
+    """A sheet's non-blank rows as (Excel row number, display texts).
+
+    ``values`` start at A1; ``merged`` are calamine's ((first row, first column), (last row,
+    last column)) ranges, 0-based inclusive. A merged cell's text is spread over the cells it
+    covers in rows that hold something else too: a merged header then names every column under
+    it, and a merge never turns a blank row into a row to account for.
+    """
+    rows: list[list[str | None]] = [[render(v) for v in row] for row in values]
+    filled = [any(v is not None for v in row) for row in rows]
+    for (r0, c0), (r1, c1) in merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]) or rows[r0][c0] is None:
+            continue
+        text = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            if not filled[r]:
+                continue
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                if row[c] is None:
+                    row[c] = text
+    return [(i + 1, row) for i, row in enumerate(rows) if filled[i]]
 
 
 # --------------------------------------------------------------------------------------------

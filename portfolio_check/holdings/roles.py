@@ -134,6 +134,8 @@ _VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
         ("listing exchange", 3),
         ("primary exchange", 3),
         ("exchange code", 3),
+        ("market code", 3),
+        ("market name", 3),
         ("exch", 2),
         ("mic", 3),
         ("market", 1.5),
@@ -146,9 +148,13 @@ _VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
         ("qty", 3),
         ("position", 3),
         ("shares", 3),
+        ("share", 2.5),
         ("nominal", 3),
         ("par", 2),
         ("par value", 2),
+        ("par amt", 3),
+        ("par amount", 3),
+        ("nominal amt", 3),
         ("units", 3),
         ("holding", 2.5),
         ("holdings", 2.5),
@@ -158,6 +164,7 @@ _VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
         ("nominal amount", 3),
         ("number of shares", 3),
         ("no of shares", 3),
+        ("no of share", 3),
         ("shares held", 3),
         ("amount", 1),
         ("數量", 3),
@@ -175,6 +182,7 @@ _VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
         ("mv", 3),
         ("mkt val", 3),
         ("mkt value", 3),
+        ("m value", 3),
         ("market val", 3),
         ("valuation", 2),
         ("fair value", 2.5),
@@ -327,6 +335,8 @@ OTHER_HEADER_WORDS = frozenset(
         "percent",
         "%",
         "nav",
+        "amount",
+        "amt",
         "unrealized",
         "realized",
         "invest",
@@ -348,6 +358,32 @@ OTHER_HEADER_WORDS = frozenset(
         "權重",
         "权重",
         "幣值",
+        "币值",
+        "匯率",
+        "汇率",
+        "金額",
+        "金额",
+        "利率",
+        "利息",
+        "到期",
+        "平均",
+        "百分比",
+        "百份比",
+        "市價",
+        "市价",
+        "現價",
+        "现价",
+        "盈虧",
+        "盈亏",
+        "損益",
+        "损益",
+        "攤銷",
+        "摊销",
+        "交易日",
+        "上市",
+        "票面",
+        "項目",
+        "项目",
     ]
 )
 
@@ -386,9 +422,17 @@ def _phrase_score(words: tuple[str, ...], phrase: str, score: float) -> float:
     return 0.0
 
 
-def header_scores(text: str) -> dict[Role, float]:
-    """How strongly one header text (one row's cell) suggests each role; absent = 0."""
-    words = normalise_header(text)
+def _spoiled(role: Role, phrase: str, words: Sequence[str]) -> bool:
+    """Whether ``words`` hold a word that rules out ``role`` (unless ``phrase`` names it)."""
+    spoilers = (_SPOILERS | _ROLE_SPOILERS.get(role, frozenset())) - set(phrase.split())
+    joined = "".join(words)
+    return any(w in spoilers for w in words) or any(
+        sp in joined for sp in spoilers if _CJK.search(sp)
+    )
+
+
+def _scores(words: tuple[str, ...], context: Sequence[str]) -> dict[Role, float]:
+    """Role scores of one header text's ``words``; spoilers are looked for in ``context``."""
     if not words:
         return {}
     scores: dict[Role, float] = {}
@@ -396,19 +440,33 @@ def header_scores(text: str) -> dict[Role, float]:
         best = 0.0
         for phrase, score in phrases:
             s = _phrase_score(words, phrase, score)
-            if s <= 0:
-                continue
-            phrase_words = set(phrase.split())
-            spoilers = (_SPOILERS | _ROLE_SPOILERS.get(role, frozenset())) - phrase_words
-            if any(w in spoilers for w in words) or any(
-                sp in "".join(words) for sp in spoilers if _CJK.search(sp)
-            ):
-                continue
-            best = max(best, s)
+            if s > 0 and not _spoiled(role, phrase, context):
+                best = max(best, s)
         if best > 0 and role is Role.MARKET_VALUE:
             best += sum(v for w, v in _PREFER.items() if w in words)
         if best > 0:
             scores[role] = best
+    return scores
+
+
+def header_scores(text: str) -> dict[Role, float]:
+    """How strongly one header text (one row's cell) suggests each role; absent = 0."""
+    words = normalise_header(text)
+    return _scores(words, words)
+
+
+def column_header_scores(texts: Sequence[str | None]) -> dict[Role, float]:
+    """Role scores of a column whose header spans several rows (``texts``, one per row).
+
+    Each row's text is scored on its own, but a spoiler in any row rules a role out: a column
+    headed ``Exchange`` over ``Rate`` is an exchange rate, ``% / (Fund)`` a weight.
+    """
+    parts = [normalise_header(t) for t in texts if t]
+    context = [w for words in parts for w in words]
+    scores: dict[Role, float] = {}
+    for words in parts:
+        for role, s in _scores(words, context).items():
+            scores[role] = max(scores.get(role, 0.0), s)
     return scores
 
 
@@ -560,11 +618,7 @@ def assign_roles(
     """
     candidates: list[RoleChoice] = []
     for c, texts in enumerate(headers):
-        scores: dict[Role, float] = {}
-        for text in texts:
-            if text:
-                for found, s in header_scores(text).items():
-                    scores[found] = max(scores.get(found, 0.0), s)
+        scores = column_header_scores(texts)
         header_role = max(scores, key=lambda r: scores[r]) if scores else None
         profile = profile_column(samples[c]) if c < len(samples) else profile_column([])
         role, reason = _content_role(header_role, profile)
@@ -582,3 +636,47 @@ def assign_roles(
         if choice.role not in chosen:
             chosen[choice.role] = choice
     return sorted(chosen.values(), key=lambda ch: ch.column)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables that record activity, not holdings
+# --------------------------------------------------------------------------------------------
+
+# (header phrases that must all appear, what the table then is). A holdings table has none of
+# these: a broker or a debit/credit pair belongs to trades and cash ledgers.
+_ACTIVITY_MARKERS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("broker",), "trades (a broker column)"),
+    (("經紀",), "trades (a broker column)"),
+    (("经纪",), "trades (a broker column)"),
+    (("buy sell",), "trades (a buy/sell column)"),
+    (("transaction type",), "transactions (a transaction type column)"),
+    (("trans type",), "transactions (a transaction type column)"),
+    (("txn type",), "transactions (a transaction type column)"),
+    (("counterparty", "trade date"), "trades (counterparty and trade date columns)"),
+    (("debit", "credit"), "a cash ledger (debit and credit columns)"),
+    (("借方", "貸方"), "a cash ledger (debit and credit columns)"),
+    (("借方", "贷方"), "a cash ledger (debit and credit columns)"),
+    (("unitholder",), "unit subscriptions or redemptions (a unitholder column)"),
+    (("單位持有人",), "unit subscriptions or redemptions (a unitholder column)"),
+    (("ex date",), "a dividend schedule (an ex-date column)"),
+)
+
+
+def _has_phrase(words: tuple[str, ...], phrase: str) -> bool:
+    if _CJK.search(phrase):
+        return phrase in "".join(words)
+    target = tuple(phrase.split())
+    n = len(target)
+    return any(words[i : i + n] == target for i in range(len(words) - n + 1))
+
+
+def activity_table(headers: Sequence[str]) -> str | None:
+    """What a table records when its header shows activity rather than holdings, else None.
+
+    ``headers`` are the column header texts (several header rows joined with " / ").
+    """
+    columns = [normalise_header(h) for h in headers if h]
+    for phrases, what in _ACTIVITY_MARKERS:
+        if all(any(_has_phrase(words, p) for words in columns) for p in phrases):
+            return what
+    return None

@@ -1,24 +1,33 @@
-"""Finding the holdings table in a sheet and classifying every row of it.
+"""Finding the holdings tables in a sheet and classifying every row of them.
 
-Pure functions, no I/O: a reader turns a sheet (xlsx, csv, later xls/ods) into a :class:`Grid`
-of display texts with the row numbers a person sees; :func:`analyse_grid` finds the header,
-maps columns to roles and gives every non-blank row exactly one class: a position, or one of
+Pure functions, no I/O: a reader turns a sheet (xlsx, xls, ods, csv) into a :class:`Grid` of
+display texts with the row numbers a person sees; :func:`analyse_grid` finds the tables, maps
+columns to roles and gives every non-blank row exactly one class: a position, or one of
 :class:`~portfolio_check.model.RowClass`.
 
 Steps
-1. Header: score the first rows (many short text cells, known header words, data-like rows
-   below); merge a second header row (bilingual or two-level headers).
-2. Roles: header words and column contents (:mod:`.roles`).
-3. Rows, vectorised over columns: identity (a name or a code), amounts (quantity / market
-   value), totals, cash, repeated headers; the table ends at its last row with an amount or a
-   position, and what follows is footer.
+1. Headers: score the first rows (many short text cells, known header words, data-like rows
+   below); a header is a block of adjacent header rows (bilingual, two-level, or a section
+   title over Chinese over English words). Further tables start at later header blocks.
+2. Roles: header words and column contents (:mod:`.roles`), each table sampled on its own rows.
+3. Kind: a table is *holdings*; *cash* when its section title says so (cash, deposits,
+   forwards, accruals); *other* when its header shows activity (a broker, debit and credit) or
+   it has neither a security code nor a quantity/market value column. A sheet without a
+   holdings table is a non-position sheet.
+4. Rows, vectorised over columns: identity (a name or a code), amounts, totals, cash, repeated
+   headers, aggregate rows (portfolio ``All``); a security's own sub-total line takes the
+   place of the detail rows around it (custodian reports); a row with only codes next to a
+   position continues it (a SEDOL row, then an ISIN row). The table ends at its last row with
+   an amount or a position, and what follows is footer.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -26,7 +35,9 @@ import pandas as pd
 from portfolio_check.holdings.cells import (
     CURRENCY_CODES,
     CURRENCY_NAMES,
+    is_cusip,
     is_isin,
+    is_sedol,
     is_ticker,
     looks_like_code,
     looks_numeric,
@@ -37,7 +48,9 @@ from portfolio_check.holdings.roles import (
     CODE_ROLES,
     Role,
     RoleChoice,
+    activity_table,
     assign_roles,
+    column_header_scores,
     header_scores,
     is_header_word,
 )
@@ -60,6 +73,24 @@ MIN_HEADER_SCORE = 7.0
 # The first table's header is the topmost row scoring at least this share of the best row
 # (a sheet of sections has several headers; the best one need not be the first).
 HEADER_RELATIVE_SCORE = 0.5
+# A header block has at most this many rows (section title, Chinese rows, English row).
+MAX_HEADER_ROWS = 6
+# A row continues a header block when at least this share of its cells are header words ...
+HEADER_CONTINUATION_WORDS = 1 / 3
+# ... and at most this share are numbers (stray cells in report headers).
+HEADER_CONTINUATION_NUMBERS = 0.25
+# A section title this many physical rows above a header (or inside it) names its table.
+CAPTION_DISTANCE = 3
+# An amount column whose header scores below this (``Amount``) does not make a holdings table.
+STRONG_AMOUNT_SCORE = 2.0
+
+
+class TableKind(StrEnum):
+    """What a table holds."""
+
+    HOLDINGS = "holdings"
+    CASH = "cash"
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -106,17 +137,28 @@ class Grid:
 
 @dataclass(frozen=True)
 class Table:
-    """A holdings table found in a grid."""
+    """A table found in a grid.
+
+    ``kind`` says what it holds and ``why`` the reason (a section title, header words);
+    ``portfolio_columns`` are every column whose header names an account or fund (the chosen
+    portfolio column is one of them), where an aggregate row says ``All``.
+    """
 
     header_index: tuple[int, ...]  # grid indices of the header row(s)
     headers: tuple[str, ...]  # per column: header text (rows joined with " / "), "" if none
     roles: tuple[RoleChoice, ...]
+    portfolio_columns: tuple[int, ...] = ()
+    kind: TableKind = TableKind.HOLDINGS
+    why: str = ""
 
     def column(self, role: Role) -> int | None:
         for ch in self.roles:
             if ch.role is role:
                 return ch.column
         return None
+
+    def choice(self, role: Role) -> RoleChoice | None:
+        return next((ch for ch in self.roles if ch.role is role), None)
 
     def name_like_identifier(self) -> int | None:
         """The identifier column whose header named it a name column (codes and names mixed)."""
@@ -130,8 +172,10 @@ class Table:
 class GridResult:
     """Every non-blank row of a grid classified; positions carry their parsed amounts.
 
-    ``tables`` are the grid's tables in order; ``table_of[i]`` is the index in ``tables`` of
-    the table grid row ``i`` belongs to (-1 for rows of a sheet without a table).
+    ``tables`` are the grid's tables in order (none for a non-position sheet, with the reason
+    in ``note``); ``table_of[i]`` is the index in ``tables`` of the table grid row ``i``
+    belongs to (-1 for rows of a sheet without a table); ``continues[i] = j`` when grid row
+    ``i`` continues the position on grid row ``j`` (its codes belong to that position).
     """
 
     tables: list[Table]
@@ -140,10 +184,16 @@ class GridResult:
     market_value: np.ndarray
     table_of: np.ndarray
     junk: dict[Role, np.ndarray] = field(default_factory=dict)
+    continues: dict[int, int] = field(default_factory=dict)
+    note: str = ""
 
     @property
     def position_mask(self) -> np.ndarray:
         return np.array([c is None for c in self.classes], dtype=bool)
+
+    @property
+    def has_holdings(self) -> bool:
+        return any(t.kind is TableKind.HOLDINGS for t in self.tables)
 
 
 @dataclass
@@ -155,6 +205,7 @@ class _Segment:
     market_value: np.ndarray
     junk: dict[Role, np.ndarray]
     maybe_header: np.ndarray  # rows with no amount that do not repeat the header
+    continues: dict[int, int]  # grid row -> grid row of the position it continues
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,8 +232,10 @@ def header_score(grid: Grid, i: int) -> float:
         return _single_column_header_score(grid, i, row, texts[0])
     if len(texts) < 2:
         return 0.0
+    if any(v is not None and is_isin(v) for v in row):
+        return 0.0  # a header never holds an ISIN: this is a record
     numbers = sum(1 for v in row if v is not None and looks_numeric(v))
-    codes = sum(1 for v in row if v is not None and (is_isin(v) or is_ticker(v)))
+    codes = sum(1 for v in row if v is not None and is_ticker(v))
     role_scores: dict[Role, float] = {}
     known = 0
     for v in texts:
@@ -218,25 +271,36 @@ def _single_column_header_score(grid: Grid, i: int, row: list[str | None], text:
     return MIN_HEADER_SCORE if below and coded >= 0.6 * len(below) else 0.0
 
 
-def _second_header_row(grid: Grid, i: int) -> bool:
-    """Row ``i`` continues a header: all text, known words, no codes (bilingual / two-level)."""
-    if i >= len(grid):
+def _header_continuation(grid: Grid, i: int) -> bool:
+    """Row ``i`` can belong to a header block: short texts, many header words, no codes.
+
+    Bilingual and two-level headers, and the Chinese rows over an English header row in
+    trustee reports (which carry a stray number or date now and then).
+    """
+    if i < 0 or i >= len(grid):
         return False
-    row = grid.row_values(i)
-    filled = [v for v in row if v is not None]
-    if len(filled) < 2:
+    filled = [v for v in grid.row_values(i) if v is not None]
+    if len(filled) < 2 or any(len(v) > MAX_HEADER_TEXT for v in filled):
         return False
-    if any(looks_numeric(v) or is_isin(v) or is_ticker(v) for v in filled):
+    if any(is_isin(v) or is_ticker(v) for v in filled):
+        return False
+    numbers = sum(1 for v in filled if looks_numeric(v))
+    if numbers > HEADER_CONTINUATION_NUMBERS * len(filled):
         return False
     known = sum(1 for v in filled if is_header_word(v))
-    return known >= max(2, len(filled) // 2)
+    return known >= max(2.0, HEADER_CONTINUATION_WORDS * (len(filled) - numbers))
+
+
+def _adjacent(grid: Grid, i: int, j: int) -> bool:
+    """Grid rows ``i`` < ``j`` are next to each other in the sheet (no row between)."""
+    return 0 <= i < j < len(grid) and int(grid.rows[j]) - int(grid.rows[i]) == 1
 
 
 def header_candidates(grid: Grid, start: int = 0) -> list[tuple[int, ...]]:
-    """Header row(s) that may start a table, top first, from the rows at or after ``start``.
+    """Header blocks that may start a table, top first, from the rows at or after ``start``.
 
     A row qualifies when it scores at least ``MIN_HEADER_SCORE`` and half the best score in
-    the scanned rows; a bilingual or two-level header merges with the row above or below.
+    the scanned rows; adjacent header rows above and below join its block.
     """
     scores = [
         (i, header_score(grid, i)) for i in range(start, min(start + HEADER_SCAN_ROWS, len(grid)))
@@ -256,12 +320,22 @@ def header_candidates(grid: Grid, start: int = 0) -> list[tuple[int, ...]]:
 
 
 def _header_rows_at(grid: Grid, i: int, floor: int) -> tuple[int, ...]:
-    """Row ``i`` as a header, merged with the row above (if after ``floor``) or below."""
-    if i - 1 > floor and _second_header_row(grid, i - 1):
-        return (i - 1, i)
-    if _second_header_row(grid, i + 1):
-        return (i, i + 1)
-    return (i,)
+    """Row ``i`` as a header, with the adjacent header rows above (after ``floor``) and below."""
+    rows = [i]
+    while (
+        len(rows) < MAX_HEADER_ROWS
+        and rows[0] - 1 > floor
+        and _adjacent(grid, rows[0] - 1, rows[0])
+        and _header_continuation(grid, rows[0] - 1)
+    ):
+        rows.insert(0, rows[0] - 1)
+    while (
+        len(rows) < MAX_HEADER_ROWS
+        and _adjacent(grid, rows[-1], rows[-1] + 1)
+        and _header_continuation(grid, rows[-1] + 1)
+    ):
+        rows.append(rows[-1] + 1)
+    return tuple(rows)
 
 
 def _header_texts(grid: Grid, header_index: tuple[int, ...]) -> list[list[str | None]]:
@@ -270,17 +344,105 @@ def _header_texts(grid: Grid, header_index: tuple[int, ...]) -> list[list[str | 
     return [[r[c] if c < len(r) else None for r in rows] for c in range(width)]
 
 
-def build_table(grid: Grid, header_index: tuple[int, ...]) -> Table:
+def _join_header(texts: Sequence[str | None]) -> str:
+    """One column's header rows as one text; a merged cell repeated down is said once."""
+    parts: list[str] = []
+    for t in texts:
+        if t and (not parts or parts[-1] != t):
+            parts.append(t)
+    return " / ".join(parts)
+
+
+def build_table(grid: Grid, header_index: tuple[int, ...], stop: int | None = None) -> Table:
+    """The table under ``header_index``; its columns are sampled from its rows up to ``stop``."""
     per_column = _header_texts(grid, header_index)
     first_body = header_index[-1] + 1
-    sample = grid.cells.iloc[first_body : first_body + CONTENT_SAMPLE_ROWS]
+    last = first_body + CONTENT_SAMPLE_ROWS
+    sample = grid.cells.iloc[first_body : min(last, stop) if stop is not None else last]
     samples = [
         [v if isinstance(v, str) else None for v in sample[c].tolist()]
         for c in range(grid.cells.shape[1])
     ]
     roles = assign_roles(per_column, samples)
-    headers = tuple(" / ".join(t for t in texts if t) for texts in per_column)
-    return Table(header_index, headers, tuple(roles))
+    headers = tuple(_join_header(texts) for texts in per_column)
+    portfolio_columns = tuple(
+        c for c, texts in enumerate(per_column) if Role.PORTFOLIO in column_header_scores(texts)
+    )
+    return Table(header_index, headers, tuple(roles), portfolio_columns)
+
+
+# --------------------------------------------------------------------------------------------
+# Table kinds
+# --------------------------------------------------------------------------------------------
+
+# A section title that makes a table a cash table: cash, deposits, FX forwards, accruals,
+# receivables and payables are not securities to screen.
+_SECTION_NUMBER = re.compile(r"^\s*(?:[IVXLC]+\s*[.)]|\(?[a-z0-9]{1,3}[.)])\s*", re.IGNORECASE)
+_CASH_CAPTION = re.compile(
+    r"^\s*(?:[IVXLC]+\s*[.)]|\(?[a-z0-9]{1,3}[.)])?\s*(?:"
+    r"(?:cash|fixed\s+deposits?|time\s+deposits?|deposits?|forwards?|fx\b|foreign\s+exchange|"
+    r"accru\w*|receivables?|payables?|margin|bank\s+balances?)\b"
+    r"|現金|现金|定期存款|存款|遠期|远期|應收|应收|應付|应付)",
+    re.IGNORECASE,
+)
+# A title that also names securities is a report's title ("Cash and Securities Holdings").
+_SECURITIES_CAPTION = re.compile(
+    r"securit|equit|bond|stock|holding|position|portfolio|investment|證券|证券|股票|債|债",
+    re.IGNORECASE,
+)
+
+
+def _caption_texts(grid: Grid, header_index: tuple[int, ...], floor: int) -> list[str]:
+    """Section titles naming a table: a numbered first cell of a header row (``XI. Forwards``),
+    or a title row just above the header that is numbered or stands alone in its row.
+
+    Key-value lines of a fund information block (``Cash,-``) are not section titles.
+    """
+    top = header_index[0]
+    texts: list[str] = []
+    for i in header_index:
+        first = next((v for v in grid.row_values(i) if v is not None), None)
+        if first is not None and _SECTION_NUMBER.match(first):
+            texts.append(first)
+    j = top - 1
+    while j > floor and int(grid.rows[top]) - int(grid.rows[j]) <= CAPTION_DISTANCE:
+        cells = [v for v in grid.row_values(j) if v is not None]
+        if cells and (len(cells) == 1 or _SECTION_NUMBER.match(cells[0])):
+            texts.append(cells[0])
+        j -= 1
+    return texts
+
+
+def _cash_caption(text: str) -> bool:
+    return _CASH_CAPTION.match(text) is not None and _SECURITIES_CAPTION.search(text) is None
+
+
+def _has_identity_column(table: Table) -> bool:
+    return any(table.column(r) is not None for r in (Role.NAME, *CODE_ROLES))
+
+
+def classify_table(grid: Grid, table: Table, floor: int) -> Table:
+    """The table with its kind decided (``floor``: the last grid row of the previous table)."""
+    activity = activity_table(table.headers)
+    if activity is not None:
+        return dataclasses.replace(table, kind=TableKind.OTHER, why=f"{activity}")
+    caption = next(
+        (t for t in _caption_texts(grid, table.header_index, floor) if _cash_caption(t)),
+        None,
+    )
+    if caption is not None:
+        return dataclasses.replace(table, kind=TableKind.CASH, why=f"section {caption!r}")
+    has_code = any(table.column(r) is not None for r in CODE_ROLES)
+    strong_amount = any(
+        ch.role in AMOUNT_ROLES and ch.score >= STRONG_AMOUNT_SCORE for ch in table.roles
+    )
+    if not _has_identity_column(table) or not (has_code or strong_amount):
+        return dataclasses.replace(
+            table,
+            kind=TableKind.OTHER,
+            why="no security code column and no quantity or market value column",
+        )
+    return dataclasses.replace(table, kind=TableKind.HOLDINGS, why="")
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,6 +487,24 @@ _CASH_NAME = re.compile(
     r"[A-Z]{3}\s*/\s*[A-Z]{3}|現金|现金)$",
     re.IGNORECASE,
 )
+# Portfolio cells of rows that add up all portfolios (a custodian's "All" account block).
+_AGGREGATE_PORTFOLIOS = frozenset(
+    {
+        "all",
+        "all accounts",
+        "all a/c",
+        "all funds",
+        "all portfolios",
+        "aggregate",
+        "consolidated",
+        "total",
+        "grand total",
+        "top level",
+        "全部",
+        "合計",
+        "合计",
+    }
+)
 
 
 class _Columns:
@@ -366,6 +546,12 @@ class _Columns:
             return pd.Series([None] * self.rows, dtype=object)
         return self.body[c]
 
+    def filled(self, c: int | None) -> np.ndarray:
+        if c is None or c >= self.body.shape[1]:
+            return np.zeros(self.rows, dtype=bool)
+        out: np.ndarray = self.factors(c)[0] >= 0
+        return out
+
 
 def _text_columns(body: pd.DataFrame, amount_columns: set[int]) -> list[int]:
     """Columns that may hold labels (not amounts, not all-number columns in a sample)."""
@@ -394,16 +580,26 @@ def _is_subtotal_text(text: str) -> bool:
     return _SUBTOTAL_WORDS.search(text) is not None
 
 
+def _is_aggregate_portfolio(text: str) -> bool:
+    return " ".join(text.lower().split()) in _AGGREGATE_PORTFOLIOS
+
+
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER_LIKE = re.compile(r"^[\d\s.,()+\-]+$")
 
 
+def _is_label(text: str) -> bool:
+    """A caption ending in a colon (``Exchange Rate (匯率):``), not a security's name."""
+    return text.rstrip().endswith((":", "："))
+
+
 def _is_name(text: str) -> bool:
-    """Text that can be a security's name (has a letter, not a number, not prose)."""
+    """Text that can be a security's name (has a letter, not a number, not prose or a label)."""
     return (
         len(text) <= MAX_NAME_LENGTH
         and _LETTER.search(text) is not None
         and _NUMBER_LIKE.match(text) is None
+        and not _is_label(text)
     )
 
 
@@ -441,7 +637,113 @@ _CLASS_CODES: tuple[RowClass | None, ...] = (
     RowClass.CASH,
     RowClass.NOTE,
     RowClass.TITLE,
+    RowClass.POSITION_DETAIL,
+    RowClass.CONTINUATION,
+    RowClass.NON_POSITION_TABLE,
 )
+_POSITION, _HEADER, _FOOTER, _TOTAL, _SUBTOTAL, _CASH, _NOTE, _TITLE = range(8)
+_DETAIL, _CONTINUATION, _OTHER_TABLE = 8, 9, 10
+
+
+def _group_runs(cols: _Columns, columns: Sequence[int], rows: np.ndarray) -> np.ndarray:
+    """Run ids: consecutive ``rows`` with equal cells in ``columns`` share an id (others -1)."""
+    runs = np.full(cols.rows, -1, dtype=np.int64)
+    if not len(rows):
+        return runs
+    keys = np.zeros(cols.rows, dtype=np.int64)
+    for c in columns:
+        codes, uniques = cols.factors(c)
+        keys = keys * (len(uniques) + 1) + (codes + 1)
+        keys = np.unique(keys, return_inverse=True)[1].astype(np.int64)
+    member = np.zeros(cols.rows, dtype=bool)
+    member[rows] = True
+    prev_same = np.zeros(cols.rows, dtype=bool)
+    prev_same[1:] = member[1:] & member[:-1] & (keys[1:] == keys[:-1])
+    starts = member & ~prev_same
+    ids = np.cumsum(starts) - 1
+    runs[member] = ids[member]
+    return runs
+
+
+def _security_subtotals(
+    cols: _Columns,
+    table: Table,
+    candidate: np.ndarray,
+    line_subtotal: np.ndarray,
+    key_columns: Sequence[int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """A security's own sub-total line stands for the rows of that security around it.
+
+    Custodian reports show each holding as detail lines (settled, pending delivery, pending
+    receipt), a sub-total line with the net quantity and market value, and an available
+    balance: counted once, as the sub-total. Returns (position, detail) masks.
+    """
+    rows = np.flatnonzero(candidate | line_subtotal)
+    runs = _group_runs(cols, key_columns, rows)
+    marked = np.unique(runs[line_subtotal & (runs >= 0)])
+    in_group = np.isin(runs, marked) & (runs >= 0)
+    detail = in_group & ~line_subtotal
+    return line_subtotal, detail
+
+
+def _continuations(
+    grid: Grid,
+    first_body: int,
+    cols: _Columns,
+    table: Table,
+    position: np.ndarray,
+    candidate: np.ndarray,
+) -> dict[int, int]:
+    """Rows holding only codes next to a position they complete (body index -> body index).
+
+    A security spread over physical rows (a SEDOL row, then an ISIN row): the code row has no
+    amount and no other name, and every cell it fills is empty on the position's row or holds
+    a different kind of code there.
+    """
+    role_columns = [ch.column for ch in table.roles if ch.role not in AMOUNT_ROLES]
+    out: dict[int, int] = {}
+    for i in np.flatnonzero(candidate).tolist():
+        for j in (i - 1, i + 1):
+            if j < 0 or j >= cols.rows or not position[j] or j in out:
+                continue
+            lo, hi = sorted((first_body + i, first_body + j))
+            if not _adjacent(grid, lo, hi):
+                continue
+            if _completes(cols, role_columns, i, j):
+                out[i] = j
+                break
+    return out
+
+
+def _code_kind(text: str) -> str | None:
+    if is_isin(text):
+        return "isin"
+    if is_sedol(text):
+        return "sedol"
+    if is_cusip(text):
+        return "cusip"
+    if is_ticker(text) or looks_like_code(text):
+        return "ticker"
+    return None
+
+
+def _completes(cols: _Columns, role_columns: Sequence[int], i: int, j: int) -> bool:
+    """Row ``i`` adds codes to row ``j`` without contradicting it."""
+    adds = False
+    for c in role_columns:
+        mine, theirs = cols.body.iat[i, c], cols.body.iat[j, c]
+        if not isinstance(mine, str):
+            continue
+        if not isinstance(theirs, str):
+            adds = adds or _code_kind(mine) is not None
+            continue
+        if mine == theirs:
+            continue
+        kind_mine, kind_theirs = _code_kind(mine), _code_kind(theirs)
+        if kind_mine is None or kind_theirs is None or kind_mine == kind_theirs:
+            return False
+        adds = True
+    return adds
 
 
 def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: bool) -> _Segment:
@@ -473,6 +775,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 
     name_col = table.column(Role.NAME)
     identity = cols.mask(name_col, _is_name)
+    label_row = cols.mask(name_col, _is_label)
     coded = np.zeros(m, dtype=bool)  # the row has a security code (ISIN, ticker ...)
     for choice in table.roles:
         if choice.role not in CODE_ROLES:
@@ -486,40 +789,97 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 
     amount_columns = {c for r in AMOUNT_ROLES if (c := table.column(r)) is not None}
     text_columns = _text_columns(body, amount_columns)
-    # total words in a row with a code are a security's name ("TOTAL SE"), not a total
-    total = cols.any_text_cell(_is_total_text, text_columns) & ~coded
-    subtotal = cols.any_text_cell(_is_subtotal_text, text_columns) & ~coded
-    cash = cols.any_text_cell(_is_cash_cell, text_columns)
     # the security's label: its name, else its identifier/ticker
     label_cols = [
         c for r in (Role.NAME, Role.IDENTIFIER, Role.TICKER) if (c := table.column(r)) is not None
     ]
+    other_text = [c for c in text_columns if c not in label_cols]
+    # total words in a row with a code are a security's name ("TOTAL SE"), not a total
+    total = cols.any_text_cell(_is_total_text, text_columns) & ~coded
+    subtotal_marker = cols.any_text_cell(_is_subtotal_text, other_text)
+    subtotal = (cols.any_text_cell(_is_subtotal_text, text_columns)) & ~coded
+    # "Sub-Total" in a record-type column of a row with a code: the security's own sub-total
+    line_subtotal = subtotal_marker & coded
+    cash = cols.any_text_cell(_is_cash_cell, text_columns)
     label_present = np.zeros(m, dtype=bool)
     for c in label_cols:
         cash |= cols.mask(c, _is_cash_name) & ~label_present
-        label_present |= cols.column(c).notna().to_numpy(dtype=bool)
+        label_present |= cols.filled(c)
     repeated = _repeated_header(cols, table.headers)
+    aggregate = cols.any_text_cell(_is_aggregate_portfolio, table.portfolio_columns) & ~repeated
 
-    position = identity & present & ~total & ~subtotal & ~cash & ~repeated
+    excluded = total | subtotal | cash | repeated | aggregate
+    position = identity & present & ~excluded & ~line_subtotal
+    detail = np.zeros(m, dtype=bool)
+    if line_subtotal.any():
+        key_columns = sorted(
+            {ch.column for ch in table.roles if ch.role in (*CODE_ROLES, Role.PORTFOLIO)}
+        )
+        own, detail = _security_subtotals(
+            cols, table, position, line_subtotal & identity & ~excluded, key_columns
+        )
+        detail &= position
+        position = (position & ~detail) | own
+    candidate = coded & ~any_number & ~position & ~excluded & ~detail & ~label_row
+    continues = (
+        _continuations(grid, first_body, cols, table, position, candidate)
+        if has_amount_columns and candidate.any()
+        else {}
+    )
+    continuation = np.zeros(m, dtype=bool)
+    continuation[list(continues)] = True
+
     # The table ends at its last row that is a position or carries an amount.
-    ends = np.flatnonzero(position | any_number)
+    ends = np.flatnonzero(position | any_number | continuation)
     end = int(ends[-1]) if len(ends) else -1
     after = np.arange(m) > end
     prose = cols.any_text_cell(lambda t: len(t) > MAX_NAME_LENGTH, text_columns)
-    code = np.select(
-        [
-            repeated,
-            after & total & ~prose,
-            after,
-            position,
-            subtotal,
-            total,
-            cash,
-            any_number & ~identity,
-        ],
-        [1, 3, 2 if last else 7, 0, 4, 3, 5, 4],
-        default=6,
-    )
+    own_class = {
+        TableKind.HOLDINGS: _POSITION,
+        TableKind.CASH: _CASH,
+        TableKind.OTHER: _OTHER_TABLE,
+    }[table.kind]
+    if table.kind is TableKind.OTHER:
+        code = np.select(
+            [repeated, after & total & ~prose, after], [_HEADER, _TOTAL, _FOOTER], _OTHER_TABLE
+        )
+        if not last:
+            code = np.where(after & (code == _FOOTER), _TITLE, code)
+    else:
+        part_class = _CASH if table.kind is TableKind.CASH else None
+        code = np.select(
+            [
+                repeated,
+                after & total & ~prose,
+                after,
+                position,
+                continuation,
+                detail,
+                aggregate,
+                subtotal,
+                total,
+                cash,
+                label_row,
+                any_number & ~identity,
+            ],
+            [
+                _HEADER,
+                _TOTAL,
+                _FOOTER if last else _TITLE,
+                own_class,
+                part_class or _CONTINUATION,
+                part_class or _DETAIL,
+                _TOTAL,
+                _SUBTOTAL,
+                _TOTAL,
+                _CASH,
+                _NOTE,
+                _SUBTOTAL,
+            ],
+            default=_NOTE,
+        )
+    if table.kind is not TableKind.HOLDINGS:
+        continues = {}
     head = first_body - start
     classes: list[RowClass | None] = [RowClass.TITLE] * head
     for i in table.header_index:
@@ -538,6 +898,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
         pad(amounts[Role.MARKET_VALUE], np.nan),
         {role: pad(mask, False) for role, mask in junk.items()},
         maybe_header,
+        {first_body + i: first_body + j for i, j in continues.items()},
     )
 
 
@@ -545,7 +906,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 MAX_LATER_HEADER_CANDIDATES = 5_000
 
 
-def _non_position_sheet(grid: Grid) -> GridResult:
+def _non_position_sheet(grid: Grid, note: str) -> GridResult:
     n = len(grid)
     return GridResult(
         [],
@@ -553,35 +914,40 @@ def _non_position_sheet(grid: Grid) -> GridResult:
         np.full(n, np.nan),
         np.full(n, np.nan),
         np.full(n, -1, dtype=np.int64),
+        note=note,
     )
 
 
-def _has_identity_column(table: Table) -> bool:
-    return any(table.column(r) is not None for r in (Role.NAME, *CODE_ROLES))
-
-
-def _later_headers(grid: Grid, first: _Segment, header_index: tuple[int, ...]) -> list[Table]:
-    """Headers of further tables below the first (sections, each with its own header)."""
+def _later_headers(
+    grid: Grid, first: _Segment, header_index: tuple[int, ...]
+) -> list[tuple[int, ...]]:
+    """Header blocks of further tables below the first (sections, each with its own header)."""
     candidates = np.flatnonzero(first.maybe_header)
     candidates = candidates[candidates > header_index[-1]][:MAX_LATER_HEADER_CANDIDATES]
-    tables: list[Table] = []
+    found: list[tuple[int, ...]] = []
     floor = header_index[-1]
     for i in candidates.tolist():
         if i <= floor or header_score(grid, i) < MIN_HEADER_SCORE:
             continue
         rows = _header_rows_at(grid, i, floor)
-        table = build_table(grid, rows)
-        if _has_identity_column(table):
-            tables.append(table)
+        if _has_identity_column(build_table(grid, rows)):
+            found.append(rows)
             floor = rows[-1]
-    return tables
+    return found
+
+
+_NO_TABLE = (
+    "no holdings table (a header row naming a security column such as Name/ISIN/Ticker and a "
+    "quantity or market value column)"
+)
 
 
 def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> GridResult:
     """Find the tables (the first one at ``header_index`` if given) and classify every row.
 
-    A sheet may hold several tables (sections each with its own header); with no table, every
-    row is classified ``non-position sheet`` and ``tables`` is empty.
+    A sheet may hold several tables (sections each with its own header); a sheet without a
+    holdings table has every row classified ``non-position sheet``, no ``tables`` and the
+    reason in ``note``.
     """
     candidates = [header_index] if header_index is not None else header_candidates(grid)
     for header_index in candidates:
@@ -589,19 +955,23 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
         if _has_identity_column(table):
             break
     else:
-        return _non_position_sheet(grid)
+        return _non_position_sheet(grid, _NO_TABLE)
     n = len(grid)
-    first = _classify_segment(grid, table, 0, n, last=True)
-    tables = [table, *_later_headers(grid, first, header_index)]
-    if len(tables) == 1:
-        segments = [first]
-    else:
-        starts = [0] + [t.header_index[0] for t in tables[1:]]
-        stops = [*starts[1:], n]
-        segments = [
-            _classify_segment(grid, t, lo, hi, last=k == len(tables) - 1)
-            for k, (t, lo, hi) in enumerate(zip(tables, starts, stops, strict=True))
-        ]
+    scout = _classify_segment(grid, table, 0, n, last=True)
+    blocks = [header_index, *_later_headers(grid, scout, header_index)]
+    starts = [0] + [b[0] for b in blocks[1:]]
+    stops = [*starts[1:], n]
+    tables: list[Table] = []
+    for k, block in enumerate(blocks):
+        floor = blocks[k - 1][-1] if k else -1
+        tables.append(classify_table(grid, build_table(grid, block, stops[k]), floor))
+    if not any(t.kind is TableKind.HOLDINGS for t in tables):
+        reasons = sorted({t.why for t in tables})
+        return _non_position_sheet(grid, "no holdings table: " + "; ".join(reasons))
+    segments = [
+        _classify_segment(grid, t, lo, hi, last=k == len(tables) - 1)
+        for k, (t, lo, hi) in enumerate(zip(tables, starts, stops, strict=True))
+    ]
     classes = [c for seg in segments for c in seg.classes]
     table_of = np.concatenate(
         [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
@@ -614,4 +984,5 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
         np.concatenate([seg.market_value for seg in segments]),
         table_of,
         junk,
+        {i: j for seg in segments for i, j in seg.continues.items()},
     )
