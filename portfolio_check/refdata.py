@@ -185,6 +185,47 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class CuratedAbbreviation:
+    """A short name or acronym a list entry is known by, curated with its source."""
+
+    abbreviation: str
+    list_id: str
+    entry_id: str
+    stands_for: str
+    note: str
+    source: str
+
+
+@lru_cache(maxsize=8)
+def load_abbreviations(folder: Path) -> tuple[CuratedAbbreviation, ...]:
+    """``curated/abbreviations.csv`` of a snapshot folder (none if absent); every row sourced."""
+    path = folder / "curated" / "abbreviations.csv"
+    if not path.is_file():
+        return ()
+    rows = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, raw in enumerate(csv.DictReader(handle), start=2):
+            cells = {key: (value or "").strip() for key, value in raw.items() if key}
+            if not cells.get("source"):
+                raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
+            if not (cells.get("abbreviation") and cells.get("list_id") and cells.get("entry_id")):
+                raise ReferenceDataError(
+                    f"{path}, line {line}: abbreviation, list_id and entry_id are required"
+                )
+            rows.append(
+                CuratedAbbreviation(
+                    cells["abbreviation"],
+                    cells["list_id"],
+                    cells["entry_id"],
+                    cells.get("stands_for", ""),
+                    cells.get("note", ""),
+                    cells["source"],
+                )
+            )
+    return tuple(rows)
+
+
 def load_reference(folder: Path | None = None) -> Reference:
     """Load and validate a snapshot folder (the shipped one by default, cached)."""
     if folder is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -163,3 +165,26 @@ def test_a_name_matches_itself_unless_it_is_only_generic(name: str) -> None:
 def test_normalising_twice_equals_once_on_any_text(text: str) -> None:
     once = normalize_name(text)
     assert normalize_name(once) == once
+
+
+def test_curated_abbreviations_have_sources_and_make_review_only() -> None:
+    from portfolio_check.refdata import load_abbreviations, shipped_reference_dir
+
+    rows = load_abbreviations(shipped_reference_dir())
+    assert rows and all(row.source.strip() for row in rows)
+    answer = check_security("SENSETIME-W", as_of=AS_OF, lists=["ns-cmic"])
+    assert answer.status is Status.REVIEW
+    assert answer.verdict.findings[0].matched_on == "curated abbreviation"
+
+
+def test_an_abbreviation_row_without_source_is_refused(tmp_path: Path) -> None:
+    from portfolio_check.errors import ReferenceDataError
+    from portfolio_check.refdata import load_abbreviations
+
+    (tmp_path / "curated").mkdir()
+    (tmp_path / "curated" / "abbreviations.csv").write_text(
+        "abbreviation,list_id,entry_id,stands_for,note,source\nSMIC,ns-cmic,30951,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReferenceDataError, match="no source"):
+        load_abbreviations(tmp_path)
