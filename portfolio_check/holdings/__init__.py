@@ -17,15 +17,17 @@ header words and contents, and classifies rows.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError
-from portfolio_check.holdings.cells import looks_like_code, render
+from portfolio_check.holdings.cells import is_isin, looks_like_code, render
 from portfolio_check.holdings.readers import (
     DEFAULT_MAX_FILE_MB,
     MAX_FILE_ENV,
@@ -34,7 +36,14 @@ from portfolio_check.holdings.readers import (
     read_file,
 )
 from portfolio_check.holdings.roles import Role
-from portfolio_check.holdings.tables import Grid, GridResult, analyse_grid
+from portfolio_check.holdings.tables import (
+    Grid,
+    GridResult,
+    Table,
+    TableKind,
+    analyse_grid,
+    code_kind,
+)
 from portfolio_check.model import InputIssue, OtherRow
 
 __all__ = [
@@ -89,7 +98,8 @@ class TableInfo:
     ``header`` is the header text per column (two header rows joined with " / "; duplicate or
     empty headers made unique as used in ``positions.input``); ``roles`` maps a header text to
     the role of its column; ``reasons`` says why each role went to its column (header word or
-    contents), including which market value column was chosen.
+    contents), including which market value column was chosen. ``kind`` says whether the
+    table holds positions, cash or something else (trades, a ledger), and ``why``.
     """
 
     file: str
@@ -98,6 +108,8 @@ class TableInfo:
     header: tuple[str, ...]
     roles: dict[str, Role]
     reasons: dict[Role, str]
+    kind: TableKind = TableKind.HOLDINGS
+    why: str = ""
 
     @property
     def market_value_column(self) -> str | None:
@@ -133,15 +145,25 @@ def read_holdings(
         label = os.fspath(p)
         grids = read_file(Path(label), label, limits)
         results = [(g, analyse_grid(g)) for g in grids]
-        if not any(r.tables for _, r in results):
-            sheets = ", ".join(repr(g.sheet) for g in grids)
-            raise InputFileError(
-                label,
-                "no recognisable holdings table (a header row naming a security column such as "
-                f"Name/ISIN/Ticker and a quantity or market value column) in sheet(s) {sheets}",
-            )
+        if not any(r.has_holdings for _, r in results):
+            _raise_no_table(label, results)
         parts.extend(_assemble(label, g, r) for g, r in results)
     return _concat(parts)
+
+
+def _raise_no_table(label: str, results: Sequence[tuple[Grid, GridResult]]) -> NoReturn:
+    """The file holds no holdings table: say so, naming each sheet and why."""
+    if len(results) == 1:
+        grid, result = results[0]
+        raise InputFileError(label, result.note or _NO_TABLE_HELP, sheet=grid.sheet)
+    sheets = "; ".join(f"{g.sheet!r}: {r.note or 'no table'}" for g, r in results)
+    raise InputFileError(label, f"{_NO_TABLE_HELP}; sheets read: {sheets}")
+
+
+_NO_TABLE_HELP = (
+    "no recognisable holdings table (a header row naming a security column such as "
+    "Name/ISIN/Ticker and a quantity or market value column)"
+)
 
 
 def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsInput:
@@ -157,7 +179,7 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
     grid = Grid.from_rows(label, rows)
     header_present = any(v is not None for v in rows[0][1])
     result = analyse_grid(grid, header_index=(0,) if header_present else None)
-    if not result.tables:
+    if not result.has_holdings:
         raise InputFileError(
             label, "no recognisable holdings columns (need a security name or identifier column)"
         )
@@ -281,6 +303,9 @@ def _table_positions(
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
     positions = pd.DataFrame(data)[POSITION_COLUMNS]
+    _fill_isin_from_names(positions)
+    if result.continues:
+        _merge_continuations(positions, grid, result, table, keys, idx)
 
     issues: list[InputIssue] = []
     for role, junk in result.junk.items():
@@ -306,8 +331,83 @@ def _table_positions(
         header=tuple(keys),
         roles={keys[ch.column]: ch.role for ch in table.roles},
         reasons={ch.role: ch.reason for ch in table.roles},
+        kind=table.kind,
+        why=table.why,
     )
     return positions, issues, info
+
+
+# An ISIN written in brackets at the start or end of a name: "(XS1021617698) Yuzhou 8.625%".
+_ISIN_IN_NAME = re.compile(r"^\(\s*([A-Z]{2}[A-Z0-9]{9}\d)\s*\)|\(\s*([A-Z]{2}[A-Z0-9]{9}\d)\s*\)$")
+
+
+def _isin_in_name(name: str) -> str | None:
+    match = _ISIN_IN_NAME.search(name.strip())
+    if match is None:
+        return None
+    code = match.group(1) or match.group(2)
+    return code if is_isin(code) else None
+
+
+def _fill_isin_from_names(positions: pd.DataFrame) -> None:
+    """Fill ``isin`` from an ISIN bracketed in the name where no ISIN column gave one."""
+    names = positions["name"]
+    if names.isna().all():
+        return
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    found = np.array([*(_isin_in_name(u) for u in uniques), None], dtype=object)
+    from_name = found[codes]
+    missing = positions["isin"].isna().to_numpy(dtype=bool)
+    take = missing & pd.notna(from_name)
+    if take.any():
+        positions.loc[take, "isin"] = from_name[take]
+
+
+# Where a continuation row's code goes when the position's cell in that column is taken.
+_CODE_FIELDS = {"isin": "isin", "sedol": "sedol", "cusip": "cusip", "ticker": "identifier"}
+
+
+def _merge_continuations(
+    positions: pd.DataFrame,
+    grid: Grid,
+    result: GridResult,
+    table: Table,
+    keys: Sequence[str],
+    idx: np.ndarray,
+) -> None:
+    """Give each position the codes of the rows that continue it (a SEDOL row, an ISIN row).
+
+    The continuation's cells join the position's ``input`` under "<header> (row N)"; a code
+    fills the position's empty role cell, or, when that column already holds another kind of
+    code (SEDOL above, ISIN below in one "Security ID" column), the field of its kind.
+    """
+    at = {int(g): p for p, g in enumerate(idx.tolist())}
+    inputs: list[dict[str, str]] = list(positions["input"])
+    fields = {c: list(positions[c]) for c in (r.value for r in _TEXT_ROLE_COLUMNS)}
+    for i, j in sorted(result.continues.items()):
+        p = at.get(j)
+        if p is None:
+            continue
+        row_no = int(grid.rows[i])
+        cells = dict(inputs[p])
+        for choice in table.roles:
+            if choice.role not in _TEXT_ROLE_COLUMNS:
+                continue
+            value = grid.cells.iat[i, choice.column]
+            if not isinstance(value, str):
+                continue
+            cells[f"{keys[choice.column]} (row {row_no})"] = value
+            current = fields[choice.role.value][p]
+            if not isinstance(current, str):
+                fields[choice.role.value][p] = value
+            elif current != value and (kind := code_kind(value)) is not None:
+                target = _CODE_FIELDS[kind]
+                if not isinstance(fields[target][p], str):
+                    fields[target][p] = value
+        inputs[p] = cells
+    positions["input"] = pd.Series(inputs, index=positions.index, dtype=object)
+    for name, values in fields.items():
+        positions[name] = pd.Series(values, index=positions.index, dtype=object)
 
 
 def _concat(parts: Sequence[HoldingsInput]) -> HoldingsInput:

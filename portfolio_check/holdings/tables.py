@@ -425,13 +425,13 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
     """The table with its kind decided (``floor``: the last grid row of the previous table)."""
     activity = activity_table(table.headers)
     if activity is not None:
-        return dataclasses.replace(table, kind=TableKind.OTHER, why=f"{activity}")
+        return dataclasses.replace(table, kind=TableKind.OTHER, why=activity)
     caption = next(
         (t for t in _caption_texts(grid, table.header_index, floor) if _cash_caption(t)),
         None,
     )
     if caption is not None:
-        return dataclasses.replace(table, kind=TableKind.CASH, why=f"section {caption!r}")
+        return dataclasses.replace(table, kind=TableKind.CASH, why=f"cash (section {caption!r})")
     has_code = any(table.column(r) is not None for r in CODE_ROLES)
     strong_amount = any(
         ch.role in AMOUNT_ROLES and ch.score >= STRONG_AMOUNT_SCORE for ch in table.roles
@@ -440,7 +440,7 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
         return dataclasses.replace(
             table,
             kind=TableKind.OTHER,
-            why="no security code column and no quantity or market value column",
+            why="a table with no security code, quantity or market value column",
         )
     return dataclasses.replace(table, kind=TableKind.HOLDINGS, why="")
 
@@ -715,7 +715,8 @@ def _continuations(
     return out
 
 
-def _code_kind(text: str) -> str | None:
+def code_kind(text: str) -> str | None:
+    """The kind of security code ``text`` is: isin, sedol, cusip, ticker, or None."""
     if is_isin(text):
         return "isin"
     if is_sedol(text):
@@ -735,11 +736,11 @@ def _completes(cols: _Columns, role_columns: Sequence[int], i: int, j: int) -> b
         if not isinstance(mine, str):
             continue
         if not isinstance(theirs, str):
-            adds = adds or _code_kind(mine) is not None
+            adds = adds or code_kind(mine) is not None
             continue
         if mine == theirs:
             continue
-        kind_mine, kind_theirs = _code_kind(mine), _code_kind(theirs)
+        kind_mine, kind_theirs = code_kind(mine), code_kind(theirs)
         if kind_mine is None or kind_theirs is None or kind_mine == kind_theirs:
             return False
         adds = True
@@ -937,7 +938,7 @@ def _later_headers(
 
 
 _NO_TABLE = (
-    "no holdings table (a header row naming a security column such as Name/ISIN/Ticker and a "
+    "no recognisable holdings table (a header row naming a security column such as Name/ISIN/Ticker and a "
     "quantity or market value column)"
 )
 
@@ -967,7 +968,9 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
         tables.append(classify_table(grid, build_table(grid, block, stops[k]), floor))
     if not any(t.kind is TableKind.HOLDINGS for t in tables):
         reasons = sorted({t.why for t in tables})
-        return _non_position_sheet(grid, "no holdings table: " + "; ".join(reasons))
+        return _non_position_sheet(
+            grid, "no recognisable holdings table, only " + "; ".join(reasons)
+        )
     segments = [
         _classify_segment(grid, t, lo, hi, last=k == len(tables) - 1)
         for k, (t, lo, hi) in enumerate(zip(tables, starts, stops, strict=True))
