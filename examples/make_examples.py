@@ -78,5 +78,68 @@ def build_sensetime_workbook(path: Path = SENSETIME_WORKBOOK) -> Path:
     return path
 
 
+FUND_HOLDINGS = HERE / "asia_fund_AOEF_holdings_2021-06-30.csv"
+FUND_PORTFOLIO = HERE / "portfolio_with_fund_and_instruments.xlsx"
+
+# An example Asia equity fund's holdings on 2021-06-30 (an iShares-style download): it holds
+# China Mobile (941 HK) and AVIC Shenyang Aircraft (600760), both put on NS-CMIC on 2021-06-03
+# with effect from 2021-08-02. The fund and its ticker AOEF are fictional.
+FUND_ROWS: list[tuple[str, str, str, float, str]] = [
+    # (ticker, name, exchange, market value USD, shares)
+    ("700", "TENCENT HOLDINGS LTD", "Hong Kong Exchanges And Clearing Ltd", 4_200_000.0, "54,000"),
+    ("9988", "ALIBABA GROUP HOLDING LTD", "Hong Kong Exchanges And Clearing Ltd", 3_100_000.0, "110,000"),
+    ("941", "CHINA MOBILE LTD", "Hong Kong Exchanges And Clearing Ltd", 1_250_000.0, "200,000"),
+    ("600760", "AVIC SHENYANG AIRCRAFT CO LTD A", "Shanghai Stock Exchange", 640_000.0, "60,000"),
+    ("1299", "AIA GROUP LTD", "Hong Kong Exchanges And Clearing Ltd", 2_300_000.0, "185,000"),
+    ("5", "HSBC HOLDINGS PLC", "Hong Kong Exchanges And Clearing Ltd", 900_000.0, "155,000"),
+]
+
+
+def build_fund_holdings(path: Path = FUND_HOLDINGS) -> Path:
+    total = sum(row[3] for row in FUND_ROWS)
+    lines = [
+        "Example Asia Opportunities Equity Fund",
+        'Fund Holdings as of,"Jun 30, 2021"',
+        " ",
+        "Ticker,Name,Asset Class,Market Value,Weight (%),Shares,Exchange",
+    ]
+    for ticker, name, exchange, value, shares in FUND_ROWS:
+        weight = f"{100 * value / total:.2f}"
+        lines.append(f'"{ticker}","{name}","Equity","{value:,.2f}","{weight}","{shares}","{exchange}"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# A portfolio exposed through instruments: the fund above, China Mobile's ADR, an HKEX
+# derivative warrant and an option on SMIC, and an index future (HKEX List of Securities
+# 2025-07-11 for the warrant code 13158 BI-SMIC@EC2509D).
+INSTRUMENT_POSITIONS: list[tuple[str, str | None, str | None, str | None, float, float]] = [
+    ("EXAMPLE ASIA OPPORTUNITIES EQUITY FUND", "AOEF US Equity", None, None, 100_000, 9.40),
+    ("CHINA MOBILE LTD-SPON ADR", "CHL US Equity", "US16941M1099", None, 10_000, 45.10),
+    ("BI-SMIC@EC2509D", "13158", None, "XHKG", 500_000, 0.05),
+    ("SMIC 12/29/22 C20", None, None, None, 50, 120.0),
+    ("HSCEI FUT JUN22", None, None, None, 5, 2_000.0),
+    ("APPLE INC", "AAPL US Equity", "US0378331005", None, 2_000, 140.0),
+]
+
+
+def build_fund_portfolio(path: Path = FUND_PORTFOLIO) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Positions"
+    sheet.append(["Global Multi-Asset Fund — positions"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for description, ticker, isin, exchange, quantity, price in INSTRUMENT_POSITIONS:
+        sheet.append(
+            ["GMA-01", description, ticker, isin, exchange, quantity, price, quantity * price]
+        )
+    book.save(path)
+    return path
+
+
 if __name__ == "__main__":
     print(build_sensetime_workbook())
+    print(build_fund_holdings())
+    print(build_fund_portfolio())

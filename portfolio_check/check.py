@@ -20,14 +20,15 @@ import pandas as pd
 
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.errors import UsageError
+from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import HoldingsInput, read_frame, read_holdings
+from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
     SEVERITY,
     FailOn,
     InputIssue,
     Investor,
     OtherRow,
-    SecurityIdentity,
     Side,
     Status,
     Verdict,
@@ -225,6 +226,9 @@ class CheckResult:
                             "effective_date": _iso(finding.effective_date),
                             "divestment_date": _iso(finding.divestment_date),
                             "explanation": finding.explanation,
+                            "exposure": finding.exposure,
+                            "path": list(finding.path),
+                            "weight": finding.weight,
                         }
                         for finding in verdict.findings
                     ],
@@ -294,6 +298,8 @@ def check(
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
     decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    fund_holdings: Sequence[str | os.PathLike[str]] = (),
+    fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
 ) -> CheckResult:
@@ -304,7 +310,9 @@ def check(
     ``related`` is the policy for entities related to listed ones: ``law`` (FAQ 857: REVIEW)
     or ``as-listed`` (a stricter firm policy; the finding says so);
     ``decisions`` is a reviewers' decisions file (or a loaded
-    :class:`~portfolio_check.decisions.DecisionBook`), honoured and shown as evidence.
+    :class:`~portfolio_check.decisions.DecisionBook`), honoured and shown as evidence;
+    ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
+    positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
     """
     day = parse_as_of(as_of)
     who = parse_investor(investor)
@@ -323,8 +331,9 @@ def check(
         data = read_holdings(paths)
         files = [str(p) for p in paths]
     notify("read", 1, 1)
+    funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
-        data.positions, ref, day, who, notify, related=policy, decisions=book
+        data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
     )
     notify("done", 1, 1)
     return CheckResult(
@@ -348,9 +357,28 @@ def screen_positions(
     *,
     related: str = RelatedPolicy.LAW,
     decisions: DecisionBook | None = None,
+    funds: FundContext | None = None,
 ) -> pd.DataFrame:
-    """Resolve and screen each distinct security once; join the verdicts back onto the rows."""
+    """Resolve and screen each distinct security once; join the verdicts back onto the rows.
+
+    ``funds`` carries the fund holdings files given with the check: a position in one of those
+    funds takes its constituents' statuses (look-through), screened by this same function.
+    """
     index = security_index(reference)
+    look = funds or FundContext(files=[], as_of=as_of)
+
+    def screen_frame(constituents: pd.DataFrame, deeper: FundContext) -> pd.DataFrame:
+        return screen_positions(
+            constituents,
+            reference,
+            as_of,
+            investor,
+            None,
+            related=related,
+            decisions=decisions,
+            funds=deeper,
+        )
+
     frame = positions.copy()
     for column in IDENTITY_COLUMNS:
         if column not in frame:
@@ -362,7 +390,9 @@ def screen_positions(
     total = len(distinct)
     for done, key in enumerate(distinct, start=1):
         cells = {column: _cell(value) for column, value in zip(IDENTITY_COLUMNS, key, strict=True)}
-        verdicts[key] = _verdict_for(index, cells, as_of, investor, related, decisions)
+        verdicts[key] = look.apply(
+            _verdict_for(index, cells, as_of, investor, related, decisions), screen_frame
+        )
         if notify and (done % 1000 == 0 or done == total):
             notify("screen", done, total)
     row_verdicts = [verdicts[key] for key in key_tuples]
@@ -447,7 +477,7 @@ def check_security(
     if not (identity.isin or identity.cusip or identity.sedol or identity.ticker or notes):
         # Not an identifier in any notation we know: the query is a name (an IPO subscription
         # has no ticker yet). A malformed identifier (bad check digit) is never taken as a name.
-        identity = SecurityIdentity(name=query)
+        identity, notes = identify(name=query)
     resolution = apply_decisions(resolve(index, identity, notes), book)
     verdict = screen(resolution, ref, day, who, related_policy=policy)
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (

@@ -17,6 +17,7 @@ import click
 
 from portfolio_check.check import holding_records
 from portfolio_check.errors import PortfolioCheckError
+from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
 from portfolio_check.refdata import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
@@ -126,6 +127,22 @@ def main() -> None:
     "--json", "json_out", metavar="OUT.json|-", help="Write the JSON result ('-' = stdout)."
 )
 @_fail_on_option
+@click.option(
+    "--fund-holdings",
+    "fund_holdings",
+    multiple=True,
+    metavar="[TICKER,ISIN=]PATH",
+    help="A fund's holdings file (an ETF issuer's download works as is) for look-through of "
+    "positions in that fund; prefix the fund's identifiers if the file does not name them. "
+    "Repeatable.",
+)
+@click.option(
+    "--fund-max-age-days",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_AGE_DAYS,
+    show_default=True,
+    help="Look-through data older than this before the as-of date can only make REVIEW.",
+)
 @_screening_options
 @_one_line_errors
 def check_command(
@@ -139,6 +156,8 @@ def check_command(
     firm_lists: tuple[str, ...],
     related: str,
     decisions: str | None,
+    fund_holdings: tuple[str, ...],
+    fund_max_age_days: int,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.check import check
@@ -151,6 +170,8 @@ def check_command(
         firm_lists=firm_lists,
         related=related,
         decisions=decisions,
+        fund_holdings=fund_holdings,
+        fund_max_age_days=fund_max_age_days,
     )
     if report:
         result.write_report(report)
@@ -363,8 +384,13 @@ def reference_show(path: str | None, as_json: bool) -> None:
                 f"  source {source.get('name')}: sha256 {source.get('sha256')}, "
                 f"{source.get('records')} records"
             )
-        for name, value in (listed.get("tranches") or {}).items():
-            click.echo(f"  tranche {name}: {value}")
+        for tranche in listed.get("tranches") or []:
+            click.echo(
+                f"  tranche from {tranche.get('start')}: {tranche.get('rows')} rows, "
+                f"{tranche.get('entities_named')} entities named"
+            )
+        for ended in listed.get("end_dates") or []:
+            click.echo(f"  ended {ended.get('end')}: {ended.get('rows')} rows")
         warnings = listed.get("warning_counts") or {}
         click.echo(f"  parse warnings: {sum(warnings.values()) if warnings else 0}")
         for kind, count in warnings.items():
@@ -382,3 +408,14 @@ def reference_show(path: str | None, as_json: bool) -> None:
         f"{len(reference.curated_names)} names, {len(reference.relations)} relations "
         "(curated and derived rows, each with a source)"
     )
+
+
+@reference_group.command("diff")
+@click.argument("old", type=click.Path(exists=True))
+@click.argument("new", type=click.Path(exists=True))
+@_one_line_errors
+def reference_diff(old: str, new: str) -> None:
+    """Entries added, removed and changed between two snapshots or two sets of OFAC files."""
+    from portfolio_check.sources.diff import diff_sources, format_diff
+
+    click.echo(format_diff(diff_sources(Path(old), Path(new))))

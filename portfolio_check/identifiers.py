@@ -28,6 +28,7 @@ SHANGHAI = "XSHG"
 SHENZHEN = "XSHE"
 # Bloomberg's composite code for mainland China A-shares; the code's prefix tells the venue.
 CHINA_COMPOSITE = "CN-A"
+UNITED_STATES = "US"
 
 # Exchange words as they appear in ticker suffixes and exchange columns -> market.
 # OFAC writes A-share tickers with "CN", which Bloomberg uses for Canada: a six-digit numeric
@@ -68,6 +69,22 @@ _EXCHANGE_ALIASES: dict[str, str] = {
     "深圳證券交易所": SHENZHEN,
     "CH": CHINA_COMPOSITE,
     "CN": CHINA_COMPOSITE,
+    # US listings are compared at composite level: Bloomberg's US and its venue codes, the
+    # MICs of the main venues, and OTC, since an ADR moves between them (NYSE to OTC).
+    "US": UNITED_STATES,
+    "UN": UNITED_STATES,
+    "UW": UNITED_STATES,
+    "UQ": UNITED_STATES,
+    "UR": UNITED_STATES,
+    "UA": UNITED_STATES,
+    "UP": UNITED_STATES,
+    "UV": UNITED_STATES,
+    "PK": UNITED_STATES,
+    "OTC": UNITED_STATES,
+    "XNYS": UNITED_STATES,
+    "XNAS": UNITED_STATES,
+    "NYSE": UNITED_STATES,
+    "NASDAQ": UNITED_STATES,
     "CHINA": CHINA_COMPOSITE,
 }
 
@@ -80,6 +97,7 @@ _PREFIX_RE = re.compile(r"^(?P<exch>[A-Z]{2,4}):(?P<code>[A-Z0-9]{1,12})$")
 _SPACED_RE = re.compile(r"^(?P<code>[A-Z0-9/.]{1,12}) +(?P<exch>[A-Z][A-Z0-9]{1,3})$")
 _GLUED_CN_RE = re.compile(r"^(?P<code>\d{6})(?P<exch>CN|CH)$")
 _DIGITS_RE = re.compile(r"^\d{1,6}$")
+_LETTER_CODE_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}$")
 _ISIN_SHAPE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
 _CUSIP_SHAPE_RE = re.compile(r"^[0-9A-Z]{8}\d$")
 _SEDOL_SHAPE_RE = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}\d$")
@@ -210,6 +228,12 @@ def parse_ticker(value: object, exchange: object = None) -> Ticker | None:
         if market is None:
             return None
         return make_ticker(text, market)
+    if _LETTER_CODE_RE.match(text):
+        # A letter code with its exchange in another column (iShares: "CSGP", "NASDAQ"). Only
+        # for markets whose codes are letters: HK and A-share codes are numbers.
+        market = exchange_to_market(exchange)
+        if market is not None and market not in (HONG_KONG, SHANGHAI, SHENZHEN, CHINA_COMPOSITE):
+            return Ticker(text, market)
     return None
 
 
@@ -265,3 +289,37 @@ def ticker_in_name(name: object) -> Ticker | None:
         market = exchange_to_market(match.group("exch"))
         return make_ticker(match.group("code"), market) if market else None
     return make_ticker(match.group("hcode").lstrip("N"), HONG_KONG)
+
+
+@dataclass(frozen=True)
+class ListedOption:
+    """An exchange-traded option or future described in one cell (``SMIC 12/29/22 C20``)."""
+
+    underlying: str
+    expiry: str
+    kind: str  # "call", "put" or "future"
+    strike: str | None
+
+
+_OPTION_RE = re.compile(
+    r"""^(?P<und>.+?)\s+(?P<exp>\d{1,2}/\d{1,2}/\d{2,4})\s+(?P<cp>[CP])\s?(?P<strike>\d+(?:\.\d+)?)
+        (?:\s+(?:EQUITY|INDEX|COMDTY))?$""",
+    re.VERBOSE,
+)
+_FUTURE_RE = re.compile(
+    r"""^(?P<und>.+?)\s+(?:FUT(?:URES?)?|FUTR)\b\s*(?P<exp>[A-Z]{3}\s?\d{2,4}|\d{1,2}/\d{2,4})?""",
+    re.VERBOSE,
+)
+
+
+def parse_listed_option(value: object) -> ListedOption | None:
+    """An option (``underlying expiry C|P strike``) or a future (``underlying FUT expiry``)."""
+    if value is None:
+        return None
+    text = _SPACE_RE.sub(" ", str(value)).strip().upper()
+    if match := _OPTION_RE.match(text):
+        kind = "call" if match.group("cp") == "C" else "put"
+        return ListedOption(match.group("und"), match.group("exp"), kind, match.group("strike"))
+    if match := _FUTURE_RE.match(text):
+        return ListedOption(match.group("und"), match.group("exp") or "", "future", None)
+    return None

@@ -117,6 +117,11 @@ class CuratedSecurity(Frozen):
     isin: str | None = None
     mic: str | None = Field(default=None, description="ISO 10383 MIC, e.g. XHKG, XSHG, XSHE")
     local_code: str | None = Field(default=None, description="exchange code, zero-padded")
+    kind: str = Field(
+        default="share",
+        description="share | depositary receipt: a depositary receipt is covered as exposure to "
+        "the underlying shares (OFAC FAQ 860)",
+    )
     note: str = ""
     source: str
 
@@ -222,6 +227,17 @@ class Finding(Frozen):
     effective_date: dt.date | None = None
     divestment_date: dt.date | None = None
     explanation: str
+    exposure: str | None = Field(
+        default=None,
+        description="how the holding is exposed when it is not the listed security itself: "
+        "depositary receipt | derivative warrant | CBBC | option | fund",
+    )
+    path: tuple[str, ...] = Field(
+        default=(), description="holding -> instrument or fund -> constituent -> listed entity"
+    )
+    weight: float | None = Field(
+        default=None, description="look-through share of the holding's value (funds)"
+    )
 
 
 class Actions(Frozen):
@@ -241,6 +257,14 @@ class SecurityIdentity(Frozen):
     ticker: str | None = Field(default=None, description="normalised 'CODE MIC', e.g. '0020 XHKG'")
     exchange: str | None = Field(default=None, description="MIC")
     local_code: str | None = None
+    instrument: str | None = Field(
+        default=None,
+        description="what the security is when it is an instrument on another: 'call option', "
+        "'future', 'derivative warrant', 'CBBC', 'fund'",
+    )
+    underlying: str | None = Field(
+        default=None, description="the underlying as written (a ticker, a name or an index)"
+    )
 
 
 class Verdict(Frozen):

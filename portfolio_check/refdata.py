@@ -60,6 +60,7 @@ class Reference:
     curated_names: tuple[CuratedName, ...]
     relations: tuple[Relation, ...] = ()
     hkex: tuple[HkexSecurity, ...] = ()
+    derivative_underlyings: dict[str, str] = field(default_factory=dict)
     _entries: dict[tuple[str, str], ListEntry] = field(default_factory=dict, repr=False)
     _selections: dict[tuple[str, ...], Reference] = field(default_factory=dict, repr=False)
 
@@ -111,6 +112,7 @@ class Reference:
             curated_names=tuple(r for r in self.curated_names if r.list_id in active),
             relations=tuple(r for r in self.relations if r.object_list_id in active),
             hkex=self.hkex,
+            derivative_underlyings=self.derivative_underlyings,
         )
 
     def iter_entries(self) -> Iterator[tuple[ReferenceList, ListEntry]]:
@@ -178,11 +180,30 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
             for key in _MULTI_VALUED & cleaned.keys():
                 text = cleaned[key] or ""
                 cleaned[key] = tuple(part.strip() for part in text.split(";") if part.strip())
+            # An empty optional cell takes the model's default (e.g. kind = share).
+            cleaned = {key: value for key, value in cleaned.items() if value is not None}
             try:
                 rows.append(model.model_validate(cleaned))
             except ValidationError as exc:
                 raise ReferenceDataError(f"{path}, line {line}: malformed row: {exc}") from None
     return tuple(rows)
+
+
+def _load_underlyings(path: Path) -> dict[str, str]:
+    """HKEX warrant/CBBC underlying abbreviations -> HKEX stock code, each row sourced."""
+    if not path.is_file():
+        return {}
+    found: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            abbreviation = (row.get("abbreviation") or "").strip().upper()
+            code = (row.get("underlying_code") or "").strip()
+            if not (row.get("source") or "").strip():
+                raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
+            if not abbreviation or not code.isdigit():
+                raise ReferenceDataError(f"{path}, line {line}: malformed row {row!r}")
+            found[abbreviation] = code.zfill(5)
+    return found
 
 
 @dataclass(frozen=True)
@@ -261,6 +282,7 @@ def _load(folder: Path) -> Reference:
                 f"{folder / 'curated' / 'relations.csv'}: unknown relation kind "
                 f"{relation.kind!r} for {relation.subject_name!r}"
             )
+    underlyings = _load_underlyings(folder / "curated" / "derivative_underlyings.csv")
     hkex_path = folder / "masters" / "hkex.csv"
     hkex = tuple(load_master_rows(hkex_path, HkexSecurity)) if hkex_path.is_file() else ()
     reference = Reference(
@@ -272,6 +294,7 @@ def _load(folder: Path) -> Reference:
         curated_names=curated_names,
         relations=relations,
         hkex=hkex,
+        derivative_underlyings=underlyings,
     )
     linked = [(r.list_id, r.entry_id) for r in curated_securities]
     linked += [(r.list_id, r.entry_id) for r in curated_names]

@@ -20,6 +20,7 @@ from portfolio_check.identifiers import (
     normalize_cusip,
     normalize_isin,
     normalize_sedol,
+    parse_listed_option,
     parse_ticker,
     ticker_in_name,
 )
@@ -42,6 +43,27 @@ class EntryMatch:
     strength: str
     detail: str
     ownership_pct: float | None = None
+    exposure: str | None = None
+    path: tuple[str, ...] = ()
+
+    @property
+    def by_name(self) -> bool:
+        """Whether only a name ties the security to the entry (no identifier, no curated link)."""
+        return self.matched_on in NAME_MATCH_KINDS or self.matched_on.startswith("fuzzy")
+
+
+# matched_on values that say a name, not an identifier, made the match.
+NAME_MATCH_KINDS = frozenset(
+    {
+        NameKind.PRIMARY,
+        NameKind.STRONG_ALIAS,
+        NameKind.ISSUER_NAME,
+        NameKind.CURATED,
+        NameKind.WEAK_ALIAS,
+        NameKind.ABBREVIATION,
+        "fuzzy name",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +74,7 @@ class Resolution:
     matches: tuple[EntryMatch, ...]
     checked: str = ""
     notes: tuple[str, ...] = ()
+    review: str | None = None  # a reason for a person to look although no entry matched
 
     @property
     def identified(self) -> bool:
@@ -70,6 +93,8 @@ class _IdentifierHit:
     entry_id: str
     how: str
     detail: str
+    # A depositary receipt is its own line, covered as exposure to the underlying (FAQ 860).
+    receipt: str | None = None
 
 
 @dataclass
@@ -81,6 +106,10 @@ class SecurityIndex:
     by_ticker: dict[Ticker, list[_IdentifierHit]] = field(default_factory=lambda: defaultdict(list))
     names: NameIndex = field(init=False)
     hkex_by_code: dict[str, HkexSecurity] = field(default_factory=dict)
+    equity_by_short_name: dict[str, str] = field(default_factory=dict)
+    lines_by_entry: dict[tuple[str, str], set[Ticker]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
     hkex_by_isin: dict[str, list[HkexSecurity]] = field(default_factory=lambda: defaultdict(list))
     related_by_isin: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
     related_by_ticker: dict[Ticker, list[Relation]] = field(
@@ -119,18 +148,27 @@ class SecurityIndex:
             # Rows derived by code from the exchanges' masters say so; hand-curated links too.
             how = "derived" if row.note.startswith("derived") else "curated"
             detail = f"{how} link: {line} belongs to entry {row.entry_id} (source: {row.source})"
+            receipt = line if row.kind == "depositary receipt" else None
             if row.isin and (valid := normalize_isin(row.isin)) is not None:
                 self.by_isin[valid].append(
-                    _IdentifierHit(row.list_id, row.entry_id, f"{how} isin", detail)
+                    _IdentifierHit(row.list_id, row.entry_id, f"{how} isin", detail, receipt)
                 )
             if row.local_code and row.mic:
                 ticker = make_ticker(row.local_code, row.mic)
                 if ticker is not None:
                     self.by_ticker[ticker].append(
-                        _IdentifierHit(row.list_id, row.entry_id, f"{how} ticker", detail)
+                        _IdentifierHit(row.list_id, row.entry_id, f"{how} ticker", detail, receipt)
                     )
+        for ticker_key, ticker_hits in self.by_ticker.items():
+            for hit in ticker_hits:
+                self.lines_by_entry[(hit.list_id, hit.entry_id)].add(ticker_key)
         for master_line in self.reference.hkex:
             self.hkex_by_code[master_line.code] = master_line
+            if master_line.category == "Equity":
+                short = master_line.name.upper()
+                for suffix in ("-SW", "-W", "-S", "-R", "-B"):
+                    short = short.removesuffix(suffix)
+                self.equity_by_short_name.setdefault(short, master_line.code)
             if master_line.isin:
                 self.hkex_by_isin[master_line.isin].append(master_line)
         relation_names = []
@@ -196,6 +234,11 @@ def identify(
         notes.append(f"identifier {mixed.invalid[0]!r} looks like an ISIN but is not valid")
     hidden = ticker_in_name(name) if name else None
     final_ticker = parsed_ticker or mixed.ticker or hidden
+    option = None
+    if final_ticker is None:
+        option = parse_listed_option(ticker) or parse_listed_option(name)
+        if option is not None:
+            notes = [n for n in notes if not n.startswith(f"ticker {ticker!r}")]
     identity = SecurityIdentity(
         name=name.strip() if name and name.strip() else None,
         isin=valid_isin or mixed.isin,
@@ -204,6 +247,10 @@ def identify(
         ticker=str(final_ticker) if final_ticker else None,
         exchange=final_ticker.market if final_ticker else None,
         local_code=final_ticker.code if final_ticker else None,
+        instrument=f"{option.kind} option"
+        if option and option.kind != "future"
+        else ("future" if option else None),
+        underlying=option.underlying if option else None,
     )
     return identity, tuple(notes)
 
@@ -287,21 +334,251 @@ def resolve(
         checked.append(master)
     if hits:
         matches: dict[tuple[str, str], EntryMatch] = {}
+        # The most telling evidence first: a depositary receipt says what the holding is, a
+        # hand-curated link beats OFAC's own example identifiers, which beat derived lines.
+        hits.sort(key=lambda h: (h.receipt is None, _HOW_RANK.get(h.how.split()[0], 1)))
         for hit in hits:
             key = (hit.list_id, hit.entry_id)
-            if key not in matches:
-                matches[key] = EntryMatch(
-                    hit.list_id, hit.entry_id, hit.how, 1.0, MatchStrength.DEFINITE, hit.detail
+            if key in matches:
+                continue
+            entry = index.reference.entry(*key)
+            path: tuple[str, ...] = ()
+            if hit.receipt is not None:
+                path = (
+                    _holding_label(identity),
+                    f"depositary receipt {hit.receipt}",
+                    _entry_label(key, entry.name),
                 )
+            matches[key] = EntryMatch(
+                hit.list_id,
+                hit.entry_id,
+                "depositary receipt" if hit.receipt else hit.how,
+                1.0,
+                MatchStrength.DEFINITE,
+                hit.detail
+                + (
+                    "; a depositary receipt is covered as exposure to the underlying "
+                    "shares (OFAC FAQ 860)"
+                    if hit.receipt
+                    else ""
+                ),
+                exposure="depositary receipt" if hit.receipt else None,
+                path=path,
+            )
         return Resolution(identity, tuple(matches.values()), "; ".join(checked), notes)
+    derived = _derivative_matches(index, identity, tickers)
+    if derived is not None:
+        matches_found, described, review = derived
+        return Resolution(identity, matches_found, "; ".join([*checked, described]), notes, review)
     name_matches: list[EntryMatch] = []
     if identity.name:
         checked.append(f"name {identity.name!r}")
         name_matches = _name_matches(index, identity.name)
+    name_matches, defeated = _weigh_own_identifiers(index, identity, tickers, notes, name_matches)
+    notes = (*notes, *defeated)
     if any(m.strength == MatchStrength.DEFINITE for m in name_matches):
         return Resolution(identity, tuple(name_matches), "; ".join(checked), notes)
     related = _relation_matches(index, identity, tickers)
     return Resolution(identity, tuple(related or name_matches), "; ".join(checked), notes)
+
+
+_HOW_RANK = {"curated": 0, "isin": 1, "ticker": 1, "derived": 2}
+
+
+def _weigh_own_identifiers(
+    index: SecurityIndex,
+    identity: SecurityIdentity,
+    tickers: list[Ticker],
+    notes: tuple[str, ...],
+    name_matches: list[EntryMatch],
+) -> tuple[list[EntryMatch], list[str]]:
+    """Name matches of a holding that carries its own identifier, which no entry line matched.
+
+    A line on a market where the entry has none of its known lines conflicts with the name:
+    COSTAR GROUP INC (CSGP, NASDAQ) is not the listed COSTAR GROUP CO., LTD. (002189, SZSE).
+    The match is defeated and said so in the reason. Any other own identifier only makes the
+    name match a candidate: a new issue of the entry is possible, a person checks.
+    """
+    own_ids = [i for i in (identity.isin, identity.cusip, identity.sedol) if i]
+    own_ids += [str(t) for t in tickers]
+    own_ids += [n.split("'")[1] for n in notes if n.startswith("ticker '")]
+    if not own_ids or not name_matches:
+        return name_matches, []
+    kept: list[EntryMatch] = []
+    defeated: list[str] = []
+    markets = {t.market for t in tickers}
+    for match in name_matches:
+        entry_lines = index.lines_by_entry.get((match.list_id, match.entry_id), set())
+        entry_markets = {line.market for line in entry_lines}
+        if markets and entry_markets and markets.isdisjoint(entry_markets):
+            lines = ", ".join(sorted(str(line) for line in entry_lines)[:4])
+            defeated.append(
+                f"the name resembles {index.reference.entry(match.list_id, match.entry_id).name} "
+                f"({match.list_id} entry {match.entry_id}), but the holding's line "
+                f"{', '.join(str(t) for t in tickers)} is on another market than the entry's "
+                f"known lines ({lines}): a different issuer"
+            )
+            continue
+        kept.append(
+            _demoted(
+                match,
+                f"; but the holding's own identifier ({', '.join(own_ids)}) is not a known line "
+                "of this entry: a name alone cannot tie them (a new issue is possible)",
+            )
+        )
+    return kept, defeated
+
+
+def _demoted(match: EntryMatch, why: str) -> EntryMatch:
+    """A definite match made a candidate, saying why."""
+    if match.strength != MatchStrength.DEFINITE:
+        return match
+    return EntryMatch(
+        match.list_id,
+        match.entry_id,
+        match.matched_on,
+        match.score,
+        MatchStrength.CANDIDATE,
+        match.detail + why,
+        match.ownership_pct,
+        match.exposure,
+        match.path,
+    )
+
+
+def _holding_label(identity: SecurityIdentity) -> str:
+    ids = [i for i in (identity.ticker, identity.isin) if i]
+    return f"{identity.name or 'holding'}" + (f" ({', '.join(ids)})" if ids else "")
+
+
+def _entry_label(key: tuple[str, str], name: str) -> str:
+    return f"{name} ({key[0]} entry {key[1]})"
+
+
+# HKEX warrant and CBBC short names: a 2-letter issuer code, then the underlying's abbreviation
+# ("BI-SMIC@EC2509D", "HSCNOOC@EC2508A"; CBBCs "UB#SMIC RC2507A" with a 5-character field).
+_HKEX_DERIVATIVES = {
+    "Derivative Warrants": "derivative warrant",
+    "Callable Bull/Bear Contracts": "CBBC",
+}
+# Index names as they stand in derivative descriptions: exposure to many issuers at once.
+INDEX_WORDS = frozenset(
+    {
+        "HSI",
+        "HSCEI",
+        "HSTECH",
+        "HSTEC",
+        "HSCE",
+        "XIN9",
+        "XIN9I",
+        "FXI",
+        "SX5E",
+        "SPX",
+        "NDX",
+        "NQ100",
+        "DJIA",
+        "S&P",
+        "MXEF",
+        "MXCN",
+        "MXASJ",
+        "CSI300",
+        "SHSZ300",
+        "SSE50",
+        "CSA50",
+        "N225",
+        "NKY",
+        "KOSPI2",
+        "TWSE",
+    }
+)
+
+
+def _hkex_underlying(index: SecurityIndex, short_name: str, category: str) -> str | None:
+    """The HKEX code of a warrant's or CBBC's underlying stock, from its short name."""
+    rest = short_name[2:].lstrip("-#")
+    abbreviation = rest.split("@")[0] if "@" in rest else rest[:5]
+    abbreviation = abbreviation.strip().upper()
+    if not abbreviation:
+        return None
+    if abbreviation in index.reference.derivative_underlyings:
+        return index.reference.derivative_underlyings[abbreviation]
+    # Where the abbreviation is an equity's own short name (SMIC, CNOOC), that is the underlying.
+    return index.equity_by_short_name.get(abbreviation)
+
+
+def _derivative_matches(
+    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker]
+) -> tuple[tuple[EntryMatch, ...], str, str | None] | None:
+    """Warrants, CBBCs, options and futures: covered through their underlying (FAQ 860)."""
+    underlying_identity: SecurityIdentity | None = None
+    kind = identity.instrument
+    for ticker in tickers:
+        line = index.hkex_by_code.get(ticker.code) if ticker.market == HONG_KONG else None
+        if line is None or line.category not in _HKEX_DERIVATIVES:
+            continue
+        kind = _HKEX_DERIVATIVES[line.category]
+        code = _hkex_underlying(index, line.name, line.category)
+        if code is None:
+            why = f"{kind} {line.code} {line.name}: its underlying is not known to the reference"
+            return (), why, why + "; check the listing document"
+        underlying_identity = SecurityIdentity(
+            ticker=f"{code} {HONG_KONG}",
+            exchange=HONG_KONG,
+            local_code=code,
+            name=index.hkex_by_code[code].name if code in index.hkex_by_code else None,
+        )
+        break
+    if underlying_identity is None and identity.underlying:
+        written = identity.underlying
+        if written.split()[0] in INDEX_WORDS:
+            why = f"{kind} on the index {written}"
+            return (
+                (),
+                why,
+                (
+                    f"{why}: exposure through the index's constituents, covered if the index holds "
+                    "securities of listed entities (FAQs 860-861); index constituents not available"
+                ),
+            )
+        short_name_code = index.equity_by_short_name.get(written)
+        underlying_ticker = (
+            Ticker(short_name_code, HONG_KONG) if short_name_code else parse_ticker(written)
+        )
+        underlying_identity = (
+            SecurityIdentity(
+                ticker=str(underlying_ticker),
+                exchange=underlying_ticker.market,
+                local_code=underlying_ticker.code,
+            )
+            if underlying_ticker
+            else SecurityIdentity(name=written)
+        )
+    if underlying_identity is None:
+        return None
+    inner = resolve(index, underlying_identity)
+    label = underlying_identity.ticker or underlying_identity.name or "?"
+    wrapped = tuple(
+        EntryMatch(
+            m.list_id,
+            m.entry_id,
+            f"{kind} on {label}",
+            m.score,
+            m.strength,
+            f"{kind} on {label}: derivatives of covered securities are covered (OFAC FAQ 860); "
+            f"the underlying {m.detail}",
+            m.ownership_pct,
+            exposure=kind,
+            path=(
+                _holding_label(identity),
+                f"underlying {label}",
+                _entry_label(
+                    (m.list_id, m.entry_id), index.reference.entry(m.list_id, m.entry_id).name
+                ),
+            ),
+        )
+        for m in inner.matches
+    )
+    return wrapped, f"{kind} on {label}", None
 
 
 def _name_matches(index: SecurityIndex, name: str) -> list[EntryMatch]:

@@ -127,6 +127,15 @@ def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:
     return None
 
 
+def _undated(entry: ListEntry) -> str:
+    if entry.listed_from is not None:
+        return ""
+    return (
+        "; OFAC's legacy files give no designation date, so the list as of the snapshot is "
+        "applied to any as-of date"
+    )
+
+
 def sdn_blocking(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
     """SDN: blocking. US persons may not deal at all; property is frozen and reported."""
     rule = "OFAC SDN blocking (31 CFR Part 501 and the program's regulations)"
@@ -148,7 +157,7 @@ def sdn_blocking(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOu
         Actions(buy=PROHIBITED_ACTION, sell="prohibited: blocked property, freeze and report"),
         rule,
         f"on the SDN list (programs {programs}): all dealings prohibited, property blocked, "
-        "report to OFAC within 10 business days",
+        "report to OFAC within 10 business days" + _undated(entry),
     )
 
 
@@ -214,6 +223,13 @@ class RelatedPolicy:
 # OFAC's 50 percent rule: an entity owned 50% or more by blocked persons is itself blocked.
 SDN_OWNERSHIP_THRESHOLD = 50.0
 
+# Regimes whose entries a name alone cannot tie to an issuer. The SDN list holds thousands of
+# entities from every country, many with short, common names ("CARVANA COMPANY" in Iran,
+# "ORION LIMITED LIABILITY COMPANY" in Russia): a listed company that shares the name is a
+# candidate for a person to confirm (country, identifiers), not a blocked security. NS-CMIC's
+# 68 entries are distinctive enough that an exact name or strong alias identifies them.
+NAME_ALONE_IS_CANDIDATE = frozenset({"sdn-blocking"})
+
 
 def apply_regime(
     regime: str,
@@ -224,11 +240,21 @@ def apply_regime(
     *,
     ownership_pct: float | None = None,
     related_policy: str = RelatedPolicy.LAW,
+    by_name: bool = False,
 ) -> RuleOutcome:
     """Apply a list's regime; candidate matches are capped at REVIEW, relations per the law."""
     outcome = REGIMES[regime](entry, as_of, investor)
     if outcome.status is None or outcome.status.severity >= Status.REVIEW.severity:
         return outcome
+    if by_name and regime in NAME_ALONE_IS_CANDIDATE:
+        return RuleOutcome(
+            Status.REVIEW,
+            Actions(buy="hold until reviewed", sell="hold until reviewed"),
+            outcome.rule,
+            "the name alone ties the holding to this entry, and on this list a name is not "
+            "enough: confirm the issuer (country, identifiers) before treating it as "
+            f"{outcome.status.value} — {outcome.explanation}",
+        )
     if strength == MatchStrength.CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,

@@ -38,6 +38,7 @@ def screen(
             match.strength,
             ownership_pct=match.ownership_pct,
             related_policy=related_policy,
+            by_name=match.by_name,
         )
         if outcome.status is None:
             not_yet.append(
@@ -60,6 +61,8 @@ def screen(
                 effective_date=entry.effective_date,
                 divestment_date=entry.divestment_date,
                 explanation=f"{match.detail}. {outcome.explanation}",
+                exposure=match.exposure,
+                path=match.path,
             )
         )
         actions_by_finding.append(outcome.actions)
@@ -93,6 +96,13 @@ def screen(
             + (f" ({notes})" if notes else ""),
             identity=identity,
             actions=_UNRESOLVED_ACTIONS,
+        )
+    if resolution.review:
+        return Verdict(
+            status=Status.REVIEW,
+            reason=resolution.review,
+            identity=identity,
+            actions=Actions(buy="hold until reviewed", sell="hold until reviewed"),
         )
     if not_yet:
         reason = "; ".join(not_yet)

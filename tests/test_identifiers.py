@@ -40,7 +40,8 @@ from portfolio_check.identifiers import (
         ("601698  CN", None, Ticker("601698", SHANGHAI)),
         ("728", "XSHE", Ticker("000728", SHENZHEN)),
         ("728", "HK", Ticker("00728", HONG_KONG)),
-        ("CHL US", None, Ticker("CHL", "BBG:US")),
+        ("CHL US", None, Ticker("CHL", "US")),
+        ("CHL UN Equity", None, Ticker("CHL", "US")),
         ("600060", "Shanghai Stock Exchange", Ticker("600060", SHANGHAI)),
     ],
 )

@@ -10,7 +10,7 @@ import pandas as pd
 from portfolio_check import check
 from tests.paths import SENSETIME_WORKBOOK
 
-SHEETS = ["Summary", "Holdings", "Findings", "Other rows", "Input issues", "About"]
+SHEETS = ["Summary", "Holdings", "Findings", "Exposures", "Other rows", "Input issues", "About"]
 
 
 def test_report_sheets_and_contents(tmp_path: Path) -> None:

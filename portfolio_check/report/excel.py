@@ -140,6 +140,7 @@ def write_report(result: CheckResult, path: Path) -> Path:
     _summary(writer, result)
     _holdings(writer, result)
     _findings(writer, result)
+    _exposures(writer, result)
     writer.table(
         "Other rows",
         ["File", "Sheet", "Row", "Class", "Text"],
@@ -269,6 +270,8 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                 ]
             )
         for finding in verdict.findings:
+            if finding.exposure is not None:
+                continue  # shown on the Exposures sheet, with its path
             rows.append(
                 [
                     *base,
@@ -293,6 +296,61 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
         headers,
         rows,
         widths={"Explanation": 100, "Entry name": 36},
+        status_column="Status",
+    )
+
+
+def _exposures(writer: _Writer, result: CheckResult) -> None:
+    """Exposure through instruments (DRs, warrants, options, funds), apart from direct holdings."""
+    headers = [
+        "File",
+        "Sheet",
+        "Row",
+        "Holding",
+        "Holding market value",
+        "Exposure",
+        "Status",
+        "Path",
+        "Weight in instrument",
+        "Look-through market value",
+        "List",
+        "Entry id",
+        "Entry name",
+        "Explanation",
+    ]
+    rows: list[list[Any]] = []
+    values = result.holdings["market_value"].tolist() if "market_value" in result.holdings else []
+    for number, record in enumerate(holding_records(result.holdings)):
+        value = values[number] if number < len(values) else None
+        value = None if value is None or value != value else float(value)
+        for finding in record.verdict.findings:
+            if finding.exposure is None:
+                continue
+            through = value * finding.weight if value is not None and finding.weight else None
+            rows.append(
+                [
+                    record.file,
+                    record.sheet,
+                    record.row,
+                    record.verdict.identity.name or record.verdict.identity.ticker,
+                    value,
+                    finding.exposure,
+                    finding.status.value,
+                    " -> ".join(finding.path),
+                    finding.weight,
+                    through,
+                    finding.list_id,
+                    finding.entry_id,
+                    finding.entry_name,
+                    finding.explanation,
+                ]
+            )
+    rows.sort(key=lambda row: Status(str(row[6])).severity)
+    writer.table(
+        "Exposures",
+        headers,
+        rows,
+        widths={"Path": 90, "Explanation": 100, "Entry name": 36},
         status_column="Status",
     )
 
