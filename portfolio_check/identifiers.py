@@ -221,6 +221,9 @@ def parse_ticker(value: object, exchange: object = None) -> Ticker | None:
         if market is None:
             if _DOT_OR_DASH_RE.match(text) and not code.isdigit() and len(exch) == 1:
                 return None  # "BRK.B" is a class suffix, not an exchange
+            if len(exch) != 2:
+                # Bloomberg's exchange codes have two letters; "SHANGTANG KEJI" is a name.
+                return None
             return Ticker(code, f"BBG:{exch}")
         return make_ticker(code, market)
     if _DIGITS_RE.match(text):
@@ -271,14 +274,15 @@ def classify_identifier(value: object, exchange: object = None) -> Identifiers:
 
 
 _TICKER_IN_NAME_RE = re.compile(
-    r"\((?P<code>\d{1,6}) (?P<exch>HK|CH|CN|SS|SZ|C1|C2)\)|^\((?P<hcode>N?\d{1,5})\)"
+    r"\((?P<code>\d{1,6}) (?P<exch>HK|CH|CN|SS|SZ|C1|C2)\)|^\((?P<hcode>[NH]?\d{1,5})\)"
 )
 
 
 def ticker_in_name(name: object) -> Ticker | None:
     """A ticker written inside a security name: ``CHINA MOBILE LTD (941 HK)``.
 
-    Also the trustee notation ``(N0941) China Mobile Ltd`` where ``N`` prefixes an HKEX code.
+    Also the trustee notation ``(N0941) China Mobile Ltd`` / ``(H0939) China Construction
+    Bank`` where ``N`` (other shares) or ``H`` (H shares) prefixes an HKEX code.
     """
     if name is None:
         return None
@@ -288,7 +292,7 @@ def ticker_in_name(name: object) -> Ticker | None:
     if match.group("code"):
         market = exchange_to_market(match.group("exch"))
         return make_ticker(match.group("code"), market) if market else None
-    return make_ticker(match.group("hcode").lstrip("N"), HONG_KONG)
+    return make_ticker(match.group("hcode").lstrip("NH"), HONG_KONG)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Reference:
     relations: tuple[Relation, ...] = ()
     hkex: tuple[HkexSecurity, ...] = ()
     derivative_underlyings: dict[str, str] = field(default_factory=dict)
+    abbreviations: tuple[CuratedAbbreviation, ...] = ()
     _entries: dict[tuple[str, str], ListEntry] = field(default_factory=dict, repr=False)
     _selections: dict[tuple[str, ...], Reference] = field(default_factory=dict, repr=False)
 
@@ -113,6 +114,7 @@ class Reference:
             relations=tuple(r for r in self.relations if r.object_list_id in active),
             hkex=self.hkex,
             derivative_underlyings=self.derivative_underlyings,
+            abbreviations=tuple(r for r in self.abbreviations if r.list_id in active),
         )
 
     def iter_entries(self) -> Iterator[tuple[ReferenceList, ListEntry]]:
@@ -295,6 +297,7 @@ def _load(folder: Path) -> Reference:
         relations=relations,
         hkex=hkex,
         derivative_underlyings=underlyings,
+        abbreviations=load_abbreviations(folder),
     )
     linked = [(r.list_id, r.entry_id) for r in curated_securities]
     linked += [(r.list_id, r.entry_id) for r in curated_names]

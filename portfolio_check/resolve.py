@@ -27,7 +27,7 @@ from portfolio_check.identifiers import (
 from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import is_bond_description, normalize_name
-from portfolio_check.refdata import Reference, load_abbreviations
+from portfolio_check.refdata import Reference
 from portfolio_check.rules import MatchStrength
 from portfolio_check.sources.masters import HkexSecurity
 
@@ -196,7 +196,7 @@ class SecurityIndex:
         # Curated abbreviations (exchange short names): like OFAC's weak aliases, at most REVIEW.
         known += [
             NameIndex.known(row.list_id, row.entry_id, NameKind.ABBREVIATION, row.abbreviation)
-            for row in load_abbreviations(self.reference.folder)
+            for row in self.reference.abbreviations
             if self.reference.has_entry(row.list_id, row.entry_id)
         ]
         self.names = NameIndex(known)
