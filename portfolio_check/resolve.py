@@ -407,9 +407,27 @@ def _weigh_own_identifiers(
     kept: list[EntryMatch] = []
     defeated: list[str] = []
     markets = {t.market for t in tickers}
+    # HKEX equity lines the holding is, per the HKEX master: each belongs to one issuer.
+    hk_equities = [
+        index.hkex_by_code[t.code]
+        for t in tickers
+        if t.market == HONG_KONG
+        and t.code in index.hkex_by_code
+        and index.hkex_by_code[t.code].category == "Equity"
+    ]
     for match in name_matches:
         entry_lines = index.lines_by_entry.get((match.list_id, match.entry_id), set())
         entry_markets = {line.market for line in entry_lines}
+        other_hk = [line for line in hk_equities if Ticker(line.code, HONG_KONG) not in entry_lines]
+        if other_hk:
+            line = other_hk[0]
+            defeated.append(
+                f"the name resembles {index.reference.entry(match.list_id, match.entry_id).name} "
+                f"({match.list_id} entry {match.entry_id}), but the holding is HKEX line "
+                f"{line.code} {line.name} (HKEX List of Securities), not one of the entry's "
+                "lines: a different issuer"
+            )
+            continue
         if markets and entry_markets and markets.isdisjoint(entry_markets):
             lines = ", ".join(sorted(str(line) for line in entry_lines)[:4])
             defeated.append(

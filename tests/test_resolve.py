@@ -77,3 +77,27 @@ def test_nothing_usable_is_unresolved() -> None:
     answer = check_security("KYG8062L1042", as_of=AS_OF)  # bad check digit, nothing else
     assert answer.status is Status.UNRESOLVED
     assert "not valid" in answer.verdict.reason
+
+
+def test_a_conflicting_identifier_defeats_a_name_match() -> None:
+    import pandas as pd
+
+    from portfolio_check import check
+
+    frame = pd.DataFrame(
+        {
+            "Security Name": ["CHINA MOBILE LTD", "COSTAR GROUP INC", "CHINA MOBILE LTD"],
+            "ISIN": ["KYG875721634", None, "XS2999999993"],  # Tencent's ISIN; none; unknown
+            "Ticker": [None, "CSGP", None],
+            "Exchange": [None, "NASDAQ", None],
+            "Market Value": [1.0, 2.0, 3.0],
+        }
+    )
+    tencent, costar, unknown = check(frame, as_of=AS_OF).verdicts
+    # The HKEX list says whose ISIN it is: the name is wrong, not the identifier.
+    assert tencent.status is Status.CLEAR and "00700" in tencent.reason
+    # A US line is not the Shenzhen-listed COSTAR GROUP CO., LTD. (002189).
+    assert costar.status is Status.CLEAR and "another market" in costar.reason
+    # An unknown identifier leaves a possible new issue to a person.
+    assert unknown.status is Status.REVIEW
+    assert "new issue is possible" in unknown.findings[0].explanation
