@@ -150,7 +150,8 @@ def test_a_failed_check_keeps_the_chosen_date_and_investor(client: TestClient) -
     )
     assert response.status_code == 422
     html = response.text
-    assert "notes.csv: no recognisable holdings table" in html
+    # The reader's one-line message names the uploaded file (and its sheet) and the problem.
+    assert "notes.csv" in html and "no recognisable holdings table" in html
     assert 'id="as_of" name="as_of" type="date" value="2021-12-20"' in html
     assert '<option value="non-us-person" selected>' in html
 
