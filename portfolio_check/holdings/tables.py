@@ -205,6 +205,7 @@ class _Segment:
     market_value: np.ndarray
     junk: dict[Role, np.ndarray]
     maybe_header: np.ndarray  # rows with no amount that do not repeat the header
+    repeated: np.ndarray  # rows that repeat (some of) the header
     continues: dict[int, int]  # grid row -> grid row of the position it continues
 
 
@@ -834,6 +835,14 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     ends = np.flatnonzero(position | any_number | continuation)
     end = int(ends[-1]) if len(ends) else -1
     after = np.arange(m) > end
+    # after a table that another follows: rows just above the next header are its title,
+    # earlier ones notes (footnotes of this table)
+    if last:
+        trailing = np.full(m, _FOOTER)
+    else:
+        next_top = int(grid.rows[stop]) if stop < len(grid) else np.iinfo(np.int64).max
+        near = grid.rows[first_body:stop] >= next_top - CAPTION_DISTANCE
+        trailing = np.where(near, _TITLE, _NOTE)
     prose = cols.any_text_cell(lambda t: len(t) > MAX_NAME_LENGTH, text_columns)
     own_class = {
         TableKind.HOLDINGS: _POSITION,
@@ -842,10 +851,8 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     }[table.kind]
     if table.kind is TableKind.OTHER:
         code = np.select(
-            [repeated, after & total & ~prose, after], [_HEADER, _TOTAL, _FOOTER], _OTHER_TABLE
+            [repeated, after & total & ~prose, after], [_HEADER, _TOTAL, trailing], _OTHER_TABLE
         )
-        if not last:
-            code = np.where(after & (code == _FOOTER), _TITLE, code)
     else:
         part_class = _CASH if table.kind is TableKind.CASH else None
         code = np.select(
@@ -866,7 +873,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
             [
                 _HEADER,
                 _TOTAL,
-                _FOOTER if last else _TITLE,
+                trailing,
                 own_class,
                 part_class or _CONTINUATION,
                 part_class or _DETAIL,
@@ -890,15 +897,20 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     def pad(values: np.ndarray, fill: float | bool) -> np.ndarray:
         return np.concatenate([np.full(head, fill, dtype=values.dtype), values])
 
-    # a later table's header has no amount (its amount cells are header words: junk)
-    no_amount = np.isnan(amounts[Role.QUANTITY]) & np.isnan(amounts[Role.MARKET_VALUE])
-    maybe_header = pad(no_amount & ~repeated & has_amount_columns, False)
+    # a later table's header has no amount (its amount cells are header words: junk); in a
+    # table without amount columns, no number and no security code at all
+    if has_amount_columns:
+        no_amount = np.isnan(amounts[Role.QUANTITY]) & np.isnan(amounts[Role.MARKET_VALUE])
+    else:
+        no_amount = ~coded & ~cols.any_text_cell(looks_numeric, range(body.shape[1]))
+    maybe_header = pad(no_amount & ~repeated, False)
     return _Segment(
         classes,
         pad(amounts[Role.QUANTITY], np.nan),
         pad(amounts[Role.MARKET_VALUE], np.nan),
         {role: pad(mask, False) for role, mask in junk.items()},
         maybe_header,
+        pad(repeated, False),
         {first_body + i: first_body + j for i, j in continues.items()},
     )
 
@@ -919,22 +931,34 @@ def _non_position_sheet(grid: Grid, note: str) -> GridResult:
     )
 
 
-def _later_headers(
-    grid: Grid, first: _Segment, header_index: tuple[int, ...]
-) -> list[tuple[int, ...]]:
-    """Header blocks of further tables below the first (sections, each with its own header)."""
-    candidates = np.flatnonzero(first.maybe_header)
-    candidates = candidates[candidates > header_index[-1]][:MAX_LATER_HEADER_CANDIDATES]
-    found: list[tuple[int, ...]] = []
-    floor = header_index[-1]
+def _next_header(
+    grid: Grid, scout: _Segment, block: tuple[int, ...], start: int
+) -> tuple[int, ...] | None:
+    """The header block of the next table below ``block`` (a section with its own header).
+
+    A row that repeats a header row of ``block`` exactly is a page header of the same table;
+    one that repeats it only in part (a section with one column fewer) may start a new table.
+    """
+    own = {tuple(grid.row_values(i)) for i in block}
+    candidates = start + np.flatnonzero(scout.maybe_header | scout.repeated)
+    candidates = candidates[candidates > block[-1]][:MAX_LATER_HEADER_CANDIDATES]
+    floor = block[-1]
     for i in candidates.tolist():
-        if i <= floor or header_score(grid, i) < MIN_HEADER_SCORE:
+        if i <= floor or tuple(grid.row_values(i)) in own:
+            continue
+        if header_score(grid, i) < MIN_HEADER_SCORE:
             continue
         rows = _header_rows_at(grid, i, floor)
-        if _has_identity_column(build_table(grid, rows)):
-            found.append(rows)
+        if all(tuple(grid.row_values(r)) in own for r in rows):
             floor = rows[-1]
-    return found
+            continue
+        if _has_identity_column(build_table(grid, rows)):
+            return rows
+    return None
+
+
+# A sheet is cut into at most this many tables (each further table costs a pass over the rest).
+MAX_TABLES = 200
 
 
 _NO_TABLE = (
@@ -958,23 +982,31 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
     else:
         return _non_position_sheet(grid, _NO_TABLE)
     n = len(grid)
-    scout = _classify_segment(grid, table, 0, n, last=True)
-    blocks = [header_index, *_later_headers(grid, scout, header_index)]
-    starts = [0] + [b[0] for b in blocks[1:]]
-    stops = [*starts[1:], n]
     tables: list[Table] = []
-    for k, block in enumerate(blocks):
-        floor = blocks[k - 1][-1] if k else -1
-        tables.append(classify_table(grid, build_table(grid, block, stops[k]), floor))
+    segments: list[_Segment] = []
+    block, start, floor = header_index, 0, -1
+    while True:
+        # Classify from this table to the end, to find where the next table's header is;
+        # then classify this table's own rows, its columns sampled from them alone.
+        table = classify_table(grid, build_table(grid, block), floor)
+        scout = _classify_segment(grid, table, start, n, last=True)
+        following = (
+            _next_header(grid, scout, block, start) if len(tables) + 1 < MAX_TABLES else None
+        )
+        if following is None:
+            tables.append(table)
+            segments.append(scout)
+            break
+        stop = following[0]
+        table = classify_table(grid, build_table(grid, block, stop), floor)
+        tables.append(table)
+        segments.append(_classify_segment(grid, table, start, stop, last=False))
+        block, start, floor = following, stop, block[-1]
     if not any(t.kind is TableKind.HOLDINGS for t in tables):
         reasons = sorted({t.why for t in tables})
         return _non_position_sheet(
             grid, "no recognisable holdings table, only " + "; ".join(reasons)
         )
-    segments = [
-        _classify_segment(grid, t, lo, hi, last=k == len(tables) - 1)
-        for k, (t, lo, hi) in enumerate(zip(tables, starts, stops, strict=True))
-    ]
     classes = [c for seg in segments for c in seg.classes]
     table_of = np.concatenate(
         [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
