@@ -284,45 +284,41 @@ def reference_group() -> None:
 _SHARED_DATA = "../shared/data"
 
 
+def _source_option(
+    flag: str, default: str, help_text: str, *, folder: bool = False
+) -> Callable[[F], F]:
+    """An official source file (or folder) of ``reference build``, defaulting to ../shared."""
+    return click.option(
+        flag,
+        type=click.Path(file_okay=True, dir_okay=folder, exists=True),
+        default=f"{_SHARED_DATA}/{default}",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @reference_group.command("build")
-@click.option(
+@_source_option(
     "--ofac-consolidated",
-    type=click.Path(file_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/ofac/consolidated_2025-12",
-    show_default=True,
-    help="Folder with OFAC's consolidated legacy CSV set (cons_prim.csv ...).",
+    "ofac/consolidated_2025-12",
+    "OFAC's consolidated (non-SDN) legacy CSV folder or XML file.",
+    folder=True,
 )
-@click.option(
-    "--sdn",
-    type=click.Path(file_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/ofac/sdn_2024-05",
-    show_default=True,
-    help="Folder with OFAC's SDN legacy CSV set (sdn.csv ...).",
+@_source_option(
+    "--sdn", "ofac/sdn_2024-05", "OFAC's SDN legacy CSV folder or XML file.", folder=True
 )
-@click.option(
-    "--dod-1260h",
-    type=click.Path(dir_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/dod_1260h/dod_1260h_sanctions.csv",
-    show_default=True,
+@_source_option(
+    "--dod-1260h", "dod_1260h/dod_1260h_sanctions.csv", "The DoD Section 1260H list (CSV)."
 )
-@click.option(
+@_source_option(
     "--hkex",
-    type=click.Path(dir_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
-    show_default=True,
+    "hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
+    "HKEX List of Securities (.xlsx).",
 )
-@click.option(
-    "--csi",
-    type=click.Path(dir_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/csi/ref_csi300_constituents_2026-02-27.xls",
-    show_default=True,
+@_source_option(
+    "--csi", "csi/ref_csi300_constituents_2026-02-27.xls", "CSI index constituents (.xls)."
 )
-@click.option(
-    "--ah-pairs",
-    type=click.Path(dir_okay=False, exists=True),
-    default=f"{_SHARED_DATA}/ah_pairs/ref_ah_share_pairs_raytto.csv",
-    show_default=True,
-)
+@_source_option("--ah-pairs", "ah_pairs/ref_ah_share_pairs_raytto.csv", "A/H share pairs (.csv).")
 @click.option("--out", type=click.Path(file_okay=False), default="reference", show_default=True)
 @_one_line_errors
 def reference_build(
