@@ -15,21 +15,12 @@ from portfolio_check.web import create_app
 from tests.paths import SENSETIME_WORKBOOK
 from tests.test_web_support import (
     XLSX_TYPE,
-    assert_nothing_left,
     holdings_csv,
     sensetime_bytes,
     settings_for,
-    upload_root,
 )
 
 NAME = SENSETIME_WORKBOOK.name
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    folder = upload_root(tmp_path)
-    yield folder
-    assert_nothing_left(folder)
 
 
 @pytest.fixture

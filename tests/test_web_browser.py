@@ -20,11 +20,9 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from portfolio_check.web import create_app
 from tests.paths import REPO, SENSETIME_WORKBOOK
 from tests.test_web_support import (
-    assert_nothing_left,
     holdings_csv,
     live_server,
     settings_for,
-    upload_root,
 )
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -47,13 +45,6 @@ pytestmark = pytest.mark.skipif(
     reason="no chromium executable on PATH: install Debian's package (apt-get install chromium; "
     ".ci/run does); Playwright's own browser download is not used",
 )
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    folder = upload_root(tmp_path)
-    yield folder
-    assert_nothing_left(folder)
 
 
 @pytest.fixture

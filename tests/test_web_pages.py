@@ -23,22 +23,13 @@ from portfolio_check.web.app import STATIC_DIR
 from tests.paths import SENSETIME_WORKBOOK
 from tests.test_web_support import (
     XLSX_TYPE,
-    assert_nothing_left,
     holdings_csv,
     sensetime_bytes,
     settings_for,
-    upload_root,
 )
 
 NAME = SENSETIME_WORKBOOK.name
 FORM = {"as_of": "2022-03-01", "investor": "us-person", "lists": "ns-cmic", "lists_given": "1"}
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    folder = upload_root(tmp_path)
-    yield folder
-    assert_nothing_left(folder)
 
 
 @pytest.fixture

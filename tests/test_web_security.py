@@ -21,20 +21,11 @@ from portfolio_check.web.security import (
 from portfolio_check.web.uploads import display_name
 from tests.test_web_support import (
     XLSX_TYPE,
-    assert_nothing_left,
     sensetime_bytes,
     settings_for,
-    upload_root,
 )
 
 TOKEN = "correct horse battery staple"
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Iterator[Path]:
-    folder = upload_root(tmp_path)
-    yield folder
-    assert_nothing_left(folder)
 
 
 @pytest.fixture
