@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import inspect
 import io
 import json
 from collections.abc import Sequence
@@ -60,12 +59,7 @@ def build_reference(
     ah_pairs: Path | None = None,
 ) -> dict[str, Any]:
     """Regenerate the snapshot in ``out_dir``; returns the manifest written."""
-    optional: dict[str, Path] = {}
-    accepted = inspect.signature(build_snapshot).parameters
-    for name, value in (("sdn_dir", sdn), ("dod_1260h_csv", dod_1260h)):
-        if value is not None and name in accepted:
-            optional[name] = value
-    build_snapshot(ofac_consolidated, out_dir, **optional)  # type: ignore[arg-type]
+    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h)
     return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
 
 
