@@ -226,3 +226,25 @@ def test_real_masters() -> None:
     pairs = read_ah_pairs(shared_path("data", "ah_pairs", "ref_ah_share_pairs_raytto.csv"))
     assert len(pairs) == 150
     assert ("601728", "00728") in {(p.a_code, p.h_code) for p in pairs}
+
+
+def test_shipped_masters_and_derived_tables_are_what_the_build_makes(tmp_path: Path) -> None:
+    import shutil
+
+    from portfolio_check.sources.reference_build import add_masters_and_derived
+    from tests.paths import REPO
+
+    data = shared_path("data")
+    out = tmp_path / "reference"
+    # The lists and curated tables as committed; masters and derived tables made anew.
+    shutil.copytree(REPO / "reference", out, ignore=shutil.ignore_patterns("masters", "derived"))
+    add_masters_and_derived(
+        out,
+        hkex=data / "hkex" / "ref_hkex_list_of_securities_2025-07-11.xlsx",
+        csi=data / "csi" / "ref_csi300_constituents_2026-02-27.xls",
+        ah_pairs=data / "ah_pairs" / "ref_ah_share_pairs_raytto.csv",
+    )
+    for folder in ("masters", "derived"):
+        for made in sorted((out / folder).iterdir()):
+            shipped = REPO / "reference" / folder / made.name
+            assert shipped.read_bytes() == made.read_bytes(), f"{folder}/{made.name} is stale"
