@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import collections
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from portfolio_check.holdings import HoldingsInput, Role, read_holdings
-
-SHARED = Path(__file__).parents[1].parent / "shared" / "holdings"
+from portfolio_check.holdings.tables import TableKind
+from tests.paths import shared_path
 
 CHINA_MOBILE = ("941 HK", "941 HK Equity", "HK0941009539")
 
@@ -49,14 +48,32 @@ EXPECTED: dict[str, tuple[int, int, dict[str, int], tuple[int, ...]]] = {
         (),
     ),
     "ishares_EEM_2022-07.csv": (1238, 1237, {"header": 1}, ()),
+    "custodian_bochk_holdings_2016-07-11.xls": (
+        94,
+        14,
+        {"title": 2, "header": 1, "position detail": 31, "total": 46},
+        (),
+    ),
+    "trustee_valuation_CLFranklin_DIF_2015-12-31.xls": (
+        1383,
+        114,
+        {
+            "non-position sheet": 1042,
+            "title": 19,
+            "header": 61,
+            "cash": 52,
+            "total": 15,
+            "note": 75,
+            "subtotal": 1,
+            "footer": 4,
+        },
+        (),
+    ),
 }
 
 
 def _read(name: str) -> HoldingsInput:
-    path = SHARED / name
-    if not path.exists():
-        pytest.skip(f"real holdings file {path} is not available")
-    return read_holdings([path])
+    return read_holdings([shared_path("holdings", name)])
 
 
 def _china_mobile_rows(positions: pd.DataFrame) -> list[int]:
@@ -122,3 +139,38 @@ def test_ishares_header_below_fund_info() -> None:
     first = h.positions.iloc[0]
     assert (first["row"], first["ticker"], first["name"]) == (11, "AAPL", "APPLE INC")
     assert first["market_value"] == pytest.approx(747682723.92)
+
+
+def test_custodian_triplets_and_all_accounts_block() -> None:
+    """BOCHK: each holding's sub-total line is the position; the 'All' account block is a total."""
+    h = _read("custodian_bochk_holdings_2016-07-11.xls")
+    (info,) = h.tables
+    assert info.header_rows == (3,)
+    assert info.roles["Securities ID"] is Role.IDENTIFIER
+    assert info.roles["Market Code"] is Role.EXCHANGE
+    classes = {r.row: r.row_class.value for r in h.other_rows}
+    assert [classes[r] for r in (13, 14, 16)] == ["position detail"] * 3  # Cinda: 2 details
+    assert h.positions["row"].tolist()[:4] == [5, 8, 11, 15]
+    assert all(classes[r] == "total" for r in range(49, 95))  # account 'All', grand total
+    cinda = h.positions[h.positions["identifier"] == "CNE100001QS1"].iloc[0]
+    assert (cinda["quantity"], cinda["market_value"]) == (919000.0, 2260740.0)
+    assert h.positions["market_value"].sum() == pytest.approx(48415234.0)
+
+
+def test_trustee_sections_sheets_and_codes_in_names() -> None:
+    h = _read("trustee_valuation_CLFranklin_DIF_2015-12-31.xls")
+    kinds = [(t.header_rows[-1], t.kind) for t in h.tables]
+    assert kinds[:4] == [
+        (9, TableKind.CASH),
+        (27, TableKind.CASH),
+        (54, TableKind.CASH),
+        (67, TableKind.HOLDINGS),
+    ]
+    assert {t.sheet for t in h.tables} == {"Portfolio Val."}
+    non_position = {r.sheet for r in h.other_rows if r.row_class.value == "non-position sheet"}
+    assert {"Sec. Tran. Implement", "CA-BOC", "Portfolio Sum.", "Expense Report"} <= non_position
+    bond = h.positions[h.positions["row"] == 70].iloc[0]
+    assert (bond["isin"], bond["quantity"]) == ("XS1021617698", 2100000.0)
+    cm = h.positions[(h.positions["sheet"] == "Portfolio Val.") & (h.positions["row"] == 294)]
+    assert cm["name"].tolist() == ["(N0941) China Mobile Ltd"]
+    assert cm["quantity"].tolist() == [60000.0]
