@@ -97,6 +97,7 @@ _PREFIX_RE = re.compile(r"^(?P<exch>[A-Z]{2,4}):(?P<code>[A-Z0-9]{1,12})$")
 _SPACED_RE = re.compile(r"^(?P<code>[A-Z0-9/.]{1,12}) +(?P<exch>[A-Z][A-Z0-9]{1,3})$")
 _GLUED_CN_RE = re.compile(r"^(?P<code>\d{6})(?P<exch>CN|CH)$")
 _DIGITS_RE = re.compile(r"^\d{1,6}$")
+_ISIN_LIKE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{8,11}$")
 _LETTER_CODE_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}$")
 _ISIN_SHAPE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
 _CUSIP_SHAPE_RE = re.compile(r"^[0-9A-Z]{8}\d$")
@@ -261,7 +262,11 @@ def classify_identifier(value: object, exchange: object = None) -> Identifiers:
     compact = _compact(text)
     if isin := normalize_isin(compact):
         return Identifiers(isin=isin)
-    if _ISIN_SHAPE_RE.match(compact):
+    if _ISIN_SHAPE_RE.match(compact) or (
+        # A code one character short or long of an ISIN, with many digits: a mistyped ISIN
+        # (OFAC's own "BRC1EODR004"), never a name to match.
+        _ISIN_LIKE_RE.match(compact) and sum(c.isdigit() for c in compact) >= 3
+    ):
         return Identifiers(invalid=(text,))
     ticker = parse_ticker(text, exchange)
     if ticker is not None:

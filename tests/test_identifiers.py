@@ -103,3 +103,8 @@ def test_parsers_never_raise(text: str) -> None:
     classify_identifier(text)
     ticker_in_name(text)
     normalize_isin(text)
+
+
+@pytest.mark.parametrize("text", ["BRC1EODR004", "CND10002G601", "HK09410095391", "KYG8062L104"])
+def test_mistyped_isins_are_invalid_identifiers_not_names(text: str) -> None:
+    assert classify_identifier(text).invalid == (text,)
