@@ -317,7 +317,9 @@ def sheet_rows(
     ``values`` start at A1; ``merged`` are calamine's ((first row, first column), (last row,
     last column)) ranges, 0-based inclusive. A merged cell's text is spread over the cells it
     covers in rows that hold something else too: a merged header then names every column under
-    it, and a merge never turns a blank row into a row to account for.
+    it, an account merged down its holdings names each of them, and a merge never turns a blank
+    row into a row to account for. A merge that is alone in its row (a title or a disclaimer
+    across the page) stays one cell.
     """
     rows: list[list[str | None]] = [[render(v) for v in row] for row in values]
     filled = [any(v is not None for v in row) for row in rows]
@@ -325,11 +327,14 @@ def sheet_rows(
         if r0 >= len(rows) or c0 >= len(rows[r0]) or rows[r0][c0] is None:
             continue
         text = rows[r0][c0]
+        top = rows[r0]
+        alone = all(v is None for c, v in enumerate(top) if c < c0 or c > c1)
+        last_column = c0 if alone else c1
         for r in range(r0, min(r1, len(rows) - 1) + 1):
             if not filled[r]:
                 continue
             row = rows[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
+            for c in range(c0, min(last_column, len(row) - 1) + 1):
                 if row[c] is None:
                     row[c] = text
     return [(i + 1, row) for i, row in enumerate(rows) if filled[i]]

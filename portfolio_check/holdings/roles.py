@@ -443,7 +443,7 @@ def _scores(words: tuple[str, ...], context: Sequence[str]) -> dict[Role, float]
             if s > 0 and not _spoiled(role, phrase, context):
                 best = max(best, s)
         if best > 0 and role is Role.MARKET_VALUE:
-            best += sum(v for w, v in _PREFER.items() if w in words)
+            best += sum(v for w, v in _PREFER.items() if w in context)
         if best > 0:
             scores[role] = best
     return scores
