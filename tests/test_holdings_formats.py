@@ -380,3 +380,24 @@ def test_aggregate_account_rows(tmp_path: Path, label: str, expected: str | None
     path.write_bytes(xlsx_bytes({"S": rows}))
     h = read_holdings([path])
     assert classes(h).get(3) == expected
+
+
+def test_european_numbers_in_a_semicolon_export(tmp_path: Path) -> None:
+    """``5.678,90`` in one amount column says ``1.234`` in another is 1234, not 1.234."""
+    path = tmp_path / "de.csv"
+    text = (
+        "Wertpapier;ISIN;Quantity;Market Value\n"
+        "China Mobile Ltd;HK0941009539;1.234;5.678,90\n"
+        "Tencent Holdings;KYG875721634;12.500.000;(1.234,5)\n"
+    )
+    path.write_bytes(text.encode("cp1252"))
+    h = read_holdings([path])
+    assert h.positions["quantity"].tolist() == [1234.0, 12_500_000.0]
+    assert h.positions["market_value"].tolist() == [5678.9, -1234.5]
+
+
+def test_english_numbers_keep_their_decimal_point(tmp_path: Path) -> None:
+    path = tmp_path / "us.csv"
+    path.write_text('Name,ISIN,Quantity,Market Value\nX,HK0941009539,1.234,"5,678.90"\n')
+    h = read_holdings([path])
+    assert h.positions["quantity"].tolist() == [1.234]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
@@ -105,15 +106,58 @@ def is_null_like(text: str) -> bool:
     return NULL_LIKE.match(text) is not None
 
 
-def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+# Numbers only the European convention reads (``1.234,5``, ``12,5``) and only the English
+# one reads (``1,234.5``, ``3.25``); ``1.234`` and ``1,234`` are either.
+_EUROPEAN_ONLY = re.compile(r"^[+-]?\(?(?:\d{1,3}(?:\.\d{3})+,\d+|\d+,(?:\d{1,2}|\d{4,}))\)?$")
+_ENGLISH_ONLY = re.compile(r"^[+-]?\(?(?:\d{1,3}(?:,\d{3})+\.\d+|\d*\.(?:\d{1,2}|\d{4,}))\)?$")
+_EUROPEAN_NUMBER = re.compile(r"^[+-]?\(?\d{1,3}(?:\.\d{3})*(?:,\d+)?\)?$|^[+-]?\(?\d+,\d+\)?$")
+# Values of a column looked at to tell its number convention.
+STYLE_SAMPLE = 2000
+
+
+def decimal_comma_style(columns: Sequence[pd.Series]) -> bool:
+    """Whether amount columns write numbers the European way: some sampled text reads only
+    as ``1.234,5`` / ``12,5`` and none only as ``1,234.5`` / ``3.25``.
+
+    Then ``1.234`` in the same table is 1234, not 1.234 (a ';' export from a German Excel).
+    """
+    european = english = False
+    for column in columns:
+        for text in column.dropna().head(STYLE_SAMPLE).tolist():
+            if not isinstance(text, str):
+                continue
+            t = text.replace(" ", "").replace("\u00a0", "")
+            european = european or _EUROPEAN_ONLY.match(t) is not None
+            english = english or _ENGLISH_ONLY.match(t) is not None
+    return european and not english
+
+
+def _from_european(texts: pd.Series) -> pd.Series:
+    """``1.234,5`` -> ``1234.5`` for the texts written that way; others unchanged."""
+    s = texts.astype(object)
+    text = s.where(s.map(lambda v: isinstance(v, str)), None).astype("string")
+    squeezed = text.str.replace(r"[\s\u00a0]", "", regex=True)
+    mask = squeezed.str.match(_EUROPEAN_NUMBER.pattern).fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        return s
+    converted = squeezed[mask].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    out = s.copy()
+    out[mask] = converted.astype(object).to_numpy()
+    return out
+
+
+def parse_numbers(
+    texts: pd.Series, *, decimal_comma: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse display texts into floats, vectorised.
 
     Returns ``(values, junk)``: ``values`` is NaN where there is no number; ``junk`` is True
     where the text is neither a number nor a recognised "no value" marker, i.e. where an
     input issue is due. Handles ``1,234.5``, ``1.234,5``, ``(1,234)``, ``-``, ``#N/A ...``;
-    a trailing ``%`` is not a quantity and counts as junk.
+    a trailing ``%`` is not a quantity and counts as junk. With ``decimal_comma`` (see
+    :func:`decimal_comma_style`), ``1.234`` is 1234.
     """
-    s = texts.astype(object)
+    s = _from_european(texts) if decimal_comma else texts.astype(object)
     n = len(s)
     values = np.full(n, np.nan)
     junk = np.zeros(n, dtype=bool)

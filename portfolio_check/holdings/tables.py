@@ -35,6 +35,7 @@ import pandas as pd
 from portfolio_check.holdings.cells import (
     CURRENCY_CODES,
     CURRENCY_NAMES,
+    decimal_comma_style,
     is_cusip,
     is_isin,
     is_sedol,
@@ -762,8 +763,10 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     amounts: dict[Role, np.ndarray] = {}
     junk: dict[Role, np.ndarray] = {}
     any_number = np.zeros(m, dtype=bool)
+    amount_texts = {role: cols.column(table.column(role)) for role in AMOUNT_ROLES}
+    decimal_comma = decimal_comma_style(list(amount_texts.values()))
     for role in AMOUNT_ROLES:
-        values, bad = parse_numbers(cols.column(table.column(role)))
+        values, bad = parse_numbers(amount_texts[role], decimal_comma=decimal_comma)
         amounts[role], junk[role] = values, bad
         any_number |= ~np.isnan(values) | bad
     has_amount_columns = any(table.column(r) is not None for r in AMOUNT_ROLES)
