@@ -401,3 +401,34 @@ def test_english_numbers_keep_their_decimal_point(tmp_path: Path) -> None:
     path.write_text('Name,ISIN,Quantity,Market Value\nX,HK0941009539,1.234,"5,678.90"\n')
     h = read_holdings([path])
     assert h.positions["quantity"].tolist() == [1.234]
+
+
+def test_reports_concatenated_with_footer_blocks_between(tmp_path: Path) -> None:
+    """One report per fund, one after another, each with its parameter block as footer."""
+    header = ["Description", "InvestID", "Quantity", "MarketValueBook"]
+    rows: list[Row] = [
+        ["Investment Position Appraisal", None, None, None],
+        header,
+        ["CHINA MOBILE LTD", "941 HK", 125000, 7806250],
+        ["TENCENT HOLDINGS LTD", "700 HK", 1000, 400000],
+        ["Total", None, None, 8206250],
+        ["ParameterName", "ParameterValue"],
+        ["Portfolio", "19437"],
+        ["AccountingPeriod", "Jun 2021"],
+        [],
+        ["Investment Position Appraisal", None, None, None],
+        header,
+        ["AIA GROUP LTD", "1299 HK", 200, 16000],
+        ["Total", None, None, 16000],
+        ["ParameterName", "ParameterValue"],
+        ["Portfolio", "12307"],
+    ]
+    path = tmp_path / "two_funds.xlsx"
+    path.write_bytes(xlsx_bytes({"Report": rows}))
+    h = read_holdings([path])
+    assert_accounted(h)
+    assert h.positions["row"].tolist() == [3, 4, 12]
+    found = classes(h)
+    assert found[2] == "header" and found[11] == "header"
+    assert found[5] == "total" and found[13] == "total"
+    assert all(found[r] not in ("continuation", None) for r in (6, 7, 8, 14, 15))

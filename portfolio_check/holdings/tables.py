@@ -718,14 +718,15 @@ def _continuations(
 
 
 def code_kind(text: str) -> str | None:
-    """The kind of security code ``text`` is: isin, sedol, cusip, ticker, or None."""
+    """The kind of checkable security code ``text`` is: isin, sedol, cusip (check digits
+    valid), ticker (with its market, ``941 HK``), or None."""
     if is_isin(text):
         return "isin"
     if is_sedol(text):
         return "sedol"
     if is_cusip(text):
         return "cusip"
-    if is_ticker(text) or looks_like_code(text):
+    if is_ticker(text):
         return "ticker"
     return None
 
