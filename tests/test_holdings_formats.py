@@ -432,3 +432,34 @@ def test_reports_concatenated_with_footer_blocks_between(tmp_path: Path) -> None
     assert found[2] == "header" and found[11] == "header"
     assert found[5] == "total" and found[13] == "total"
     assert all(found[r] not in ("continuation", None) for r in (6, 7, 8, 14, 15))
+
+
+def test_portfolio_named_only_in_the_report_parameters(tmp_path: Path) -> None:
+    rows: list[Row] = [
+        ["Fund: 12307"],
+        ["Description", "InvestID", "Quantity", "MarketValueBook"],
+        ["CHINA MOBILE LTD", "941 HK", 125000, 7806250],
+        ["Total", None, None, 7806250],
+    ]
+    path = tmp_path / "one_fund.xlsx"
+    path.write_bytes(xlsx_bytes({"Report": rows}))
+    h = read_holdings([path])
+    assert h.positions["portfolio"].tolist() == ["12307"]
+    assert "12307" in h.tables[0].reasons[Role.PORTFOLIO]
+
+
+def test_two_reports_under_one_header_leave_the_portfolio_unknown(tmp_path: Path) -> None:
+    header = ["Description", "InvestID", "Quantity"]
+    rows: list[Row] = [
+        header,
+        ["CHINA MOBILE LTD", "941 HK", 125000],
+        ["Portfolio", "19437"],
+        [],
+        header,
+        ["AIA GROUP LTD", "1299 HK", 200],
+        ["Portfolio", "12307"],
+    ]
+    path = tmp_path / "two.xlsx"
+    path.write_bytes(xlsx_bytes({"Report": rows}))
+    h = read_holdings([path])
+    assert h.positions["portfolio"].tolist() == [None, None]

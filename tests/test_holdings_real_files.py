@@ -105,6 +105,8 @@ def test_geneva_roles_and_china_mobile() -> None:
     cm = h.positions[h.positions["row"] == 10].iloc[0]
     assert (cm["name"], cm["identifier"], cm["quantity"]) == ("CHINA MOBILE LTD", "941 HK", 125000)
     assert cm["input"]["Quantity"] == "125000"
+    # the fund code is only in the parameter block under the positions
+    assert set(h.positions["portfolio"]) == {"19437"}
 
 
 def test_bloomberg_port_title_rows_and_aggregates() -> None:

@@ -304,6 +304,10 @@ def _table_positions(
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
     positions = pd.DataFrame(data)[POSITION_COLUMNS]
     _fill_isin_from_names(positions)
+    if table.report_portfolio is not None:
+        positions["portfolio"] = pd.Series(
+            [table.report_portfolio] * len(positions), index=positions.index, dtype=object
+        )
     if result.continues:
         _merge_continuations(positions, grid, result, table, keys, idx)
 
@@ -330,7 +334,12 @@ def _table_positions(
         header_rows=tuple(int(grid.rows[i]) for i in table.header_index),
         header=tuple(keys),
         roles={keys[ch.column]: ch.role for ch in table.roles},
-        reasons={ch.role: ch.reason for ch in table.roles},
+        reasons={ch.role: ch.reason for ch in table.roles}
+        | (
+            {Role.PORTFOLIO: f"the report's parameters name portfolio {table.report_portfolio!r}"}
+            if table.report_portfolio is not None
+            else {}
+        ),
         kind=table.kind,
         why=table.why,
     )

@@ -151,6 +151,9 @@ class Table:
     portfolio_columns: tuple[int, ...] = ()
     kind: TableKind = TableKind.HOLDINGS
     why: str = ""
+    # the portfolio a report's parameter block names (``Portfolio | 19437``), when the table
+    # itself has no portfolio column
+    report_portfolio: str | None = None
 
     def column(self, role: Role) -> int | None:
         for ch in self.roles:
@@ -961,6 +964,47 @@ def _next_header(
     return None
 
 
+# Row classes that may hold a report's parameters ("Portfolio | 19437", "Fund: 12307").
+_PARAMETER_CLASSES = frozenset({RowClass.TITLE, RowClass.FOOTER, RowClass.NOTE})
+_KEY_VALUE = re.compile(r"^\s*([^:：]{2,40})[:：]\s*(\S.{0,40})$")
+
+
+def _parameter(cells: Sequence[str]) -> tuple[str, str] | None:
+    """A key and its value: two cells, or one ``Key: value`` cell."""
+    if len(cells) == 2 and not looks_numeric(cells[0]) and len(cells[1]) <= 40:
+        return cells[0].rstrip(" :："), cells[1]
+    if len(cells) == 1 and (match := _KEY_VALUE.match(cells[0])):
+        return match.group(1), match.group(2).strip()
+    return None
+
+
+def _with_report_portfolio(
+    grid: Grid, table: Table, classes: Sequence[RowClass | None], rows: np.ndarray
+) -> Table:
+    """The table with the one portfolio its report's parameter rows name, if any.
+
+    Geneva writes the fund code only in the parameter block under the positions; a title
+    line ``Fund: 12307`` does the same. Two different portfolios named around one table leave
+    it unknown (reports concatenated under one header).
+    """
+    if table.kind is not TableKind.HOLDINGS or table.column(Role.PORTFOLIO) is not None:
+        return table
+    found: set[str] = set()
+    for i in rows.tolist():
+        if classes[i] not in _PARAMETER_CLASSES:
+            continue
+        pair = _parameter([v for v in grid.row_values(i) if v is not None])
+        if pair is None:
+            continue
+        key, value = pair
+        scores = header_scores(key)
+        if scores.get(Role.PORTFOLIO, 0.0) >= 3 and max(scores.values()) == scores[Role.PORTFOLIO]:
+            found.add(value)
+    if len(found) != 1:
+        return table
+    return dataclasses.replace(table, report_portfolio=found.pop())
+
+
 # A sheet is cut into at most this many tables (each further table costs a pass over the rest).
 MAX_TABLES = 200
 
@@ -1015,6 +1059,10 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
     table_of = np.concatenate(
         [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
     )
+    tables = [
+        _with_report_portfolio(grid, t, classes, np.flatnonzero(table_of == k))
+        for k, t in enumerate(tables)
+    ]
     junk = {role: np.concatenate([seg.junk[role] for seg in segments]) for role in segments[0].junk}
     return GridResult(
         tables,
