@@ -364,6 +364,7 @@ class KnownName:
     key: str
     core: str
     full_key: str = ""
+    fuzzy: bool = True  # whether similar (not only equal) holding names may match it
 
 
 @dataclass(frozen=True)
@@ -430,6 +431,8 @@ class NameIndex:
             parsed = parse_name(known.text)
             self._parsed.append(parsed)
             self._blockable_words.append(tuple(dict.fromkeys(filter(_blockable, parsed.tokens))))
+            if not known.fuzzy:
+                continue
             for token in parsed.tokens:
                 if _blockable(token):
                     self._word_names[token].add(number)

@@ -9,7 +9,7 @@ through :class:`portfolio_check.match.NameIndex`.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from portfolio_check.identifiers import (
     HONG_KONG,
@@ -28,7 +28,7 @@ from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import is_bond_description, normalize_name
 from portfolio_check.refdata import Reference
-from portfolio_check.rules import MatchStrength
+from portfolio_check.rules import NAME_ALONE_IS_CANDIDATE, MatchStrength
 from portfolio_check.sources.masters import HkexSecurity
 
 
@@ -133,13 +133,21 @@ class SecurityIndex:
                             lid, eid, "ticker", f"ticker {raw!r} is published in the entry"
                         )
                     )
-            known.append(NameIndex.known(lid, eid, NameKind.PRIMARY, entry.name))
-            known += [
+            entry_names = [NameIndex.known(lid, eid, NameKind.PRIMARY, entry.name)]
+            entry_names += [
                 NameIndex.known(lid, eid, NameKind.STRONG_ALIAS, a) for a in entry.strong_aliases
             ]
-            known += [
+            entry_names += [
                 NameIndex.known(lid, eid, NameKind.ISSUER_NAME, a) for a in entry.issuer_names
             ]
+            if ref_list.regime in NAME_ALONE_IS_CANDIDATE:
+                # On a list of thousands of entities with common names (SDN) only exact names
+                # and strong aliases are screened: fuzzy words ("TESLA" ~ "TESA") and OFAC's
+                # weak aliases ("PPL", "NEC"), which OFAC itself does not expect to be screened,
+                # would bury the real hits. NS-CMIC's few names keep both.
+                known += [replace(k, fuzzy=False) for k in entry_names]
+                continue
+            known += entry_names
             known += [NameIndex.known(lid, eid, NameKind.WEAK_ALIAS, a) for a in entry.weak_aliases]
         for row in self.reference.curated_securities:
             line = f"{row.security_name} ({row.local_code or ''} {row.mic or ''})".replace(

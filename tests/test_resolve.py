@@ -101,3 +101,29 @@ def test_a_conflicting_identifier_defeats_a_name_match() -> None:
     # An unknown identifier leaves a possible new issue to a person.
     assert unknown.status is Status.REVIEW
     assert "new issue is possible" in unknown.findings[0].explanation
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "TESLA INC",
+        "INTEL CORPORATION CORP",
+        "BAYER AG",
+        "PPL CORP",
+        "NEC CORP",
+        "AEGON NV",
+        "CITY DEVELOPMENTS LTD",
+    ],
+)
+def test_large_lists_do_not_bury_the_officer_in_look_alikes(name: str) -> None:
+    # SDN: thousands of entities; only exact names and strong aliases are screened there,
+    # never similar words ("TESLA" ~ "TESA") or OFAC's weak aliases ("PPL", "NEC").
+    answer = check_security(name, as_of=AS_OF)
+    assert answer.status is Status.CLEAR, answer.verdict.reason
+
+
+def test_an_exact_sdn_name_is_review_until_confirmed() -> None:
+    answer = check_security("SEVERSTAL", as_of=AS_OF)
+    assert answer.status is Status.REVIEW
+    assert answer.verdict.findings[0].list_id == "sdn"
+    assert "confirm the issuer" in answer.verdict.findings[0].explanation
