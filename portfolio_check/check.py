@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -19,6 +18,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
+from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import HoldingsInput, read_frame, read_holdings
@@ -33,16 +33,19 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
+from portfolio_check.progress import ProgressCallback
 from portfolio_check.refdata import Reference, load_reference
-from portfolio_check.resolve import SecurityIndex, identify, resolve
+from portfolio_check.resolve import Resolution, SecurityIndex, identify, resolve
 from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
 
 # The raw cells that make up a security's identity; holdings equal on these are one security.
 IDENTITY_COLUMNS = ["name", "isin", "cusip", "sedol", "ticker", "identifier", "exchange"]
 
-Progress = Callable[[str, int, int], None]
-"""Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done."""
+Progress = ProgressCallback
+"""Called as ``progress(stage, done, total)``; stages: read, resolve, screen, report, done."""
+# Resolving and screening report progress every this many distinct securities.
+PROGRESS_EVERY = 1000
 
 DISCLAIMER = (
     "This report is produced by software from published lists and curated reference data. It "
@@ -112,24 +115,11 @@ def parse_related(value: str) -> str:
     return text
 
 
-def _cell(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _verdict_for(
-    index: SecurityIndex,
-    cells: dict[str, str | None],
-    as_of: dt.date,
-    investor: Investor,
-    related: str,
-    decisions: DecisionBook | None = None,
-) -> Verdict:
+def _resolution_for(
+    index: SecurityIndex, cells: dict[str, str | None], decisions: DecisionBook | None = None
+) -> Resolution:
     identity, notes = identify(**cells)
-    resolution = apply_decisions(resolve(index, identity, notes), decisions)
-    return screen(resolution, index.reference, as_of, investor, related_policy=related)
+    return apply_decisions(resolve(index, identity, notes), decisions)
 
 
 class HoldingRecord(NamedTuple):
@@ -138,7 +128,7 @@ class HoldingRecord(NamedTuple):
     file: str
     sheet: str
     row: int
-    input: dict[str, str]
+    input: Mapping[str, str]
     verdict: Verdict
 
 
@@ -205,7 +195,7 @@ class CheckResult:
                     "row": record.row,
                     "status": verdict.status.value,
                     "reason": verdict.reason,
-                    "input": record.input,
+                    "input": dict(record.input),
                     "security": {
                         "name": verdict.identity.name,
                         "isin": verdict.identity.isin,
@@ -262,11 +252,29 @@ class CheckResult:
             Path(path).write_text(text, encoding="utf-8")
         return text
 
-    def write_report(self, path: str | os.PathLike[str]) -> Path:
-        """Write the Excel report; returns its path."""
-        from portfolio_check.report.excel import write_report
+    def write_report(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        row_limit: int | None = None,
+        holdings_format: str = "auto",
+        progress: Progress | None = None,
+    ) -> Path:
+        """Write the Excel report; returns its path.
 
-        return write_report(self, Path(path))
+        With more positions than ``row_limit`` (default 200,000) the Holdings table goes to a
+        file beside the report (``holdings_format``: ``auto`` = Parquet when pyarrow is
+        installed, else ``csv``), which the report names; ``progress`` is told the rows written.
+        """
+        from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, write_report
+
+        return write_report(
+            self,
+            Path(path),
+            row_limit=row_limit or DEFAULT_ROW_LIMIT,
+            holdings_format=holdings_format,
+            progress=progress,
+        )
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -328,7 +336,7 @@ def check(
         paths = [source] if isinstance(source, str | os.PathLike) else list(source)
         if not paths:
             raise UsageError("no holdings file given")
-        data = read_holdings(paths)
+        data = read_holdings(paths, progress=notify)
         files = [str(p) for p in paths]
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
@@ -379,26 +387,26 @@ def screen_positions(
             funds=deeper,
         )
 
-    frame = positions.copy()
+    frame = positions.copy(deep=False)
     for column in IDENTITY_COLUMNS:
         if column not in frame:
             frame[column] = None
-    keys = frame[IDENTITY_COLUMNS].astype(object).where(frame[IDENTITY_COLUMNS].notna(), None)
-    key_tuples = list(keys.itertuples(index=False, name=None))
-    distinct = list(dict.fromkeys(key_tuples))
-    verdicts: dict[tuple[Any, ...], Verdict] = {}
-    total = len(distinct)
-    for done, key in enumerate(distinct, start=1):
-        cells = {column: _cell(value) for column, value in zip(IDENTITY_COLUMNS, key, strict=True)}
-        verdicts[key] = look.apply(
-            _verdict_for(index, cells, as_of, investor, related, decisions), screen_frame
-        )
-        if notify and (done % 1000 == 0 or done == total):
+    found = distinct_rows(frame, IDENTITY_COLUMNS)
+    total = len(found)
+    resolutions: list[Resolution] = []
+    for done, cells in enumerate(found.cells, start=1):
+        resolutions.append(_resolution_for(index, cells, decisions))
+        if notify and (done % PROGRESS_EVERY == 0 or done == total):
+            notify("resolve", done, total)
+    verdicts: list[Verdict] = []
+    for done, resolution in enumerate(resolutions, start=1):
+        verdict = screen(resolution, reference, as_of, investor, related_policy=related)
+        verdicts.append(look.apply(verdict, screen_frame))
+        if notify and (done % PROGRESS_EVERY == 0 or done == total):
             notify("screen", done, total)
-    row_verdicts = [verdicts[key] for key in key_tuples]
-    frame["verdict"] = pd.Series(row_verdicts, index=frame.index, dtype=object)
-    frame["status"] = [v.status.value for v in row_verdicts]
-    frame["reason"] = [v.reason for v in row_verdicts]
+    frame["verdict"] = take(verdicts, found.codes)
+    frame["status"] = take([v.status.value for v in verdicts], found.codes)
+    frame["reason"] = take([v.reason for v in verdicts], found.codes)
     return frame.reset_index(drop=True)
 
 

@@ -143,6 +143,17 @@ def main() -> None:
     show_default=True,
     help="Look-through data older than this before the as-of date can only make REVIEW.",
 )
+@click.option(
+    "--row-limit",
+    type=click.IntRange(1, 1_048_575),
+    default=None,
+    metavar="N",
+    help="Above N positions the report's Holdings table goes to a CSV (or Parquet, with "
+    "pyarrow) file beside the workbook; the other sheets stay complete [default: 200,000].",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress display on standard error (long runs)."
+)
 @_screening_options
 @_one_line_errors
 def check_command(
@@ -158,23 +169,29 @@ def check_command(
     decisions: str | None,
     fund_holdings: tuple[str, ...],
     fund_max_age_days: int,
+    row_limit: int | None,
+    quiet: bool,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.check import check
+    from portfolio_check.progress import ProgressDisplay
 
-    result = check(
-        list(files),
-        as_of=as_of,
-        investor=investor,
-        lists=_split_lists(lists),
-        firm_lists=firm_lists,
-        related=related,
-        decisions=decisions,
-        fund_holdings=fund_holdings,
-        fund_max_age_days=fund_max_age_days,
-    )
-    if report:
-        result.write_report(report)
+    # progress on standard error for long runs, only on a terminal (never into a pipe or log)
+    with ProgressDisplay(enabled=False if quiet else None) as progress:
+        result = check(
+            list(files),
+            as_of=as_of,
+            investor=investor,
+            lists=_split_lists(lists),
+            firm_lists=firm_lists,
+            related=related,
+            decisions=decisions,
+            fund_holdings=fund_holdings,
+            fund_max_age_days=fund_max_age_days,
+            progress=progress,
+        )
+        if report:
+            result.write_report(report, row_limit=row_limit, progress=progress)
     if json_out == "-":
         click.echo(result.to_json(), nl=False)
     else:
@@ -186,7 +203,8 @@ def check_command(
             f"{len(result.holdings)} positions, {len(result.other_rows)} other rows "
             f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}"
         )
-        for record in holding_records(result.holdings):
+        flagged = result.holdings[result.holdings["status"] != Status.CLEAR.value]
+        for record in holding_records(flagged):
             if record.verdict.status is not Status.CLEAR:
                 click.echo(
                     f"  {record.verdict.status.value:<10} {record.file}:{record.sheet}:{record.row}  "
@@ -194,6 +212,12 @@ def check_command(
                 )
         if report:
             click.echo(f"report written to {report}")
+            from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
+            from portfolio_check.report.flat import choose_format
+
+            if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
+                table = beside_path(Path(report), choose_format("auto"))
+                click.echo(f"holdings table ({len(result.holdings):,} rows) written to {table}")
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
 
 

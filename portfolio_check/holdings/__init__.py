@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -28,6 +28,7 @@ import pandas as pd
 
 from portfolio_check.errors import InputFileError
 from portfolio_check.holdings.cells import is_isin, looks_like_code, render
+from portfolio_check.holdings.inputs import InputBlock, InputRow
 from portfolio_check.holdings.readers import (
     DEFAULT_MAX_FILE_MB,
     MAX_FILE_ENV,
@@ -128,23 +129,32 @@ class HoldingsInput:
 
 
 def read_holdings(
-    paths: Sequence[str | os.PathLike[str]], *, max_file_mb: float | None = None
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    max_file_mb: float | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> HoldingsInput:
     """Read holdings files (.xlsx, .xlsm, .xls, .ods, .csv); every sheet of a workbook is read.
 
     ``max_file_mb`` bounds each file's size (default: ``PORTFOLIO_CHECK_MAX_FILE_MB`` or
     500 MB). Raises :class:`InputFileError` for a missing, empty, oversized, damaged,
     password-protected, mislabelled or unsupported file, or one in which no sheet has a
-    recognisable holdings table.
+    recognisable holdings table. ``progress`` is called as ``progress("read", done, total)``
+    as each file is loaded and then analysed (two steps a file).
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
     limits = ReadLimits.from_env(max_file_mb)
     parts: list[HoldingsInput] = []
-    for p in paths:
+    steps = 2 * len(paths)
+    for number, p in enumerate(paths):
         label = os.fspath(p)
         grids = read_file(Path(label), label, limits)
+        if progress:
+            progress("read", 2 * number + 1, steps)
         results = [(g, analyse_grid(g)) for g in grids]
+        if progress:
+            progress("read", 2 * number + 2, steps)
         if not any(r.has_holdings for _, r in results):
             _raise_no_table(label, results)
         parts.extend(_assemble(label, g, r) for g, r in results)
@@ -214,24 +224,22 @@ def _unique_headers(headers: Sequence[str], width: int) -> list[str]:
     return out
 
 
-def _input_dicts(
-    body: pd.DataFrame, keys: list[str], headers: Sequence[str]
-) -> list[dict[str, str]]:
-    """Each row as {header text: cell text}; a column without header only where it has text."""
+def _input_dicts(body: pd.DataFrame, keys: list[str], headers: Sequence[str]) -> list[InputRow]:
+    """Each row as {header text: cell text}; a column without header only where it has text.
+
+    The rows are read-only mappings over one column-wise block (:mod:`.inputs`): a dict per row
+    would cost most of a million-row file's memory.
+    """
     named = [c for c in range(body.shape[1]) if c < len(headers) and headers[c]]
     unnamed = [c for c in range(body.shape[1]) if c not in set(named)]
     unnamed = [c for c in unnamed if body[c].notna().any()]
-    named_keys = [keys[c] for c in named]
-    rows = [
-        dict(zip(named_keys, vals, strict=True))
-        for vals in body[named].fillna("").itertuples(index=False, name=None)
-    ]
-    for c in unnamed:
-        key = keys[c]
-        for row, value in zip(rows, body[c].tolist(), strict=True):
-            if isinstance(value, str):
-                row[key] = value
-    return rows
+    columns = [*named, *unnamed]
+    block = InputBlock(
+        [keys[c] for c in columns],
+        [body[c].to_numpy(dtype=object) for c in columns],
+        [True] * len(named) + [False] * len(unnamed),
+    )
+    return block.rows()
 
 
 def _row_text(values: Sequence[object]) -> str:

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError, UsageError
-from portfolio_check.holdings.cells import clean_column, clean_text, render
+from portfolio_check.holdings.cells import clean_column, clean_text, render, render_float
 from portfolio_check.holdings.tables import Grid
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
@@ -293,7 +293,7 @@ def read_workbook(data: bytes, label: str) -> list[Grid]:
                 raise InputFileError(
                     label, f"cannot read the sheet ({_calamine_problem(exc)})", sheet=name
                 ) from None
-            grids.append(Grid.from_rows(name, sheet_rows(values, merged)))
+            grids.append(sheet_grid(name, values, merged))
     finally:
         workbook.close()
     if not any(len(g) for g in grids):
@@ -338,6 +338,55 @@ def sheet_rows(
                 if row[c] is None:
                     row[c] = text
     return [(i + 1, row) for i, row in enumerate(rows) if filled[i]]
+
+
+def render_values(values: np.ndarray) -> np.ndarray:
+    """:func:`render` over one column of cell values, each distinct text and number once.
+
+    Texts and floats (nearly every cell calamine returns) are rendered per distinct value;
+    the rest (dates, booleans, integers) one by one. The same display texts as ``render``.
+    """
+    n = len(values)
+    out = np.full(n, None, dtype=object)
+    is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
+    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=n)
+    if is_text.any():
+        codes, uniques = pd.factorize(values[is_text], use_na_sentinel=True)
+        texts = np.array([*(clean_text(u) for u in uniques), None], dtype=object)
+        out[is_text] = texts[codes]
+    if is_float.any():
+        codes, uniques = pd.factorize(values[is_float].astype(np.float64), use_na_sentinel=True)
+        numbers = np.array([*(render_float(float(u)) for u in uniques), None], dtype=object)
+        out[is_float] = numbers[codes]
+    rest = np.flatnonzero(~(is_text | is_float))
+    for i in rest.tolist():
+        out[i] = render(values[i])
+    return out
+
+
+def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[Merge] = ()) -> Grid:
+    """``Grid.from_rows(name, sheet_rows(values, merged))``, column-wise when nothing is merged.
+
+    A position export of 100,000 rows renders in a fraction of the time a cell-by-cell pass
+    takes (issue 6). Sheets with merged cells (formatted reports, small) take
+    :func:`sheet_rows`, which owns the merge rules.
+    """
+    width = max((len(row) for row in values), default=0)
+    if merged or any(len(row) != width for row in values):
+        return Grid.from_rows(name, sheet_rows(values, merged))
+    if width == 0:
+        return Grid.from_rows(name, [])
+    raw = pd.DataFrame(list(values), dtype=object)
+    columns = [render_values(raw[c].to_numpy(dtype=object)) for c in range(width)]
+    filled = np.zeros(len(values), dtype=bool)
+    for column in columns:
+        filled |= pd.notna(column)
+    if not filled.any():
+        return Grid.from_rows(name, [])
+    cells = pd.DataFrame(
+        {c: column[filled] for c, column in enumerate(columns)}, columns=range(width), dtype=object
+    )
+    return Grid(name, cells, np.flatnonzero(filled).astype(np.int64) + 1)
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,18 +3,32 @@
 Sheets: Summary, Holdings, Findings, Other rows, Input issues, About. Every header is styled,
 frozen and filterable. xlsxwriter is told never to turn strings into formulas, numbers or URLs,
 so a cell such as ``=HYPERLINK(...)`` from an input file stays text.
+
+Large books: xlsxwriter runs in constant-memory mode (each row goes to disk as it is written,
+styling kept), and a check with more positions than ``row_limit`` keeps Summary, Findings,
+Other rows, Input issues and About complete in the workbook while the full Holdings table goes
+to a file beside it (``<report>.holdings.parquet`` when pyarrow is installed, else ``.csv``;
+see :mod:`.flat`), which the Holdings sheet and the Summary name. Excel holds at most 1,048,576
+rows per sheet, and a sheet of a few hundred thousand rows is already slow to open and filter.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
 import xlsxwriter
 
 from portfolio_check.check import holding_records
+from portfolio_check.holdings.inputs import input_columns, input_table
 from portfolio_check.model import Status, Verdict
+from portfolio_check.progress import ProgressCallback, silent
+from portfolio_check.report.flat import Coded, choose_format, write_table
 
 if TYPE_CHECKING:
     from portfolio_check.check import CheckResult
@@ -30,10 +44,26 @@ STATUS_COLOURS: dict[str, str] = {
 }
 _LIGHT_TEXT = {Status.BLOCKED.value, Status.PROHIBITED.value, Status.PENDING.value}
 MAX_CELL_TEXT = 32_767  # Excel's limit on the length of one cell's text
+EXCEL_MAX_ROWS = 1_048_576  # Excel's limit on the rows of one sheet, the header row included
+# Above this many positions the Holdings table goes to a file beside the workbook. Writing a
+# sheet costs about 2.5 microseconds a cell (25 columns: 6 seconds per 100,000 rows) and Excel
+# opens, sorts and filters a sheet of a few hundred thousand rows slowly; a CSV or Parquet file
+# serves those sizes better, and the workbook keeps everything a reviewer acts on.
+DEFAULT_ROW_LIMIT = 200_000
+# The writer reports progress every this many rows.
+PROGRESS_ROWS = 10_000
 
 
 class _Writer:
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self,
+        path: Path,
+        progress: ProgressCallback | None = None,
+        total: int = 0,
+        file_format: str = "auto",
+    ) -> None:
+        self.path = path
+        self.file_format = file_format
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -41,8 +71,13 @@ class _Writer:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": True,
+                # each row goes to disk when the next one starts: memory stays flat
+                "constant_memory": True,
             },
         )
+        self.progress = progress or silent
+        self.total = max(total, 1)
+        self.done = 0
         self.header = self.book.add_format(
             {
                 "bold": True,
@@ -68,7 +103,42 @@ class _Writer:
             for status, colour in STATUS_COLOURS.items()
         }
 
+    def advance(self, rows: int) -> None:
+        """Count ``rows`` more rows written and tell the progress callback."""
+        self.done += rows
+        self.progress("report", min(self.done, self.total), self.total)
+
     def table(
+        self,
+        name: str,
+        headers: list[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        widths: dict[str, int] | None = None,
+        status_column: str | None = None,
+    ) -> int:
+        """A sheet with a styled, frozen, filterable header; returns the rows written."""
+        sheet = self.book.add_worksheet(name[:31])
+        for col, text in enumerate(headers):
+            sheet.write_string(0, col, text, self.header)
+            width = (widths or {}).get(text, min(max(len(text) + 2, 10), 40))
+            sheet.set_column(col, col, width)
+        status_col = headers.index(status_column) if status_column in headers else -1
+        cell, status = self.cell, self.status
+        count = 0
+        for count, values in enumerate(rows, start=1):
+            for c, value in enumerate(values):
+                if value is None:
+                    continue  # a blank cell without a format: nothing to write
+                cell(sheet, count, c, value, status.get(str(value)) if c == status_col else None)
+            if count % PROGRESS_ROWS == 0:
+                self.advance(PROGRESS_ROWS)
+        self.advance(count % PROGRESS_ROWS)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(count, 1), max(len(headers) - 1, 0))
+        return count
+
+    def complete_table(
         self,
         name: str,
         headers: list[str],
@@ -77,21 +147,43 @@ class _Writer:
         widths: dict[str, int] | None = None,
         status_column: str | None = None,
     ) -> None:
+        """A table that must stay complete: on its sheet, or beside the workbook past Excel's
+        row limit (the sheet then says where it is)."""
+        if len(rows) < EXCEL_MAX_ROWS:
+            self.table(name, headers, rows, widths=widths, status_column=status_column)
+            return
+        fmt = choose_format(self.file_format)
+        slug = "-".join(name.lower().split())
+        beside = self.path.with_name(f"{self.path.stem}.{slug}.{fmt}")
+        columns = [
+            Coded.from_array(np.array([row[c] for row in rows], dtype=object))
+            for c in range(len(headers))
+        ]
+        write_table(beside, headers, list(columns), fmt)
+        self.advance(len(rows))
+        self.note(
+            name,
+            f"{name}: the full table is in a file beside this workbook",
+            [
+                f"{len(rows):,} rows: more than Excel holds on one sheet "
+                f"({EXCEL_MAX_ROWS:,} rows, the header included).",
+                f"All of them are in {beside.name} beside this workbook, in the columns: "
+                f"{', '.join(headers)}.",
+            ],
+        )
+
+    def note(self, name: str, title: str, lines: Sequence[str]) -> None:
+        """A sheet of a title and a few lines of text (where a table was moved to a file)."""
         sheet = self.book.add_worksheet(name[:31])
-        for col, text in enumerate(headers):
-            sheet.write_string(0, col, text, self.header)
-            width = (widths or {}).get(text, min(max(len(text) + 2, 10), 40))
-            sheet.set_column(col, col, width)
-        status_col = headers.index(status_column) if status_column in headers else -1
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values):
-                fmt = self.status.get(str(value)) if c == status_col else None
-                self.cell(sheet, r, c, value, fmt)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), max(len(headers) - 1, 0))
+        sheet.set_column(0, 0, 120)
+        sheet.write_string(0, 0, title, self.title)
+        for r, line in enumerate(lines, start=2):
+            sheet.write_string(r, 0, line, self.wrap)
 
     def cell(self, sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        if value is None or (isinstance(value, float) and value != value):
+        if type(value) is str:  # most cells: checked first
+            sheet.write_string(row, col, value[:MAX_CELL_TEXT], fmt)
+        elif value is None or (isinstance(value, float) and value != value):
             sheet.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, fmt)
@@ -133,21 +225,50 @@ RESULT_HEADERS = [
 ]
 
 
-def write_report(result: CheckResult, path: Path) -> Path:
-    """Write the whole report to ``path`` (an .xlsx file)."""
+def beside_path(path: Path, fmt: str) -> Path:
+    """Where the full Holdings table of a large report at ``path`` goes (``fmt``: csv/parquet)."""
+    return path.with_name(f"{path.stem}.holdings.{fmt}")
+
+
+def write_report(
+    result: CheckResult,
+    path: Path,
+    *,
+    row_limit: int = DEFAULT_ROW_LIMIT,
+    holdings_format: str = "auto",
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Write the whole report to ``path`` (an .xlsx file).
+
+    With more than ``row_limit`` positions (at most Excel's 1,048,575 data rows), the Holdings
+    table goes to :func:`beside_path` as ``holdings_format`` (``auto``: Parquet when pyarrow
+    is installed, else CSV); every other sheet stays complete. ``progress`` is told the rows
+    written (stage ``report``).
+    """
+    if not 0 < row_limit < EXCEL_MAX_ROWS:
+        raise ValueError(f"row_limit must be between 1 and {EXCEL_MAX_ROWS - 1:,}, not {row_limit}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(path)
-    _summary(writer, result)
-    _holdings(writer, result)
+    holdings = result.holdings
+    flagged = int((holdings["status"] != Status.CLEAR.value).sum()) if len(holdings) else 0
+    total = len(holdings) + flagged + len(result.other_rows) + len(result.input_issues)
+    beside = (
+        beside_path(path, choose_format(holdings_format)) if len(holdings) > row_limit else None
+    )
+    writer = _Writer(path, progress, total, holdings_format)
+    _summary(writer, result, beside)
+    if beside is None:
+        _holdings(writer, result)
+    else:
+        _holdings_beside(writer, result, beside, row_limit)
     _findings(writer, result)
     _exposures(writer, result)
-    writer.table(
+    writer.complete_table(
         "Other rows",
         ["File", "Sheet", "Row", "Class", "Text"],
         [[o.file, o.sheet, o.row, o.row_class.value, o.text] for o in result.other_rows],
         widths={"Text": 80},
     )
-    writer.table(
+    writer.complete_table(
         "Input issues",
         ["File", "Sheet", "Row", "Column", "Problem", "Value"],
         [[i.file, i.sheet, i.row, i.column, i.problem, i.value] for i in result.input_issues],
@@ -158,7 +279,7 @@ def write_report(result: CheckResult, path: Path) -> Path:
     return path
 
 
-def _summary(writer: _Writer, result: CheckResult) -> None:
+def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:
     from portfolio_check.check import DISCLAIMER
 
     sheet = writer.book.add_worksheet("Summary")
@@ -175,6 +296,8 @@ def _summary(writer: _Writer, result: CheckResult) -> None:
         ("Other rows", len(result.other_rows)),
         ("Input issues", len(result.input_issues)),
     ]
+    if beside is not None:
+        facts.append(("Holdings table", f"in {beside.name}, beside this workbook"))
     for r, (label, value) in enumerate(facts, start=2):
         sheet.write_string(r, 0, label, writer.bold)
         writer.cell(sheet, r, 1, value)
@@ -198,28 +321,78 @@ def _summary(writer: _Writer, result: CheckResult) -> None:
     sheet.freeze_panes(start + 1, 0)
 
 
-def _input_columns(result: CheckResult) -> list[str]:
-    seen: dict[str, None] = {}
-    for cells in result.holdings["input"]:
-        for key in cells:
-            seen.setdefault(str(key), None)
-    return list(seen)
+def _verdict_codes(verdicts: Sequence[Verdict]) -> tuple[np.ndarray, list[Verdict]]:
+    """Per row, the number of its distinct verdict (rows of one security share one object)."""
+    ids = np.fromiter((id(v) for v in verdicts), dtype=np.int64, count=len(verdicts))
+    codes, _ = pd.factorize(ids)
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(codes) == 0:
+        return codes, []
+    _, first = np.unique(codes, return_index=True)
+    return codes, [verdicts[i] for i in first.tolist()]
+
+
+def _holding_rows(result: CheckResult, original: list[str]) -> Iterator[list[Any]]:
+    """The Holdings sheet's rows; a verdict's columns are worked out once per security."""
+    holdings = result.holdings
+    inputs = input_table(holdings["input"].tolist(), original)
+    verdicts = holdings["verdict"].tolist()
+    codes, distinct = _verdict_codes(verdicts)
+    tails = [_finding_columns(verdict) for verdict in distinct]
+    columns = [inputs[key].tolist() for key in original]
+    for file, sheet, row, cells, code in zip(
+        holdings["file"].tolist(),
+        holdings["sheet"].tolist(),
+        holdings["row"].tolist(),
+        zip(*columns, strict=True) if columns else itertools.repeat(()),
+        codes.tolist(),
+        strict=False,
+    ):
+        yield [file, sheet, row, *cells, *tails[code]]
 
 
 def _holdings(writer: _Writer, result: CheckResult) -> None:
-    original = _input_columns(result)
+    original = input_columns(result.holdings["input"].tolist())
     headers = ["File", "Sheet", "Row", *original, *RESULT_HEADERS]
-    rows = [
-        [
-            record.file,
-            record.sheet,
-            record.row,
-            *(record.input.get(column) for column in original),
-            *_finding_columns(record.verdict),
-        ]
-        for record in holding_records(result.holdings)
+    writer.table(
+        "Holdings",
+        headers,
+        _holding_rows(result, original),
+        widths={"Reason": 80},
+        status_column="Status",
+    )
+
+
+def _holdings_beside(writer: _Writer, result: CheckResult, beside: Path, row_limit: int) -> None:
+    """The full Holdings table in a file beside the workbook; the sheet says where and why."""
+    holdings = result.holdings
+    original = input_columns(holdings["input"].tolist())
+    headers = ["File", "Sheet", "Row", *original, *RESULT_HEADERS]
+    inputs = input_table(holdings["input"].tolist(), original)
+    codes, distinct = _verdict_codes(holdings["verdict"].tolist())
+    tails = [_finding_columns(verdict) for verdict in distinct]
+    columns: list[Coded | np.ndarray] = [
+        Coded.from_array(holdings["file"].to_numpy(dtype=object)),
+        Coded.from_array(holdings["sheet"].to_numpy(dtype=object)),
+        holdings["row"].to_numpy(dtype=np.int64),
+        *(Coded.from_array(inputs[key]) for key in original),
+        *(Coded(codes, [tail[j] for tail in tails]) for j in range(len(RESULT_HEADERS))),
     ]
-    writer.table("Holdings", headers, rows, widths={"Reason": 80}, status_column="Status")
+    write_table(beside, headers, columns, beside.suffix.lstrip("."))
+    writer.advance(len(holdings))
+    writer.note(
+        "Holdings",
+        "Holdings: the full table is in a file beside this workbook",
+        [
+            f"This check has {len(holdings):,} positions, more than this report's limit of "
+            f"{row_limit:,} rows on one sheet (Excel itself holds at most "
+            f"{EXCEL_MAX_ROWS:,} rows per sheet, and large sheets are slow to open and filter).",
+            f"Every position, with its original columns, status, reason and matched entry, is "
+            f"in {beside.name} beside this workbook, in the columns: {', '.join(headers)}.",
+            "The Findings sheet lists every position that is not CLEAR, with its evidence; the "
+            "Summary counts every position; Other rows and Input issues are complete.",
+        ],
+    )
 
 
 def _findings(writer: _Writer, result: CheckResult) -> None:
@@ -245,10 +418,11 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
         "Explanation",
     ]
     rows = []
-    for record in holding_records(result.holdings):
+    holdings = result.holdings
+    flagged = np.flatnonzero(holdings["status"].to_numpy(dtype=object) != Status.CLEAR.value)
+    subset = holdings.iloc[flagged] if len(flagged) < len(holdings) else holdings
+    for record in holding_records(subset):
         verdict = record.verdict
-        if verdict.status is Status.CLEAR:
-            continue
         identity = verdict.identity
         base = [
             record.file,
@@ -291,7 +465,7 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                 ]
             )
     rows.sort(key=lambda row: Status(str(row[6])).severity)
-    writer.table(
+    writer.complete_table(
         "Findings",
         headers,
         rows,

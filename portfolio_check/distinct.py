@@ -1,0 +1,87 @@
+"""Distinct securities of a holdings table, and the join of their verdicts back onto its rows.
+
+A firm-wide file has a million rows (accounts x lots) but tens of thousands of distinct
+securities. Each identity column is factorised once (the distinct cell texts, cleaned, each
+get a code), the per-column codes are combined into one code per row, and the distinct
+securities are the distinct combined codes, in order of first appearance. The join back is an
+array take: ``values[codes]``. No Python tuple is built per row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def clean_cell(value: object) -> str | None:
+    """A raw cell as a security's identity sees it: stripped text, or None when empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+@dataclass(frozen=True)
+class DistinctRows:
+    """``codes[i]`` is the distinct security of row ``i``; ``cells[k]`` its identity cells."""
+
+    codes: np.ndarray
+    cells: list[dict[str, str | None]]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+
+def _column_codes(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
+    """Codes of a column's cleaned texts (-1 for empty) and the distinct texts they stand for."""
+    raw_codes, raw_uniques = pd.factorize(values, use_na_sentinel=True)
+    cleaned = [clean_cell(u) for u in raw_uniques]
+    # cleaning can merge texts ("X " and "X") and empty some ("  "): code the cleaned texts
+    merged_codes, merged = pd.factorize(pd.Series(cleaned, dtype=object), use_na_sentinel=True)
+    lookup = np.append(np.asarray(merged_codes, dtype=np.int64), -1)  # raw -1 stays -1
+    return lookup[np.asarray(raw_codes, dtype=np.int64)], list(merged)
+
+
+def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
+    """The distinct combinations of ``columns`` (missing columns count as empty), in order."""
+    n = len(frame)
+    combined = np.zeros(n, dtype=np.int64)
+    per_column: list[tuple[str, np.ndarray, list[str | None]]] = []
+    for column in columns:
+        if column in frame:
+            codes, texts = _column_codes(frame[column])
+        else:
+            codes, texts = np.full(n, -1, dtype=np.int64), []
+        per_column.append((column, codes, texts))
+        # Mixed radix, re-coded after each column so the numbers stay below the row count.
+        combined = combined * (len(texts) + 1) + (codes + 1)
+        recoded, _ = pd.factorize(combined)
+        combined = np.asarray(recoded, dtype=np.int64)
+    if n == 0:
+        return DistinctRows(combined, [])
+    distinct, first = np.unique(combined, return_index=True)
+    # np.unique sorts by code, and pd.factorize numbered the codes in order of first appearance
+    assert len(distinct) == int(combined.max()) + 1
+    cells: list[dict[str, str | None]] = []
+    firsts = first.tolist()
+    columns_at_first = [
+        (column, [texts[c] if c >= 0 else None for c in codes[first].tolist()])
+        for column, codes, texts in per_column
+    ]
+    for k in range(len(firsts)):
+        cells.append({column: values[k] for column, values in columns_at_first})
+    return DistinctRows(combined, cells)
+
+
+def take(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
+    """``values[codes]`` as an object array (values may be objects numpy would unpack)."""
+    array = np.empty(len(values), dtype=object)
+    for k, value in enumerate(values):
+        array[k] = value
+    out: np.ndarray = array[codes]
+    return out

@@ -1,0 +1,130 @@
+"""Reading at fund scale (issue 6): column-wise rendering and the input rows kept column-wise.
+
+Both are speed and memory changes; these tests hold them to the plain behaviour they replace.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from portfolio_check.holdings import read_holdings
+from portfolio_check.holdings.inputs import InputBlock, InputRow, input_columns, input_table
+from portfolio_check.holdings.readers import render_values, sheet_grid, sheet_rows
+from portfolio_check.holdings.tables import Grid
+from tests.paths import EXAMPLES, SHARED
+
+VALUES: list[list[object]] = [
+    ["", "", "", ""],
+    ["Name", "ISIN", "Qty", "When"],
+    ["  SENSETIME ", "KYG8062L1041", 125000.0, dt.date(2021, 12, 30)],
+    ["", "", "", ""],
+    ["China Mobile", "", 1e-05, dt.datetime(2021, 3, 4, 13, 5, 6)],
+    ["TRUE?", True, -0.0, dt.time(12, 0)],
+    ["x\u00a0", "", 12345678901234567.0, dt.timedelta(days=1)],
+    ["", "", 7, ""],
+]
+
+
+def _grids_equal(a: Grid, b: Grid) -> bool:
+    return a.sheet == b.sheet and (a.rows == b.rows).all() and a.cells.equals(b.cells)
+
+
+def test_column_wise_grid_equals_row_by_row() -> None:
+    assert _grids_equal(sheet_grid("S", VALUES), Grid.from_rows("S", sheet_rows(VALUES)))
+
+
+def test_render_values_keeps_true_apart_from_one() -> None:
+    # a hash-based factorisation would fold True, 1 and 1.0 together
+    values = np.array([True, 1, 1.0, "1", 0.0, False], dtype=object)
+    assert render_values(values).tolist() == ["TRUE", "1", "1", "1", "0", "FALSE"]
+
+
+def test_merged_and_empty_sheets_take_the_reference_path() -> None:
+    merged = [((1, 0), (1, 1))]
+    assert _grids_equal(
+        sheet_grid("S", VALUES, merged), Grid.from_rows("S", sheet_rows(VALUES, merged))
+    )
+    assert len(sheet_grid("S", [])) == 0
+    assert len(sheet_grid("S", [["", ""], ["", ""]])) == 0
+
+
+def _workbooks() -> list[Path]:
+    found = sorted(EXAMPLES.glob("*.xlsx"))
+    if (SHARED / "holdings").exists():
+        found += sorted((SHARED / "holdings").glob("*.xls*"))
+    return found
+
+
+@pytest.mark.parametrize("path", _workbooks(), ids=lambda p: p.name)
+def test_real_workbooks_read_the_same_both_ways(path: Path) -> None:
+    book = CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+        except Exception:  # a chart sheet
+            continue
+        values = sheet.to_python(skip_empty_area=False)
+        merged = list(sheet.merged_cell_ranges or [])
+        assert _grids_equal(
+            sheet_grid(name, values, merged), Grid.from_rows(name, sheet_rows(values, merged))
+        )
+
+
+def _block() -> InputBlock:
+    return InputBlock(
+        ["Name", "Qty", "F"],
+        [
+            np.array(["A", None, "C"], dtype=object),
+            np.array(["1", "2", None], dtype=object),
+            np.array([None, "note", None], dtype=object),
+        ],
+        [True, True, False],
+    )
+
+
+def test_input_rows_read_like_the_dicts_they_replace() -> None:
+    rows = _block().rows()
+    assert [dict(r) for r in rows] == [
+        {"Name": "A", "Qty": "1"},
+        {"Name": "", "Qty": "2", "F": "note"},
+        {"Name": "C", "Qty": ""},
+    ]
+    row = rows[1]
+    assert row == {"Name": "", "Qty": "2", "F": "note"} and len(row) == 3
+    assert row["F"] == "note" and row.get("missing") is None and "F" not in rows[0]
+    with pytest.raises(KeyError):
+        rows[0]["F"]
+    assert list(row.values()) == ["", "2", "note"]
+    assert json.dumps(dict(row)) == '{"Name": "", "Qty": "2", "F": "note"}'
+    # a copied or pickled row is a plain dict, not the whole table
+    for twin in (pickle.loads(pickle.dumps(row)), copy.deepcopy(row)):
+        assert type(twin) is dict and twin == dict(row)
+
+
+def test_input_columns_and_table_are_column_wise() -> None:
+    rows: list[object] = [*_block().rows(), {"Other": "x", "Name": "D"}]
+    assert input_columns(rows) == ["Name", "Qty", "F", "Other"]  # type: ignore[arg-type]
+    table = input_table(rows, ["Name", "F", "Other"])  # type: ignore[arg-type]
+    assert table["Name"].tolist() == ["A", "", "C", "D"]
+    assert table["F"].tolist() == [None, "note", None, None]
+    assert table["Other"].tolist() == [None, None, None, "x"]
+
+
+def test_positions_keep_input_rows_as_views(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    pd.DataFrame(
+        {"Name": ["China Mobile Ltd", "Apple"], "Quantity": ["125000", "5"], "": ["", "memo"]}
+    ).to_csv(path, index=False)
+    inputs = read_holdings([path]).positions["input"].tolist()
+    assert all(isinstance(row, InputRow) for row in inputs)
+    assert inputs[0] == {"Name": "China Mobile Ltd", "Quantity": "125000"}
+    assert inputs[1] == {"Name": "Apple", "Quantity": "5", "C": "memo"}

@@ -1,0 +1,127 @@
+"""Large reports (issue 6): past the row limit the Holdings table goes beside the workbook.
+
+The workbook keeps Summary, Findings, Other rows, Input issues and About complete; the file
+beside it holds exactly the rows and columns the Holdings sheet would have held.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from portfolio_check import CheckResult, check
+from portfolio_check.report.excel import EXCEL_MAX_ROWS, beside_path
+from portfolio_check.report.flat import Coded, guard_formula, pyarrow_available, write_table
+
+SHEETS = ["Summary", "Holdings", "Findings", "Other rows", "Input issues", "About"]
+
+
+@pytest.fixture(scope="module")
+def result() -> CheckResult:
+    frame = pd.DataFrame(
+        {
+            "Account": [f"A{i % 7}" for i in range(60)],
+            "Security Name": [
+                "SENSETIME GROUP INC-CL B",
+                "China Mobile Ltd",
+                '=HYPERLINK("http://x.example","x")',
+                "Apple Inc",
+                "商湯集團股份有限公司－Ｗ",
+                "-not a number",
+            ]
+            * 10,
+            "ISIN": ["KYG8062L1041", None, None, "US0378331005", None, None] * 10,
+            "Ticker": [None, "941 HK", None, None, None, None] * 10,
+            "Quantity": list(range(1, 61)),
+            "Market Value": [float(i) * 10.5 for i in range(60)],
+        }
+    )
+    return check(frame, as_of="2022-03-01")
+
+
+def _sheet_rows(path: Path, name: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book[name].iter_rows(values_only=True))
+    book.close()
+    return rows
+
+
+def _text(value: object) -> str:
+    return "" if value is None or value != value else str(value)  # None and NaN are empty
+
+
+def test_small_report_keeps_holdings_on_its_sheet(result: CheckResult, tmp_path: Path) -> None:
+    path = result.write_report(tmp_path / "r.xlsx")
+    assert set(SHEETS) <= set(openpyxl.load_workbook(path).sheetnames)
+    rows = _sheet_rows(path, "Holdings")
+    assert len(rows) == 1 + len(result.holdings)
+    assert not list(tmp_path.glob("r.holdings.*"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_large_report_writes_holdings_beside(result: CheckResult, tmp_path: Path, fmt: str) -> None:
+    if fmt == "parquet" and not pyarrow_available():
+        pytest.skip("pyarrow is not installed")
+    full = result.write_report(tmp_path / "full.xlsx")
+    expected = _sheet_rows(full, "Holdings")
+    path = result.write_report(tmp_path / "big.xlsx", row_limit=25, holdings_format=fmt)
+    beside = beside_path(path, fmt)
+    assert beside.name == f"big.holdings.{fmt}" and beside.exists()
+    if fmt == "csv":
+        with beside.open(encoding="utf-8-sig", newline="") as handle:
+            got = list(csv.reader(handle))
+        header, body = got[0], got[1:]
+    else:
+        table = pd.read_parquet(beside)
+        header = list(table.columns)
+        body = [[_text(v) for v in row] for row in table.itertuples(index=False, name=None)]
+    assert tuple(header) == expected[0]
+    assert len(body) == len(result.holdings)
+    for got_row, want_row in zip(body, expected[1:], strict=True):
+        want = [_text(v) for v in want_row]
+        if fmt == "csv":
+            want = [guard_formula(v) if v else v for v in want]
+        assert list(got_row) == want
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:2] == ["Summary", "Holdings"]
+    for name in ("Findings", "Other rows", "Input issues", "About"):
+        assert name in book.sheetnames
+    note = " ".join(_text(c) for row in book["Holdings"].iter_rows(values_only=True) for c in row)
+    assert beside.name in note and f"{EXCEL_MAX_ROWS:,}" in note and "limit of 25" in note
+    summary = " ".join(_text(c) for row in book["Summary"].iter_rows(values_only=True) for c in row)
+    assert beside.name in summary
+    # Findings stays complete: every position that is not CLEAR, as in the small report
+    assert _sheet_rows(path, "Findings") == _sheet_rows(full, "Findings")
+
+
+def test_csv_never_carries_a_formula(tmp_path: Path) -> None:
+    path = write_table(
+        tmp_path / "t.csv",
+        ["Name", "Row"],
+        [
+            Coded.from_array(pd.Series(["=1+1", "+SUM(A1)", "@cmd", "-2", "-x", "plain", None])),
+            pd.Series(range(7)).to_numpy(),
+        ],
+        "csv",
+    )
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ["'=1+1", "'+SUM(A1)", "'@cmd", "-2", "'-x", "plain", ""]
+    assert [row[1] for row in rows[1:]] == [str(i) for i in range(7)]
+
+
+def test_report_progress_counts_rows(result: CheckResult, tmp_path: Path) -> None:
+    calls: list[tuple[str, int, int]] = []
+    result.write_report(tmp_path / "p.xlsx", progress=lambda *call: calls.append(call))
+    assert calls and all(stage == "report" for stage, _, _ in calls)
+    _, done, total = calls[-1]
+    assert done == total >= len(result.holdings)
+
+
+def test_row_limit_must_fit_a_sheet(result: CheckResult, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="row_limit"):
+        result.write_report(tmp_path / "x.xlsx", row_limit=EXCEL_MAX_ROWS)
