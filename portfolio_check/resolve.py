@@ -334,6 +334,7 @@ def resolve(
             for line in index.hkex_by_isin.get(identity.isin, [])
             if Ticker(line.code, HONG_KONG) not in tickers
         ]
+    own_hits = len(hits) + (len(index.by_ticker.get(tickers[0], [])) if ticker else 0)
     for ticker in tickers:
         checked.append(f"ticker {ticker}")
         hits += index.by_ticker.get(ticker, [])
@@ -344,7 +345,18 @@ def resolve(
         matches: dict[tuple[str, str], EntryMatch] = {}
         # The most telling evidence first: a depositary receipt says what the holding is, a
         # hand-curated link beats OFAC's own example identifiers, which beat derived lines.
-        hits.sort(key=lambda h: (h.receipt is None, _HOW_RANK.get(h.how.split()[0], 1)))
+        # Hits on the holding's own ISIN or ticker come before lines the HKEX master adds.
+        hits = [
+            hit
+            for _, hit in sorted(
+                enumerate(hits),
+                key=lambda item: (
+                    item[1].receipt is None,
+                    item[0] >= own_hits,
+                    _HOW_RANK.get(item[1].how.split()[0], 1),
+                ),
+            )
+        ]
         for hit in hits:
             key = (hit.list_id, hit.entry_id)
             if key in matches:
