@@ -69,6 +69,8 @@ def run_check(path: Path, report: Path, as_of: str, row_limit: int | None) -> di
     def progress(stage: str, done: int, total: int) -> None:
         marks.setdefault(stage, time.perf_counter())
 
+    for stale in report.parent.glob(f"{report.stem}.*"):
+        stale.unlink()  # a previous run's report and its beside files
     start = time.perf_counter()
     reference = load_reference()
     security_index(reference.select(None))  # built once per snapshot; a CLI run pays it too

@@ -14,11 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from portfolio_check.holdings import read_holdings
+from portfolio_check.holdings.cells import render
 from portfolio_check.holdings.inputs import InputBlock, InputRow, input_columns, input_table
-from portfolio_check.holdings.readers import render_values, sheet_grid, sheet_rows
+from portfolio_check.holdings.readers import (
+    _head_lines,
+    _tail_lines,
+    render_values,
+    sheet_grid,
+    sheet_rows,
+)
 from portfolio_check.holdings.tables import Grid
 from tests.paths import EXAMPLES, SHARED
 
@@ -128,3 +137,33 @@ def test_positions_keep_input_rows_as_views(tmp_path: Path) -> None:
     assert all(isinstance(row, InputRow) for row in inputs)
     assert inputs[0] == {"Name": "China Mobile Ltd", "Quantity": "125000"}
     assert inputs[1] == {"Name": "Apple", "Quantity": "5", "C": "memo"}
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.text(max_size=6),
+    st.sampled_from(["", " ", "1", "0", "TRUE"]),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.sampled_from([0.0, -0.0, 1.0, 1e-05, 125000.0]),
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 1, 1)),
+)
+
+
+@given(st.lists(_CELL, max_size=30))
+def test_render_values_is_render_of_each_cell(cells: list[object]) -> None:
+    values = np.empty(len(cells), dtype=object)
+    values[:] = cells
+    assert render_values(values).tolist() == [render(v) for v in cells]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize("lines", [3, 200, 201, 5_000, 40_000])
+def test_head_and_tail_lines_are_those_of_the_whole_text(newline: str, lines: int) -> None:
+    rng = np.random.default_rng(lines)
+    text = newline.join("x" * int(n) + f",{k}" for k, n in enumerate(rng.integers(0, 40, lines)))
+    for count in (1, 200):
+        assert _head_lines(text, count) == text.splitlines()[:count]
+        assert _tail_lines(text, count) == text.splitlines()[-count:]
+        assert _tail_lines(text + newline, count) == (text + newline).splitlines()[-count:]

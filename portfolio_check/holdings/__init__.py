@@ -292,9 +292,9 @@ def _table_positions(
     for role in _TEXT_ROLE_COLUMNS:
         c = table.column(role)
         if c is None:
-            values: list[str | None] = [None] * len(idx)
+            values: list[str | None] | np.ndarray = [None] * len(idx)
         else:
-            values = [v if isinstance(v, str) else None for v in body[c].tolist()]
+            values = body[c].to_numpy(dtype=object)  # grid cells are text or None already
         data[role.value] = pd.Series(values, dtype=object)
     mixed = table.name_like_identifier()
     if table.column(Role.NAME) is None and mixed is not None:

@@ -16,9 +16,10 @@ The mapping's contents follow the reader's rule: a column with a header text is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 
 
 class InputBlock:
@@ -51,10 +52,10 @@ class InputBlock:
         """The values that the rows' mappings give for ``key`` (``None`` where a row has none)."""
         c = self._index[key]
         values = self.columns[c]
-        present = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-        out = np.empty(len(values), dtype=object)
-        out[present] = values[present]
-        out[~present] = "" if self.named[c] else None
+        if not self.named[c]:
+            return values.copy()
+        out = values.copy()
+        out[pd.isna(values)] = ""  # a named column's empty cell reads as ""
         return out
 
 
@@ -122,23 +123,25 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
     per cell.
     """
     n = len(rows)
-    out = {key: np.empty(n, dtype=object) for key in keys}
-    groups: dict[int, tuple[InputBlock, list[int], list[int]]] = {}
-    loose: list[int] = []
-    for number, row in enumerate(rows):
-        if type(row) is InputRow:
-            entry = groups.get(id(row.block))
-            if entry is None:
-                entry = groups[id(row.block)] = (row.block, [], [])
-            entry[1].append(number)
-            entry[2].append(row.i)
-        else:
-            loose.append(number)
-    for block, positions, indices in groups.values():
-        at, take = np.asarray(positions, dtype=np.int64), np.asarray(indices, dtype=np.int64)
-        for key in keys:
-            out[key][at] = block.column(key)[take] if key in block._index else None
-    for number in loose:
+    out = {key: np.full(n, None, dtype=object) for key in keys}
+    views = np.fromiter((type(row) is InputRow for row in rows), dtype=bool, count=n)
+    at_views = np.flatnonzero(views)
+    if len(at_views):
+        view_rows = cast(
+            list[InputRow], [rows[i] for i in at_views.tolist()] if len(at_views) < n else rows
+        )
+        blocks = [row.block for row in view_rows]
+        index = np.fromiter((row.i for row in view_rows), dtype=np.int64, count=len(view_rows))
+        block_codes, _ = pd.factorize(np.fromiter(map(id, blocks), dtype=np.int64))
+        firsts = np.unique(block_codes, return_index=True)[1]
+        for code, first in enumerate(firsts.tolist()):
+            block: InputBlock = blocks[first]
+            mine = np.flatnonzero(block_codes == code)
+            at, take = at_views[mine], index[mine]
+            for key in keys:
+                if key in block._index:
+                    out[key][at] = block.column(key)[take]
+    for number in np.flatnonzero(~views).tolist():
         row = rows[number]
         for key in keys:
             out[key][number] = row.get(key)

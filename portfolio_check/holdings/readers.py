@@ -341,11 +341,17 @@ def sheet_rows(
 
 
 def render_values(values: np.ndarray) -> np.ndarray:
-    """:func:`render` over one column of cell values, each distinct text and number once.
+    """:func:`render` over one column of cell values, each distinct value rendered once.
 
-    Texts and floats (nearly every cell calamine returns) are rendered per distinct value;
-    the rest (dates, booleans, integers) one by one. The same display texts as ``render``.
+    The column is factorised as it is; hashing folds ``True`` into ``1`` and ``1.0`` (which
+    render differently), so a column with a distinct value equal to 0 or 1 is factorised by
+    type instead: texts and floats each per distinct value, the rest one by one.
     """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not any(type(u) is bool or (type(u) in (int, float) and u in (0, 1)) for u in uniques):
+        rendered = np.array([*(render(u) for u in uniques), None], dtype=object)
+        out: np.ndarray = rendered[codes]
+        return out
     n = len(values)
     out = np.full(n, None, dtype=object)
     is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
@@ -426,7 +432,7 @@ def sniff_delimiter(text: str) -> str:
     first = text[:16].splitlines()[0] if text else ""
     if first.lower().startswith("sep=") and len(first) == 5:
         return first[4]
-    sample = "\n".join(text.splitlines()[:SNIFF_LINES])
+    sample = "\n".join(_head_lines(text, SNIFF_LINES))
     best, best_score = ",", -1.0
     for delim in CSV_DELIMITERS:
         counts: dict[int, int] = {}
@@ -463,6 +469,26 @@ def read_csv_text(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
     return grid
 
 
+def _head_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[:count]`` without splitting a million-line text."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > count or size >= len(text):
+            return lines[:count]  # the slice's last line may be cut short: never among them
+        size *= 4
+
+
+def _tail_lines(text: str, count: int) -> list[str]:
+    """``text.splitlines()[-count:]`` without splitting a million-line text."""
+    size = 1 << 16
+    while True:
+        lines = text[-size:].splitlines()
+        if len(lines) > count or size >= len(text):
+            return lines[-count:]  # the slice's first line may be cut short: never among them
+        size *= 4
+
+
 def _line_count(text: str) -> int:
     terminators = text.count("\n") + text.count("\r") - text.count("\r\n")
     return terminators + (0 if text.endswith(("\n", "\r")) else 1)
@@ -470,8 +496,7 @@ def _line_count(text: str) -> int:
 
 def _max_fields(text: str, delimiter: str) -> int:
     """The widest record among the first and last lines (a guess; the parser checks it)."""
-    lines = text.splitlines()
-    sample = lines[:SNIFF_LINES] + lines[-SNIFF_LINES:]
+    sample = _head_lines(text, SNIFF_LINES) + _tail_lines(text, SNIFF_LINES)
     width = 1
     for line in sample:
         try:

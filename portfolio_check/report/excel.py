@@ -493,8 +493,15 @@ def _exposures(writer: _Writer, result: CheckResult) -> None:
         "Explanation",
     ]
     rows: list[list[Any]] = []
-    values = result.holdings["market_value"].tolist() if "market_value" in result.holdings else []
-    for number, record in enumerate(holding_records(result.holdings)):
+    # only rows whose security has an exposure finding (worked out once per security)
+    holdings = result.holdings
+    codes, distinct = _verdict_codes(holdings["verdict"].tolist())
+    exposed = np.array(
+        [any(f.exposure is not None for f in v.findings) for v in distinct] + [False]
+    )
+    subset = holdings.iloc[np.flatnonzero(exposed[codes])] if len(codes) else holdings
+    values = subset["market_value"].tolist() if "market_value" in subset else []
+    for number, record in enumerate(holding_records(subset)):
         value = values[number] if number < len(values) else None
         value = None if value is None or value != value else float(value)
         for finding in record.verdict.findings:
