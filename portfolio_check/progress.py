@@ -134,7 +134,7 @@ class ProgressDisplay:
         now = self.clock() if now is None else now
         label = STAGE_LABELS.get(self._stage, self._stage)
         elapsed = now - self.started
-        if self._total > 1:
+        if self._total > 1 and self._stage != "read":  # reading counts coarse steps only
             share = min(self._done / self._total, 1.0)
             text = f"{label}: {self._done:,} of {self._total:,} ({share:.0%})"
         else:
