@@ -140,6 +140,11 @@ class Relation(Frozen):
     subject_aliases: tuple[str, ...] = ()
     subject_isins: tuple[str, ...] = ()
     subject_tickers: tuple[str, ...] = Field(default=(), description="'CODE MIC' each")
+    subject_cusip6: tuple[str, ...] = Field(
+        default=(),
+        description="CUSIP issuer numbers (the first six characters of a CUSIP, and of a US or "
+        "Canadian ISIN after the country code): every security of that issuer",
+    )
     object_list_id: str
     object_entry_id: str
     ownership_pct: float | None = None

@@ -34,7 +34,7 @@ DEFAULT_LISTS: tuple[str, ...] = ("ns-cmic", "sdn")
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
-_MULTI_VALUED = frozenset({"subject_aliases", "subject_isins", "subject_tickers"})
+_MULTI_VALUED = frozenset({"subject_aliases", "subject_isins", "subject_tickers", "subject_cusip6"})
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,7 @@ class SecurityIndex:
         default_factory=lambda: defaultdict(list)
     )
     related_by_name: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
+    related_by_cusip6: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
 
     def __post_init__(self) -> None:
         known = []
@@ -184,6 +185,8 @@ class SecurityIndex:
             for isin in relation.subject_isins:
                 if (valid := normalize_isin(isin)) is not None:
                     self.related_by_isin[valid].append(relation)
+            for issuer_number in relation.subject_cusip6:
+                self.related_by_cusip6[issuer_number.upper()].append(relation)
             for raw in relation.subject_tickers:
                 if (ticker := parse_ticker(raw)) is not None:
                     self.related_by_ticker[ticker].append(relation)
@@ -282,6 +285,15 @@ def _master_note(index: SecurityIndex, identity: SecurityIdentity) -> str | None
     return f"HKEX list: {line.code} {line.name} ({line.category}, ISIN {line.isin or 'none'})"
 
 
+def _cusip6(identity: SecurityIdentity) -> str | None:
+    """The CUSIP issuer number of a security: from its CUSIP, or its US/Canadian ISIN."""
+    if identity.cusip:
+        return identity.cusip[:6]
+    if identity.isin and identity.isin[:2] in ("US", "CA"):
+        return identity.isin[2:8]
+    return None
+
+
 def _relation_matches(
     index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker]
 ) -> list[EntryMatch]:
@@ -293,6 +305,12 @@ def _relation_matches(
         ]
     for ticker in tickers:
         found += [(r, f"ticker {ticker}") for r in index.related_by_ticker.get(ticker, [])]
+    issuer_number = _cusip6(identity)
+    if issuer_number:
+        found += [
+            (r, f"CUSIP issuer number {issuer_number} (of {identity.isin or identity.cusip})")
+            for r in index.related_by_cusip6.get(issuer_number, [])
+        ]
     if not found and identity.name:
         key = normalize_name(identity.name)
         found += [(r, f"name {identity.name!r}") for r in index.related_by_name.get(key, [])]

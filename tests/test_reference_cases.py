@@ -69,3 +69,12 @@ def test_a_clearance_shows_what_the_master_says() -> None:
     answer = check_security("KYG875721634", as_of="2022-03-01")  # Tencent
     assert answer.status is Status.CLEAR
     assert "00700" in answer.verdict.reason and "TENCENT" in answer.verdict.reason
+
+
+@pytest.mark.parametrize("query", ["US65334HAJ14", "65334HAE2"])
+def test_a_subsidiarys_bonds_are_tied_by_cusip_issuer_number(query: str) -> None:
+    # Nexen's notes (CUSIP issuer 65334H), which Bloomberg files under the CNOOC ticker.
+    answer = check_security(query, as_of="2022-03-01")
+    assert answer.status is Status.REVIEW
+    finding = answer.verdict.findings[0]
+    assert finding.entry_id == "30926" and "65334H" in finding.explanation
