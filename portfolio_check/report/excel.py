@@ -124,13 +124,17 @@ class _Writer:
             width = (widths or {}).get(text, min(max(len(text) + 2, 10), 40))
             sheet.set_column(col, col, width)
         status_col = headers.index(status_column) if status_column in headers else -1
-        cell, status = self.cell, self.status
+        cell, status, write_string = self.cell, self.status, sheet.write_string
         count = 0
         for count, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
-                if value is None:
-                    continue  # a blank cell without a format: nothing to write
-                cell(sheet, count, c, value, status.get(str(value)) if c == status_col else None)
+                if value is None or value == "":
+                    continue  # an empty cell without a format: nothing to write
+                fmt = status.get(str(value)) if c == status_col else None
+                if type(value) is str:  # most cells: written here, without a call to cell()
+                    write_string(count, c, value[:MAX_CELL_TEXT], fmt)
+                else:
+                    cell(sheet, count, c, value, fmt)
             if count % PROGRESS_ROWS == 0:
                 self.advance(PROGRESS_ROWS)
         self.advance(count % PROGRESS_ROWS)
