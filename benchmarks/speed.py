@@ -191,7 +191,7 @@ def _writers(fmt: str) -> dict[str, Callable[[Any, Path], None]]:
 
 
 def _write_xlsxwriter(frame: Any, path: Path, constant_memory: bool) -> None:
-    """Cells written with xlsxwriter's typed calls (no per-cell type dispatch), blanks skipped."""
+    """Cells written with xlsxwriter's typed calls (no per-cell type dispatch), empty ones skipped."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
@@ -209,7 +209,8 @@ def _write_xlsxwriter(frame: Any, path: Path, constant_memory: bool) -> None:
     for r, values in enumerate(zip(*columns, strict=True), start=1):
         for c, value in enumerate(values):
             if type(value) is str:
-                write_string(r, c, value)
+                if value:  # calamine reads an empty cell as "": nothing to write
+                    write_string(r, c, value)
             elif value is not None and value == value:  # NaN is an empty cell
                 write_number(r, c, value)
     book.close()
