@@ -404,9 +404,13 @@ def screen_positions(
         verdicts.append(look.apply(verdict, screen_frame))
         if notify and (done % PROGRESS_EVERY == 0 or done == total):
             notify("screen", done, total)
-    frame["verdict"] = take(verdicts, found.codes)
-    frame["status"] = take([v.status.value for v in verdicts], found.codes)
-    frame["reason"] = take([v.reason for v in verdicts], found.codes)
+    # object columns, like the reader's: inferring a string dtype would copy a million reasons
+    for column, values in (
+        ("verdict", verdicts),
+        ("status", [v.status.value for v in verdicts]),
+        ("reason", [v.reason for v in verdicts]),
+    ):
+        frame[column] = pd.Series(take(values, found.codes), index=frame.index, dtype=object)
     return frame.reset_index(drop=True)
 
 

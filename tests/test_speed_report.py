@@ -125,3 +125,18 @@ def test_report_progress_counts_rows(result: CheckResult, tmp_path: Path) -> Non
 def test_row_limit_must_fit_a_sheet(result: CheckResult, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="row_limit"):
         result.write_report(tmp_path / "x.xlsx", row_limit=EXCEL_MAX_ROWS)
+
+
+def test_cli_row_limit_names_the_file_beside(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from portfolio_check.cli import main
+    from tests.paths import SENSETIME_WORKBOOK
+
+    report = tmp_path / "r.xlsx"
+    args = ["check", str(SENSETIME_WORKBOOK), "--as-of", "2022-03-01", "--report", str(report)]
+    done = CliRunner().invoke(main, [*args, "--row-limit", "3", "--quiet"])
+    assert done.exit_code == 1, done.output
+    written = [line for line in done.output.splitlines() if line.startswith("holdings table")]
+    assert len(written) == 1 and "r.holdings." in written[0]
+    assert len(list(tmp_path.glob("r.holdings.*"))) == 1
