@@ -64,17 +64,14 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
         combined = np.asarray(recoded, dtype=np.int64)
     if n == 0:
         return DistinctRows(combined, [])
-    distinct, first = np.unique(combined, return_index=True)
-    # np.unique sorts by code, and pd.factorize numbered the codes in order of first appearance
-    assert len(distinct) == int(combined.max()) + 1
-    cells: list[dict[str, str | None]] = []
-    firsts = first.tolist()
+    # pd.factorize numbers codes 0..k-1 in order of first appearance, so np.unique's sorted
+    # codes are that order too, and ``first`` is each distinct security's first row
+    first = np.unique(combined, return_index=True)[1]
     columns_at_first = [
         (column, [texts[c] if c >= 0 else None for c in codes[first].tolist()])
         for column, codes, texts in per_column
     ]
-    for k in range(len(firsts)):
-        cells.append({column: values[k] for column, values in columns_at_first})
+    cells = [{column: values[k] for column, values in columns_at_first} for k in range(len(first))]
     return DistinctRows(combined, cells)
 
 

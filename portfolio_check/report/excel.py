@@ -128,13 +128,15 @@ class _Writer:
         count = 0
         for count, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
-                if value is None or value == "":
-                    continue  # an empty cell without a format: nothing to write
-                fmt = status.get(str(value)) if c == status_col else None
+                # an empty cell (None, "") without a format is not written at all
                 if type(value) is str:  # most cells: written here, without a call to cell()
-                    write_string(count, c, value[:MAX_CELL_TEXT], fmt)
-                else:
-                    cell(sheet, count, c, value, fmt)
+                    if value:
+                        fmt = status.get(value) if c == status_col else None
+                        write_string(count, c, value[:MAX_CELL_TEXT], fmt)
+                elif value is not None:
+                    cell(
+                        sheet, count, c, value, status.get(str(value)) if c == status_col else None
+                    )
             if count % PROGRESS_ROWS == 0:
                 self.advance(PROGRESS_ROWS)
         self.advance(count % PROGRESS_ROWS)
