@@ -140,3 +140,20 @@ def test_cli_row_limit_names_the_file_beside(tmp_path: Path) -> None:
     written = [line for line in done.output.splitlines() if line.startswith("holdings table")]
     assert len(written) == 1 and "r.holdings." in written[0]
     assert len(list(tmp_path.glob("r.holdings.*"))) == 1
+
+
+def test_findings_past_excels_limit_go_beside_too(
+    result: CheckResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portfolio_check.report import excel
+
+    monkeypatch.setattr(excel, "EXCEL_MAX_ROWS", 6)  # as if Excel held 5 data rows
+    path = result.write_report(tmp_path / "r.xlsx", row_limit=3, holdings_format="csv")
+    findings = tmp_path / "r.findings.csv"
+    assert findings.exists() and (tmp_path / "r.holdings.csv").exists()
+    with findings.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    flagged = int((result.holdings["status"] != "CLEAR").sum())
+    assert len(rows) - 1 >= flagged > 5
+    note = " ".join(_text(c) for row in _sheet_rows(path, "Findings") for c in row)
+    assert "r.findings.csv" in note
