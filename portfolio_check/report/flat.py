@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +33,11 @@ _NUMBER = re.compile(r"^-[\d.,]+$")
 
 
 def pyarrow_available() -> bool:
-    return importlib.util.find_spec("pyarrow") is not None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def choose_format(requested: str) -> str:
