@@ -68,8 +68,11 @@ def screen(
         actions_by_finding.append(outcome.actions)
         outcome_text.append(outcome.explanation)
     identity = resolution.identity
+    # List ids, not titles: this text stands on every cleared row of a report (the About sheet
+    # and the JSON's reference block name each list in full).
     lists_checked = ", ".join(
-        f"{item.title} ({len(item.entries)} entries)" for item in reference.lists.values()
+        f"{item.list_id.upper()} ({len(item.entries):,} entries)"
+        for item in reference.lists.values()
     )
     if findings:
         worst = min(range(len(findings)), key=lambda i: findings[i].status.severity)
