@@ -14,17 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import openpyxl
 import pytest
 
 from portfolio_check.check import check
 from portfolio_check.holdings import HoldingsInput, Role, read_holdings
 from portfolio_check.holdings.tables import TableKind
+from tests.test_holdings_reader import Row, xlsx_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "holdings"
 AS_OF = "2021-09-01"
-
-Row = Sequence[object]
 
 
 def classes(h: HoldingsInput, sheet: str | None = None) -> dict[int, str]:
@@ -176,25 +174,6 @@ def test_ods(tmp_path: Path) -> None:
         "Notes",
         "non-position sheet",
     )
-
-
-def xlsx_bytes(sheets: dict[str, Sequence[Row]], merges: Sequence[str] = ()) -> bytes:
-    wb = openpyxl.Workbook()
-    first = True
-    for name, rows in sheets.items():
-        ws = wb.active if first else wb.create_sheet()
-        assert ws is not None
-        ws.title = name
-        first = False
-        for r, row in enumerate(rows, 1):
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    ws.cell(row=r, column=c, value=value)
-        for merge in merges:
-            ws.merge_cells(merge)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_xlsm_with_macros_is_read_and_never_run(tmp_path: Path) -> None:

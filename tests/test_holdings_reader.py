@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +25,11 @@ from portfolio_check.model import RowClass
 Row = Sequence[object]
 
 
-def write_xlsx(path: Path, sheets: dict[str, Sequence[Row]]) -> Path:
-    """A workbook whose sheet ``name`` has ``rows`` from A1 (``None`` = empty cell)."""
+def xlsx_bytes(sheets: dict[str, Sequence[Row]], merges: Sequence[str] = ()) -> bytes:
+    """A workbook whose sheet ``name`` has ``rows`` from A1 (``None`` = empty cell).
+
+    ``merges`` (e.g. ``"A1:C1"``) are applied to every sheet.
+    """
     wb = openpyxl.Workbook()
     first = True
     for name, rows in sheets.items():
@@ -37,7 +41,16 @@ def write_xlsx(path: Path, sheets: dict[str, Sequence[Row]]) -> Path:
             for c, value in enumerate(row, 1):
                 if value is not None:
                     ws.cell(row=r, column=c, value=value)
-    wb.save(path)
+        for merge in merges:
+            ws.merge_cells(merge)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def write_xlsx(path: Path, sheets: dict[str, Sequence[Row]]) -> Path:
+    """:func:`xlsx_bytes` written to ``path``."""
+    path.write_bytes(xlsx_bytes(sheets))
     return path
 
 
