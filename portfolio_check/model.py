@@ -270,6 +270,11 @@ class SecurityIdentity(Frozen):
     underlying: str | None = Field(
         default=None, description="the underlying as written (a ticker, a name or an index)"
     )
+    unplaced_ticker: str | None = Field(
+        default=None,
+        description="a ticker as written that could not be tied to an exchange: still the "
+        "holding's own identifier, so a look-alike name alone cannot settle it",
+    )
 
 
 class Verdict(Frozen):

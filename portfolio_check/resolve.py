@@ -235,21 +235,21 @@ def identify(
     if sedol and not valid_sedol:
         notes.append(f"SEDOL {sedol!r} is not valid")
     parsed_ticker = parse_ticker(ticker, exchange) if ticker else None
-    if ticker and parsed_ticker is None:
-        notes.append(
-            f"ticker {ticker!r} could not be tied to an exchange"
-            + (f" (exchange {exchange!r})" if exchange else " (no exchange given)")
-        )
     mixed = classify_identifier(identifier, exchange) if identifier else Identifiers()
     if mixed.invalid:
         notes.append(f"identifier {mixed.invalid[0]!r} looks like an ISIN but is not valid")
     hidden = ticker_in_name(name) if name else None
     final_ticker = parsed_ticker or mixed.ticker or hidden
-    option = None
-    if final_ticker is None:
-        option = parse_listed_option(ticker) or parse_listed_option(name)
-        if option is not None:
-            notes = [n for n in notes if not n.startswith(f"ticker {ticker!r}")]
+    option = (
+        parse_listed_option(ticker) or parse_listed_option(name) if final_ticker is None else None
+    )
+    # A ticker cell that is neither a line on a known exchange nor an option description.
+    unplaced = ticker.strip() if ticker and parsed_ticker is None and option is None else None
+    if unplaced:
+        notes.append(
+            f"ticker {unplaced!r} could not be tied to an exchange"
+            + (f" (exchange {exchange!r})" if exchange else " (no exchange given)")
+        )
     identity = SecurityIdentity(
         name=name.strip() if name and name.strip() else None,
         isin=valid_isin or mixed.isin,
@@ -262,6 +262,7 @@ def identify(
         if option and option.kind != "future"
         else ("future" if option else None),
         underlying=option.underlying if option else None,
+        unplaced_ticker=unplaced,
     )
     return identity, tuple(notes)
 
@@ -412,7 +413,7 @@ def resolve(
     if identity.name:
         checked.append(f"name {identity.name!r}")
         name_matches = _name_matches(index, identity.name)
-    name_matches, defeated = _weigh_own_identifiers(index, identity, tickers, notes, name_matches)
+    name_matches, defeated = _weigh_own_identifiers(index, identity, tickers, name_matches)
     notes = (*notes, *defeated)
     if any(m.strength == MatchStrength.DEFINITE for m in name_matches):
         return Resolution(identity, tuple(name_matches), "; ".join(checked), notes)
@@ -427,7 +428,6 @@ def _weigh_own_identifiers(
     index: SecurityIndex,
     identity: SecurityIdentity,
     tickers: list[Ticker],
-    notes: tuple[str, ...],
     name_matches: list[EntryMatch],
 ) -> tuple[list[EntryMatch], list[str]]:
     """Name matches of a holding that carries its own identifier, which no entry line matched.
@@ -439,7 +439,8 @@ def _weigh_own_identifiers(
     """
     own_ids = [i for i in (identity.isin, identity.cusip, identity.sedol) if i]
     own_ids += [str(t) for t in tickers]
-    own_ids += [n.split("'")[1] for n in notes if n.startswith("ticker '")]
+    if identity.unplaced_ticker:
+        own_ids.append(identity.unplaced_ticker)
     if not own_ids or not name_matches:
         return name_matches, []
     kept: list[EntryMatch] = []
