@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -326,18 +327,18 @@ def check(
     who = parse_investor(investor)
     policy = parse_related(related)
     book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
-    if isinstance(source, pd.DataFrame):
-        data: HoldingsInput = read_frame(source)
-        files = ["<dataframe>"]
-    else:
-        paths = [source] if isinstance(source, str | os.PathLike) else list(source)
-        if not paths:
-            raise UsageError("no holdings file given")
-        data = read_holdings(paths, progress=notify)
-        files = [str(p) for p in paths]
+    # The snapshot and its index load on a second thread while the file is read: the workbook
+    # reader (calamine) and pandas' CSV parser release the GIL, so the two overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
+        loading = pool.submit(_indexed_reference, reference, lists, firm_lists)
+        try:
+            data, files = _read_source(source, notify)
+        except BaseException:
+            loading.result()  # a bad snapshot or list choice is reported before a bad file
+            raise
+        ref = loading.result()
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
@@ -354,6 +355,28 @@ def check(
         rows_read=data.rows_read,
         files=files,
     )
+
+
+def _indexed_reference(
+    reference: Reference | None,
+    lists: Sequence[str] | None,
+    firm_lists: Sequence[str | os.PathLike[str]],
+) -> Reference:
+    ref = active_reference(reference, lists, firm_lists)
+    security_index(ref)
+    return ref
+
+
+def _read_source(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    notify: Progress,
+) -> tuple[HoldingsInput, list[str]]:
+    if isinstance(source, pd.DataFrame):
+        return read_frame(source), ["<dataframe>"]
+    paths = [source] if isinstance(source, str | os.PathLike) else list(source)
+    if not paths:
+        raise UsageError("no holdings file given")
+    return read_holdings(paths, progress=notify), [str(p) for p in paths]
 
 
 def screen_positions(

@@ -401,6 +401,7 @@ def _prepare(name: str) -> str:
     return _INSTRUMENT_WORDS_RE.sub(" ", text)
 
 
+@lru_cache(maxsize=65_536)  # the same trailing words recur across thousands of names
 def _typo_form(words: tuple[str, ...]) -> str | None:
     """The long legal form some words are a typo of (one edit per FORM_TYPO_LETTERS letters)."""
     text = " ".join(words)
