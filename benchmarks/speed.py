@@ -25,6 +25,8 @@ Prints the machine, the stage table, the floor's candidates, and a final line::
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import json
 import os
 import platform
@@ -226,26 +228,47 @@ def _write_parquet(frame: Any, path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
 
 
+PAUSED = " (collector paused)"
+
+
+def _timed(work: Callable[[], Any], paused: bool) -> tuple[Any, float]:
+    """``work()`` and its seconds, with the cycle collector paused or not."""
+    was_enabled = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        start = time.perf_counter()
+        done = work()
+        return done, time.perf_counter() - start
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect()  # the next candidate starts from a collected heap either way
+
+
 def run_floor(
     path: Path, fmt: str, rows: int, columns: int, out_format: str, workdir: Path
 ) -> dict[str, Any]:
     """The fastest read of ``path`` and the fastest write of a ``rows`` x ``columns`` table."""
     reads: dict[str, float] = {}
     table = None
+    # Each candidate with Python's cycle collector running and paused: the check pauses it
+    # (portfolio_check/collector.py), so the floor may too.
     for name, reader in _readers(fmt).items():
-        t0 = time.perf_counter()
-        loaded = reader(path)
-        reads[name] = time.perf_counter() - t0
-        if table is None or reads[name] == min(reads.values()):
-            table = loaded
+        for paused in (False, True):
+            label = f"{name}{PAUSED if paused else ''}"
+            loaded, reads[label] = _timed(functools.partial(reader, path), paused)
+            if table is None or reads[label] == min(reads.values()):
+                table = loaded
     frame = _shape_like(table, rows, columns)
     writes: dict[str, float] = {}
+    target = workdir / f"floor.{out_format}"
     for name, writer in _writers(out_format).items():
-        target = workdir / f"floor.{out_format}"
-        t0 = time.perf_counter()
-        writer(frame, target)
-        writes[name] = time.perf_counter() - t0
-        target.unlink(missing_ok=True)
+        for paused in (False, True):
+            _, writes[f"{name}{PAUSED if paused else ''}"] = _timed(
+                functools.partial(writer, frame, target), paused
+            )
+            target.unlink(missing_ok=True)
     read_best = min(reads, key=reads.__getitem__)
     write_best = min(writes, key=writes.__getitem__)
     return {
@@ -401,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for kind in ("reads", "writes"):
         for name, seconds in floor[kind].items():
-            print(f"  {kind[:-1]:<5} {name:<32} {seconds:7.2f}s")
+            print(f"  {kind[:-1]:<5} {name:<54} {seconds:7.2f}s")
     print(f"peak memory of the check: {checked['peak_mb']:.0f} MB")
     if args.json:
         print(json.dumps({"machine": info, "check": checked, "floor": floor}))

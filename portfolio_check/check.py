@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
@@ -34,6 +36,7 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
+from portfolio_check.parallel import look_up_names
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.refdata import Reference, load_reference
 from portfolio_check.resolve import Resolution, SecurityIndex, identify, resolve
@@ -114,13 +117,6 @@ def parse_related(value: str) -> str:
             f"related-entity policy {value!r} is not one of: {', '.join(RelatedPolicy.ALL)}"
         )
     return text
-
-
-def _resolution_for(
-    index: SecurityIndex, cells: dict[str, str | None], decisions: DecisionBook | None = None
-) -> Resolution:
-    identity, notes = identify(**cells)
-    return apply_decisions(resolve(index, identity, notes), decisions)
 
 
 class HoldingRecord(NamedTuple):
@@ -328,16 +324,49 @@ def check(
     policy = parse_related(related)
     book = as_decision_book(decisions)
     notify = progress or (lambda stage, done, total: None)
+    with collection_paused():
+        return _check(
+            source,
+            day,
+            who,
+            policy,
+            book,
+            reference,
+            lists,
+            firm_lists,
+            fund_holdings,
+            fund_max_age_days,
+            notify,
+        )
+
+
+def _check(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    day: dt.date,
+    who: Investor,
+    policy: str,
+    book: DecisionBook | None,
+    reference: Reference | None,
+    lists: Sequence[str] | None,
+    firm_lists: Sequence[str | os.PathLike[str]],
+    fund_holdings: Sequence[str | os.PathLike[str]],
+    fund_max_age_days: int,
+    notify: Progress,
+) -> CheckResult:
     notify("read", 0, 1)
-    # The snapshot and its index load on a second thread while the file is read: the workbook
-    # reader (calamine) and pandas' CSV parser release the GIL, so the two overlap.
+    # The snapshot and its index load on a second thread while calamine parses a workbook's
+    # sheets without the GIL. The thread waits for that moment: started earlier, it would
+    # only contend for the GIL with the reader's Python steps (a CSV is parsed holding it).
+    parsing = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
-        loading = pool.submit(_indexed_reference, reference, lists, firm_lists)
+        loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing)
         try:
-            data, files = _read_source(source, notify)
+            data, files = _read_source(source, notify, parsing.set)
         except BaseException:
+            parsing.set()
             loading.result()  # a bad snapshot or list choice is reported before a bad file
             raise
+        parsing.set()
         ref = loading.result()
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
@@ -361,7 +390,9 @@ def _indexed_reference(
     reference: Reference | None,
     lists: Sequence[str] | None,
     firm_lists: Sequence[str | os.PathLike[str]],
+    start: threading.Event,
 ) -> Reference:
+    start.wait()
     ref = active_reference(reference, lists, firm_lists)
     security_index(ref)
     return ref
@@ -370,13 +401,16 @@ def _indexed_reference(
 def _read_source(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
     notify: Progress,
+    parse_started: Callable[[], None],
 ) -> tuple[HoldingsInput, list[str]]:
     if isinstance(source, pd.DataFrame):
         return read_frame(source), ["<dataframe>"]
     paths = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not paths:
         raise UsageError("no holdings file given")
-    return read_holdings(paths, progress=notify), [str(p) for p in paths]
+    return read_holdings(paths, progress=notify, parse_started=parse_started), [
+        str(p) for p in paths
+    ]
 
 
 def screen_positions(
@@ -416,11 +450,18 @@ def screen_positions(
             frame[column] = None
     found = distinct_rows(frame, IDENTITY_COLUMNS)
     total = len(found)
+    if notify:
+        notify("resolve", 0, total)
+    identified = [identify(**cells) for cells in found.cells]
+    # the names' look-ups, the bulk of resolving, half on a second core when there are many
+    look_up_names(index.names, [identity.name for identity, _ in identified if identity.name])
     resolutions: list[Resolution] = []
-    for done, cells in enumerate(found.cells, start=1):
-        resolutions.append(_resolution_for(index, cells, decisions))
+    for done, (identity, notes) in enumerate(identified, start=1):
+        resolutions.append(apply_decisions(resolve(index, identity, notes), decisions))
         if notify and (done % PROGRESS_EVERY == 0 or done == total):
             notify("resolve", done, total)
+    if notify:
+        notify("screen", 0, total)
     verdicts: list[Verdict] = []
     for done, resolution in enumerate(resolutions, start=1):
         verdict = screen(resolution, reference, as_of, investor, related_policy=related)

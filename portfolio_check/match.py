@@ -456,6 +456,14 @@ class NameIndex:
             self._cache[name] = self._lookup(name)
         return self._cache[name]
 
+    def is_cached(self, name: str) -> bool:
+        return name in self._cache
+
+    def remember(self, name: str, matches: list[NameMatch]) -> None:
+        """Keep a look-up done elsewhere (by a helper process), as :meth:`lookup` would."""
+        if len(self._cache) <= 200_000:
+            self._cache.setdefault(name, matches)
+
     def _lookup(self, name: str) -> list[NameMatch]:
         parsed = parse_name(name)
         if not parsed.key:

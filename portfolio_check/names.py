@@ -473,9 +473,29 @@ def _parse_once(name: str) -> tuple[list[str], list[str], set[str]]:
     return tokens, leading + forms, bracketed
 
 
-@lru_cache(maxsize=200_000)
+# Names parsed so far: a plain dict (not lru_cache) so that names parsed by a helper process
+# can be added (see ``parallel.py``).
+_PARSED: dict[str, ParsedName] = {}
+_PARSED_LIMIT = 200_000
+
+
 def parse_name(name: str) -> ParsedName:
     """A name taken apart (see the module docstring); applied until it no longer changes."""
+    parsed = _PARSED.get(name)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        parsed = _PARSED[name] = _parse_name(name)
+    return parsed
+
+
+def remember_parsed(parsed: ParsedName) -> None:
+    """Keep a name parsed elsewhere (by a helper process), as :func:`parse_name` would."""
+    if len(_PARSED) < _PARSED_LIMIT:
+        _PARSED.setdefault(parsed.text, parsed)
+
+
+def _parse_name(name: str) -> ParsedName:
     tokens, forms, bracketed = _parse_once(name)
     for _ in range(4):
         again, more, _none = _parse_once(" ".join(tokens))

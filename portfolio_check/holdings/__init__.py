@@ -133,6 +133,7 @@ def read_holdings(
     *,
     max_file_mb: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    parse_started: Callable[[], None] | None = None,
 ) -> HoldingsInput:
     """Read holdings files (.xlsx, .xlsm, .xls, .ods, .csv); every sheet of a workbook is read.
 
@@ -140,7 +141,9 @@ def read_holdings(
     500 MB). Raises :class:`InputFileError` for a missing, empty, oversized, damaged,
     password-protected, mislabelled or unsupported file, or one in which no sheet has a
     recognisable holdings table. ``progress`` is called as ``progress("read", done, total)``
-    as each file is loaded and then analysed (two steps a file).
+    as each file is loaded and then analysed (two steps a file). ``parse_started`` is called
+    when a workbook's sheets start being parsed, which runs without Python's GIL: other
+    threads can work meanwhile.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
@@ -149,7 +152,7 @@ def read_holdings(
     steps = 2 * len(paths)
     for number, p in enumerate(paths):
         label = os.fspath(p)
-        grids = read_file(Path(label), label, limits)
+        grids = read_file(Path(label), label, limits, parse_started)
         if progress:
             progress("read", 2 * number + 1, steps)
         results = [(g, analyse_grid(g)) for g in grids]

@@ -22,7 +22,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,8 +125,14 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):,.1f} MB"
 
 
-def read_file(path: Path, label: str, limits: ReadLimits | None = None) -> list[Grid]:
-    """Read one holdings file into grids (one per sheet)."""
+def read_file(
+    path: Path,
+    label: str,
+    limits: ReadLimits | None = None,
+    parse_started: Callable[[], None] | None = None,
+) -> list[Grid]:
+    """Read one holdings file into grids (one per sheet); see :func:`read_workbook` for
+    ``parse_started``."""
     limits = limits or ReadLimits.from_env()
     if not path.exists():
         raise InputFileError(label, "file not found")
@@ -169,7 +175,7 @@ def read_file(path: Path, label: str, limits: ReadLimits | None = None) -> list[
         return [read_csv_bytes(data, label, sheet=path.stem or "csv")]
     if kind == "zip":
         check_package(data, label, limits)
-    return read_workbook(data, label)
+    return read_workbook(data, label, parse_started)
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,8 +265,15 @@ def _check_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, label: str, bud
 # --------------------------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes, label: str) -> list[Grid]:
-    """All worksheets of a workbook (cached values; macros never run; chart sheets skipped)."""
+def read_workbook(
+    data: bytes, label: str, parse_started: Callable[[], None] | None = None
+) -> list[Grid]:
+    """All worksheets of a workbook (cached values; macros never run; chart sheets skipped).
+
+    ``parse_started`` is called as calamine starts parsing the sheets, which it does without
+    holding Python's GIL: a thread waiting for that moment runs alongside instead of slowing
+    the Python steps before it.
+    """
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
     try:
@@ -280,6 +293,8 @@ def read_workbook(data: bytes, label: str) -> list[Grid]:
         sheets = [
             m.name for m in workbook.sheets_metadata if m.typ in (SheetTypeEnum.WorkSheet,)
         ] or list(workbook.sheet_names)
+        if parse_started:
+            parse_started()
         for name in sheets:
             try:
                 sheet = workbook.get_sheet_by_name(name)

@@ -25,6 +25,7 @@ import pandas as pd
 import xlsxwriter
 
 from portfolio_check.check import holding_records
+from portfolio_check.collector import collection_paused
 from portfolio_check.holdings.inputs import input_columns, input_table
 from portfolio_check.model import Status, Verdict
 from portfolio_check.progress import ProgressCallback, silent
@@ -50,6 +51,10 @@ EXCEL_MAX_ROWS = 1_048_576  # Excel's limit on the rows of one sheet, the header
 # opens, sorts and filters a sheet of a few hundred thousand rows slowly; a CSV or Parquet file
 # serves those sizes better, and the workbook keeps everything a reviewer acts on.
 DEFAULT_ROW_LIMIT = 200_000
+# Sheets of up to this many rows in all are written with xlsxwriter's default (in-memory)
+# mode: measured on a 100,000-row report, 7.3 s against 8.0-8.6 s in constant-memory mode, for
+# about 160 MB more per 100,000 rows; larger ones in constant memory (issue 6).
+IN_MEMORY_ROWS = 250_000
 # The writer reports progress every this many rows.
 PROGRESS_ROWS = 10_000
 
@@ -61,6 +66,8 @@ class _Writer:
         progress: ProgressCallback | None = None,
         total: int = 0,
         file_format: str = "auto",
+        *,
+        in_memory: bool = False,
     ) -> None:
         self.path = path
         self.file_format = file_format
@@ -71,8 +78,10 @@ class _Writer:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": True,
-                # each row goes to disk when the next one starts: memory stays flat
-                "constant_memory": True,
+                # Up to IN_MEMORY_ROWS the cells are kept until the workbook closes, each text
+                # once in the shared strings; past that, each row goes to disk when the next
+                # one starts and memory stays flat.
+                "constant_memory": not in_memory,
             },
         )
         self.progress = progress or silent
@@ -260,7 +269,23 @@ def write_report(
     beside = (
         beside_path(path, choose_format(holdings_format)) if len(holdings) > row_limit else None
     )
-    writer = _Writer(path, progress, total, holdings_format)
+    on_sheets = total - (len(holdings) if beside is not None else 0)
+    with collection_paused():
+        _write_sheets(result, path, beside, row_limit, holdings_format, progress, total, on_sheets)
+    return path
+
+
+def _write_sheets(
+    result: CheckResult,
+    path: Path,
+    beside: Path | None,
+    row_limit: int,
+    holdings_format: str,
+    progress: ProgressCallback | None,
+    total: int,
+    on_sheets: int,
+) -> None:
+    writer = _Writer(path, progress, total, holdings_format, in_memory=on_sheets <= IN_MEMORY_ROWS)
     _summary(writer, result, beside)
     if beside is None:
         _holdings(writer, result)
@@ -282,7 +307,6 @@ def write_report(
     )
     _about(writer, result)
     writer.book.close()
-    return path
 
 
 def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:

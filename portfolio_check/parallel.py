@@ -1,0 +1,123 @@
+"""Name look-ups on a second core, for big checks (issue 6).
+
+Taking names apart and comparing them with the known names is most of the time spent resolving
+tens of thousands of distinct securities, and each name's answer depends on nothing but the
+name and the snapshot. So, where it is safe, a forked helper process looks up half of the names
+while this process looks up the others (each takes the next chunk of the list as it goes); the
+helper sends back each name's parsed form and
+matches, which are kept in the same caches the serial path fills as it goes. The resolution
+then runs as before and finds every name already looked up: the answers are the serial path's
+by construction (``tests/test_parallel.py`` compares them).
+
+Only forked, never spawned (the snapshot index is inherited, not rebuilt or pickled), and only
+where forking is safe: on a platform that forks, with more than one core, and when this process
+runs no other thread (a web server's worker threads, say) that a fork could catch holding a
+lock. Anything going wrong in the helper only means this process does the rest itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import threading
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from portfolio_check.match import NameIndex, NameMatch
+from portfolio_check.names import ParsedName, parse_name, remember_parsed
+
+WORKERS_ENV = "PORTFOLIO_CHECK_WORKERS"
+"""Set to 1 to keep every check in one process."""
+# Below this many names to look up, forking costs more than it saves.
+MIN_PARALLEL_NAMES = 4000
+
+NameAnswer = tuple[str, ParsedName, list[NameMatch]]
+
+
+def helper_allowed() -> bool:
+    """Whether a helper process may be forked now (see the module docstring)."""
+    if os.environ.get(WORKERS_ENV, "").strip() == "1":
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if (os.cpu_count() or 1) < 2:
+        return False
+    return threading.active_count() == 1
+
+
+def look_up_names(
+    index: NameIndex, names: Sequence[str], *, minimum: int = MIN_PARALLEL_NAMES
+) -> int:
+    """Look up ``names`` in ``index`` (filling its caches), shared with a helper process when
+    there are at least ``minimum`` not yet looked up; returns how many the helper did."""
+    todo = [name for name in dict.fromkeys(names) if name and not index.is_cached(name)]
+    if len(todo) < minimum or not helper_allowed():
+        return 0
+    context = multiprocessing.get_context("fork")
+    queue = _SharedQueue(context, len(todo))
+    receiving, sending = context.Pipe(duplex=False)
+    helper = context.Process(
+        target=_helper, args=(index, todo, queue, sending), name="portfolio-check-names"
+    )
+    # Objects that exist now are left out of garbage collection while the helper runs: a
+    # collection in the helper would otherwise touch, and so copy, every page it inherited.
+    gc.freeze()
+    try:
+        helper.start()
+    finally:
+        gc.unfreeze()
+    sending.close()  # the helper holds the sending end; EOF when it exits
+    while (chunk := queue.take_front()) is not None:
+        for name in todo[chunk]:
+            index.lookup(name)
+    answers: list[NameAnswer] = []
+    try:
+        answers = receiving.recv()
+    except (EOFError, OSError):
+        pass  # the helper failed: resolving looks up what it took, as without it
+    finally:
+        receiving.close()
+        helper.join()
+    for name, parsed, matches in answers:
+        remember_parsed(parsed)
+        index.remember(name, matches)
+    return len(answers)
+
+
+class _SharedQueue:
+    """Positions in the list of names, taken in chunks: this process from the front, the helper
+    from the back, until they meet (so neither waits for the other to finish a fixed half)."""
+
+    CHUNK = 250
+
+    def __init__(self, context: Any, size: int) -> None:
+        self._bounds = context.RawArray("q", [0, size])
+        self._lock = context.Lock()
+
+    def take_front(self) -> slice | None:
+        with self._lock:
+            front, back = self._bounds
+            if front >= back:
+                return None
+            self._bounds[0] = min(front + self.CHUNK, back)
+            return slice(front, self._bounds[0])
+
+    def take_back(self) -> slice | None:
+        with self._lock:
+            front, back = self._bounds
+            if front >= back:
+                return None
+            self._bounds[1] = max(back - self.CHUNK, front)
+            return slice(self._bounds[1], back)
+
+
+def _helper(index: NameIndex, names: list[str], queue: _SharedQueue, sending: Connection) -> None:
+    try:
+        answers: list[NameAnswer] = []
+        while (chunk := queue.take_back()) is not None:
+            answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]
+        sending.send(answers)
+    finally:
+        sending.close()

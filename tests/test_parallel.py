@@ -1,0 +1,108 @@
+"""Name look-ups shared with a helper process give the serial answers (issue 6).
+
+The comparison runs in a fresh interpreter: forking is only allowed in a process without other
+threads, which a test session (with web servers started by other tests) cannot promise.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from portfolio_check import parallel
+from portfolio_check.collector import collection_paused
+from tests.paths import REPO
+
+# Parsed forms and matches from the helper, against the same names worked out here, one by
+# one, in a second index built from scratch.
+_COMPARE = textwrap.dedent(
+    """
+    import importlib.util, json, sys
+    from portfolio_check import names, parallel
+    from portfolio_check.refdata import load_reference
+    from portfolio_check.resolve import SecurityIndex
+
+    spec = importlib.util.spec_from_file_location("bench_positions", sys.argv[1])
+    positions = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = positions
+    spec.loader.exec_module(positions)
+    frame = positions.generate_positions(4_000, seed=5, universe_size=3_000)
+    wanted = [str(n) for n in frame["Security Name"].unique() if str(n).strip()]
+    wanted += ["SenseTime Group Inc", "SENSETIME GROUP LIMITED", "Sensata Technologies",
+               "Hisense Home Appliances", "商汤集团股份有限公司", "China Mobile Ltd"]
+
+    reference = load_reference().select(None)
+    shared = SecurityIndex(reference).names
+    by_helper = parallel.look_up_names(shared, wanted, minimum=0)
+    alone = SecurityIndex(reference).names
+    differ = []
+    found = 0
+    for name in wanted:
+        if names._PARSED[name] != names._parse_name(name):
+            differ.append(("parsed", name))
+        answer = shared.lookup(name)
+        found += bool(answer)
+        if answer != alone.lookup(name):
+            differ.append(("matches", name))
+    print(json.dumps({"names": len(set(wanted)), "by_helper": by_helper,
+                      "with_matches": found, "differ": differ}))
+    """
+)
+
+
+def test_names_looked_up_by_the_helper_equal_the_serial_answers() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _COMPARE, str(REPO / "benchmarks" / "positions.py")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, parallel.WORKERS_ENV: ""},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["differ"] == []
+    assert result["names"] > 1_000
+    # the helper took a real share, and the names include listed ones and look-alikes
+    assert 0.2 * result["names"] < result["by_helper"] < 0.8 * result["names"]
+    assert result["with_matches"] > 20
+
+
+def test_no_helper_when_disabled_or_few_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portfolio_check.check import active_reference, security_index
+
+    index = security_index(active_reference(None, None)).names
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    assert not parallel.helper_allowed()
+    assert parallel.look_up_names(index, ["Acme Widgets Plc"] * 3, minimum=0) == 0
+    monkeypatch.delenv(parallel.WORKERS_ENV)
+    # below the minimum nothing is forked and nothing is looked up ahead
+    assert parallel.look_up_names(index, ["Zyxwv Holdings Plc"]) == 0
+    assert not index.is_cached("Zyxwv Holdings Plc")
+
+
+def test_collection_paused_nests_and_restores_the_collector() -> None:
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still runs
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller who had it off keeps it off
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), collection_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
