@@ -12,7 +12,7 @@ import csv
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,6 +75,15 @@ class Reference:
             return self._entries[(list_id, entry_id)]
         except KeyError:
             raise ReferenceDataError(f"no entry {entry_id!r} in list {list_id!r}") from None
+
+    @cached_property
+    def lists_checked(self) -> str:
+        """The active lists by id and size, as a clearance names them (the About sheet and the
+        JSON's reference block name each list in full)."""
+        return ", ".join(
+            f"{item.list_id.upper()} ({len(item.entries):,} entries)"
+            for item in self.lists.values()
+        )
 
     def has_entry(self, list_id: str, entry_id: str) -> bool:
         return (list_id, entry_id) in self._entries

@@ -68,12 +68,6 @@ def screen(
         actions_by_finding.append(outcome.actions)
         outcome_text.append(outcome.explanation)
     identity = resolution.identity
-    # List ids, not titles: this text stands on every cleared row of a report (the About sheet
-    # and the JSON's reference block name each list in full).
-    lists_checked = ", ".join(
-        f"{item.list_id.upper()} ({len(item.entries):,} entries)"
-        for item in reference.lists.values()
-    )
     if findings:
         worst = min(range(len(findings)), key=lambda i: findings[i].status.severity)
         top = findings[worst]
@@ -110,9 +104,7 @@ def screen(
     if not_yet:
         reason = "; ".join(not_yet)
     else:
-        reason = (
-            f"checked {resolution.checked or 'nothing usable'} against {lists_checked}: no match"
-        )
+        reason = f"checked {resolution.checked or 'nothing usable'} against {reference.lists_checked}: no match"
     if notes:
         reason += f" ({notes})"
     return Verdict(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -621,14 +621,36 @@ def _is_cash_name(text: str) -> bool:
     )
 
 
-def _repeated_header(cols: _Columns, headers: tuple[str, ...]) -> np.ndarray:
+def _repeated_header(
+    cols: _Columns, headers: tuple[str, ...], not_numbers: Mapping[int, np.ndarray]
+) -> np.ndarray:
+    """Rows that repeat the header. ``not_numbers`` are, for the amount columns, the cells
+    with text that is not a number: only those can equal a header that is not a number, so
+    the rest (nearly every cell, each distinct) is not compared."""
     header_cols = [c for c, h in enumerate(headers) if h]
     if not header_cols:
         return np.zeros(cols.rows, dtype=bool)
     equal = np.zeros(cols.rows, dtype=np.int64)
     for c in header_cols:
         parts = {p.strip().lower() for p in headers[c].split(" / ")}
-        equal += cols.mask(c, lambda t, parts=parts: t.strip().lower() in parts)  # type: ignore[misc]
+
+        def is_header(text: str, parts: set[str] = parts) -> bool:
+            return text.strip().lower() in parts
+
+        candidates = not_numbers.get(c)
+        texts = pd.Series(sorted(parts))
+        numeric_header = any(
+            (~np.isnan(parse_numbers(texts, decimal_comma=comma)[0])).any()
+            for comma in (False, True)
+        )
+        if candidates is None or numeric_header:
+            equal += cols.mask(c, is_header)
+            continue
+        rows = np.flatnonzero(candidates)
+        cells = cols.body[c].to_numpy(dtype=object)[rows]
+        equal[rows] += np.fromiter(
+            (isinstance(t, str) and is_header(t) for t in cells), dtype=bool, count=len(rows)
+        )
     return equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
 
 
@@ -814,7 +836,12 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     for c in label_cols:
         cash |= cols.mask(c, _is_cash_name) & ~label_present
         label_present |= cols.filled(c)
-    repeated = _repeated_header(cols, table.headers)
+    not_numbers = {
+        c: cols.filled(c) & np.isnan(amounts[r])
+        for r in AMOUNT_ROLES
+        if (c := table.column(r)) is not None
+    }
+    repeated = _repeated_header(cols, table.headers, not_numbers)
     aggregate = cols.any_text_cell(_is_aggregate_portfolio, table.portfolio_columns) & ~repeated
 
     excluded = total | subtotal | cash | repeated | aggregate
