@@ -36,7 +36,7 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
-from portfolio_check.parallel import look_up_names
+from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.refdata import Reference, load_reference
 from portfolio_check.resolve import Resolution, SecurityIndex, identify, resolve
@@ -452,9 +452,13 @@ def screen_positions(
     total = len(found)
     if notify:
         notify("resolve", 0, total)
-    identified = [identify(**cells) for cells in found.cells]
-    # the names' look-ups, the bulk of resolving, half on a second core when there are many
-    look_up_names(index.names, [identity.name for identity, _ in identified if identity.name])
+    # The names' look-ups are the bulk of resolving: with many, a helper process on the second
+    # core starts on them while this one identifies the securities (a security's name is its
+    # cleaned name cell; a name the helper did not take is looked up as resolving needs it).
+    names = [str(cells["name"]) for cells in found.cells if cells.get("name")]
+    with SharedLookups(index.names, names) as lookups:
+        identified = [identify(**cells) for cells in found.cells]
+        lookups.finish()
     resolutions: list[Resolution] = []
     for done, (identity, notes) in enumerate(identified, start=1):
         resolutions.append(apply_decisions(resolve(index, identity, notes), decisions))

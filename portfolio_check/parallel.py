@@ -47,43 +47,82 @@ def helper_allowed() -> bool:
     return threading.active_count() == 1
 
 
-def look_up_names(
-    index: NameIndex, names: Sequence[str], *, minimum: int = MIN_PARALLEL_NAMES
-) -> int:
+def look_up_names(index: NameIndex, names: Sequence[str], *, minimum: int | None = None) -> int:
     """Look up ``names`` in ``index`` (filling its caches), shared with a helper process when
-    there are at least ``minimum`` not yet looked up; returns how many the helper did."""
-    todo = [name for name in dict.fromkeys(names) if name and not index.is_cached(name)]
-    if len(todo) < minimum or not helper_allowed():
-        return 0
-    context = multiprocessing.get_context("fork")
-    queue = _SharedQueue(context, len(todo))
-    receiving, sending = context.Pipe(duplex=False)
-    helper = context.Process(
-        target=_helper, args=(index, todo, queue, sending), name="portfolio-check-names"
-    )
-    # Objects that exist now are left out of garbage collection while the helper runs: a
-    # collection in the helper would otherwise touch, and so copy, every page it inherited.
-    gc.freeze()
-    try:
-        helper.start()
-    finally:
-        gc.unfreeze()
-    sending.close()  # the helper holds the sending end; EOF when it exits
-    while (chunk := queue.take_front()) is not None:
-        for name in todo[chunk]:
-            index.lookup(name)
-    answers: list[NameAnswer] = []
-    try:
-        answers = receiving.recv()
-    except (EOFError, OSError):
-        pass  # the helper failed: resolving looks up what it took, as without it
-    finally:
-        receiving.close()
-        helper.join()
-    for name, parsed, matches in answers:
-        remember_parsed(parsed)
-        index.remember(name, matches)
-    return len(answers)
+    at least ``minimum`` are not yet looked up; returns how many the helper did."""
+    with SharedLookups(index, names, minimum=minimum) as lookups:
+        return lookups.finish()
+
+
+class SharedLookups:
+    """Name look-ups shared with a helper process, which starts on creation (taking names from
+    the back of the list) so that this process can do other work first; :meth:`finish` then
+    takes names from the front until the two meet, and keeps the helper's answers.
+
+    When no helper may be forked (see :func:`helper_allowed`) or there are fewer than
+    ``minimum`` names, nothing happens: the names are looked up as they are needed.
+    """
+
+    def __init__(
+        self, index: NameIndex, names: Sequence[str], *, minimum: int | None = None
+    ) -> None:
+        self.index = index
+        self.todo = [name for name in dict.fromkeys(names) if name and not index.is_cached(name)]
+        self._helper: multiprocessing.process.BaseProcess | None = None
+        if len(self.todo) < (MIN_PARALLEL_NAMES if minimum is None else minimum):
+            return
+        if not helper_allowed():
+            return
+        context = multiprocessing.get_context("fork")
+        self._queue = _SharedQueue(context, len(self.todo))
+        self._receiving, sending = context.Pipe(duplex=False)
+        helper = context.Process(
+            target=_helper,
+            args=(index, self.todo, self._queue, sending),
+            name="portfolio-check-names",
+        )
+        # Objects that exist now are left out of garbage collection while the helper runs: a
+        # collection in the helper would otherwise touch, and so copy, every page it inherited.
+        gc.freeze()
+        try:
+            helper.start()
+        finally:
+            gc.unfreeze()
+        sending.close()  # the helper holds the sending end; EOF when it exits
+        self._helper = helper
+
+    def __enter__(self) -> SharedLookups:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop a helper whose answers will not be asked for (the work before
+        :meth:`finish` failed): it would otherwise wait on the pipe for ever."""
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.terminate()
+            helper.join()
+            self._receiving.close()
+
+    def finish(self) -> int:
+        """Look up names until the helper's part is reached; returns how many it did."""
+        helper, self._helper = self._helper, None
+        if helper is None:
+            return 0
+        while (chunk := self._queue.take_front()) is not None:
+            for name in self.todo[chunk]:
+                self.index.lookup(name)
+        answers: list[NameAnswer] = []
+        try:
+            answers = self._receiving.recv()
+        except (EOFError, OSError):
+            pass  # the helper failed: resolving looks up what it took, as without it
+        finally:
+            self._receiving.close()
+            helper.join()
+        for name, parsed, matches in answers:
+            remember_parsed(parsed)
+            self.index.remember(name, matches)
+        return len(answers)
 
 
 class _SharedQueue:
