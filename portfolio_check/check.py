@@ -47,7 +47,8 @@ from portfolio_check.screen import screen
 IDENTITY_COLUMNS = ["name", "isin", "cusip", "sedol", "ticker", "identifier", "exchange"]
 
 Progress = ProgressCallback
-"""Called as ``progress(stage, done, total)``; stages: read, resolve, screen, report, done."""
+"""Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done (the check),
+then report and save (the workbook written to disk) from ``write_report``."""
 # Resolving and screening report progress every this many distinct securities.
 PROGRESS_EVERY = 1000
 

@@ -12,7 +12,8 @@ by construction (``tests/test_parallel.py`` compares them).
 Only forked, never spawned (the snapshot index is inherited, not rebuilt or pickled), and only
 where forking is safe: on a platform that forks, with more than one core, and when this process
 runs no other thread (a web server's worker threads, say) that a fork could catch holding a
-lock. Anything going wrong in the helper only means this process does the rest itself.
+lock, the progress display's redraw thread apart (it holds only its own lock and its stream's,
+which the helper never takes). Anything going wrong in the helper only means this process does the rest itself.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 from portfolio_check.match import NameIndex, NameMatch
 from portfolio_check.names import ParsedName, parse_name, remember_parsed
+from portfolio_check.progress import TICKER_THREAD
 
 WORKERS_ENV = "PORTFOLIO_CHECK_WORKERS"
 """Set to 1 to keep every check in one process."""
@@ -44,7 +46,10 @@ def helper_allowed() -> bool:
         return False
     if (os.cpu_count() or 1) < 2:
         return False
-    return threading.active_count() == 1
+    return all(
+        thread is threading.main_thread() or thread.name == TICKER_THREAD
+        for thread in threading.enumerate()
+    )
 
 
 def look_up_names(index: NameIndex, names: Sequence[str], *, minimum: int | None = None) -> int:
@@ -153,10 +158,15 @@ class _SharedQueue:
 
 
 def _helper(index: NameIndex, names: list[str], queue: _SharedQueue, sending: Connection) -> None:
+    # The helper ends with os._exit, not by returning: multiprocessing would then flush the
+    # standard streams, whose locks a thread of the parent (the progress display) may have
+    # held when the fork happened. A helper that fails sends nothing; the parent carries on.
+    code = 1
     try:
         answers: list[NameAnswer] = []
         while (chunk := queue.take_back()) is not None:
             answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]
         sending.send(answers)
+        code = 0
     finally:
-        sending.close()
+        os._exit(code)

@@ -33,9 +33,13 @@ STAGE_LABELS = {
     "resolve": "resolving securities",
     "screen": "screening securities",
     "report": "writing report",
+    "save": "saving the workbook",
 }
 # Nothing is drawn before a run has lasted this long: short runs stay quiet.
 SHOW_AFTER_SECONDS = 2.0
+# The display's redraw thread. It only takes the display's own lock and writes to its stream,
+# so a process may still fork a helper while it runs (see parallel.py).
+TICKER_THREAD = "portfolio-check-progress"
 # The line is redrawn at most this often (and on every change of stage).
 REDRAW_SECONDS = 0.25
 # While a stage reports nothing (one big file being parsed), the elapsed time still ticks.
@@ -103,7 +107,7 @@ class ProgressDisplay:
         self._ticker: threading.Thread | None = None
         if self.enabled and tick:
             self._ticker = threading.Thread(
-                target=self._tick, args=(tick,), name="portfolio-check-progress", daemon=True
+                target=self._tick, args=(tick,), name=TICKER_THREAD, daemon=True
             )
             self._ticker.start()
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -23,8 +24,9 @@ from tests.paths import REPO
 # one, in a second index built from scratch.
 _COMPARE = textwrap.dedent(
     """
-    import importlib.util, json, sys
+    import importlib.util, io, json, sys
     from portfolio_check import names, parallel
+    from portfolio_check.progress import ProgressDisplay
     from portfolio_check.refdata import load_reference
     from portfolio_check.resolve import SecurityIndex
 
@@ -39,7 +41,9 @@ _COMPARE = textwrap.dedent(
 
     reference = load_reference().select(None)
     shared = SecurityIndex(reference).names
-    by_helper = parallel.look_up_names(shared, wanted, minimum=0)
+    # as in a CLI run on a terminal: the progress display's redraw thread is running
+    with ProgressDisplay(stream=io.StringIO(), enabled=True, tick=0.001):
+        by_helper = parallel.look_up_names(shared, wanted, minimum=0)
     alone = SecurityIndex(reference).names
     differ = []
     found = 0
@@ -86,6 +90,17 @@ def test_no_helper_when_disabled_or_few_names(monkeypatch: pytest.MonkeyPatch) -
     # below the minimum nothing is forked and nothing is looked up ahead
     assert parallel.look_up_names(index, ["Zyxwv Holdings Plc"]) == 0
     assert not index.is_cached("Zyxwv Holdings Plc")
+
+
+def test_no_helper_while_another_thread_runs() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, name="some-server-worker")
+    other.start()
+    try:
+        assert not parallel.helper_allowed()
+    finally:
+        release.set()
+        other.join()
 
 
 def test_collection_paused_nests_and_restores_the_collector() -> None:

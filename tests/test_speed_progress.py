@@ -87,8 +87,8 @@ def test_the_check_reports_each_stage_in_order(tmp_path: Path) -> None:
     result = check(SENSETIME_WORKBOOK, as_of="2022-03-01", progress=record)
     result.write_report(tmp_path / "r.xlsx", progress=record)
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
-    assert stages == ["read", "resolve", "screen", "done", "report"]
-    for stage in ("read", "resolve", "screen", "report"):
+    assert stages == ["read", "resolve", "screen", "done", "report", "save"]
+    for stage in ("read", "resolve", "screen", "report", "save"):
         last = [call for call in calls if call[0] == stage][-1]
         assert last[1] == last[2] > 0, last
 

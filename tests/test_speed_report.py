@@ -117,8 +117,11 @@ def test_csv_never_carries_a_formula(tmp_path: Path) -> None:
 def test_report_progress_counts_rows(result: CheckResult, tmp_path: Path) -> None:
     calls: list[tuple[str, int, int]] = []
     result.write_report(tmp_path / "p.xlsx", progress=lambda *call: calls.append(call))
-    assert calls and all(stage == "report" for stage, _, _ in calls)
-    _, done, total = calls[-1]
+    assert [stage for stage, _, _ in calls[-2:]] == ["save", "save"]
+    assert calls[-2:] == [("save", 0, 1), ("save", 1, 1)]
+    rows = calls[:-2]
+    assert rows and all(stage == "report" for stage, _, _ in rows)
+    _, done, total = rows[-1]
     assert done == total >= len(result.holdings)
 
 

@@ -306,7 +306,11 @@ def _write_sheets(
         widths={"Problem": 60, "Value": 30},
     )
     _about(writer, result)
+    # the cells are stored; xlsxwriter now writes and compresses the sheets (seconds for a big
+    # report), which the progress display shows as a stage of its own
+    writer.progress("save", 0, 1)
     writer.book.close()
+    writer.progress("save", 1, 1)
 
 
 def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:
