@@ -160,3 +160,28 @@ def test_findings_past_excels_limit_go_beside_too(
     assert len(rows) - 1 >= flagged > 5
     note = " ".join(_text(c) for row in _sheet_rows(path, "Findings") for c in row)
     assert "r.findings.csv" in note
+
+
+def test_parquet_codes_repeated_texts_once_and_writes_distinct_ones_plain(tmp_path: Path) -> None:
+    if not pyarrow_available():
+        pytest.skip("pyarrow is not installed")
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 40
+    status = Coded(np.arange(rows) % 4, ["CLEAR", "REVIEW", "CLEAR", "PROHIBITED"])  # repeats
+    amount = Coded.from_array(pd.Series([f"{i * 1.5:.2f}" for i in range(rows)]))
+    path = write_table(tmp_path / "t.parquet", ["Status", "Amount"], [status, amount], "parquet")
+    table = pq.read_table(path)
+    assert pa.types.is_dictionary(table.schema.field("Status").type)
+    assert sorted(table.column("Status").combine_chunks().dictionary.to_pylist()) == [
+        "CLEAR",
+        "PROHIBITED",
+        "REVIEW",
+    ]
+    assert table.schema.field("Amount").type == pa.string()
+    assert table.column("Status").to_pylist() == [
+        ["CLEAR", "REVIEW", "CLEAR", "PROHIBITED"][i % 4] for i in range(rows)
+    ]
+    assert table.column("Amount").to_pylist() == [f"{i * 1.5:.2f}" for i in range(rows)]

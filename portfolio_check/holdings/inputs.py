@@ -132,6 +132,10 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
         )
         blocks = [row.block for row in view_rows]
         index = np.fromiter((row.i for row in view_rows), dtype=np.int64, count=len(view_rows))
+        if len(view_rows) == n and _one_block_in_order(blocks, index):
+            # the usual case, one table read in order: its columns are the answer
+            only = blocks[0]
+            return {key: only.column(key) if key in only._index else out[key] for key in keys}
         block_codes, _ = pd.factorize(np.fromiter(map(id, blocks), dtype=np.int64))
         firsts = np.unique(block_codes, return_index=True)[1]
         for code, first in enumerate(firsts.tolist()):
@@ -146,3 +150,12 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
         for key in keys:
             out[key][number] = row.get(key)
     return out
+
+
+def _one_block_in_order(blocks: Sequence[InputBlock], index: np.ndarray) -> bool:
+    first = blocks[0]
+    return (
+        len(first) == len(index)
+        and all(block is first for block in blocks)
+        and bool((index == np.arange(len(index))).all())
+    )

@@ -57,12 +57,13 @@ class Coded:
 
     codes: np.ndarray
     values: list[object]
+    distinct: bool = False  # whether no value repeats in ``values``
 
     @classmethod
     def from_array(cls, array: np.ndarray | pd.Series) -> Coded:
         """Code a plain column (each distinct value once)."""
         codes, uniques = pd.factorize(pd.Series(array, dtype=object), use_na_sentinel=True)
-        return cls(np.asarray(codes, dtype=np.int64), list(uniques))
+        return cls(np.asarray(codes, dtype=np.int64), list(uniques), distinct=True)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -112,16 +113,25 @@ def _arrow_columns(columns: Sequence[Coded | np.ndarray], *, guard: bool) -> lis
             arrays.append(pa.array(column))
             continue
         coded = column if isinstance(column, Coded) else Coded.from_array(column)
-        texts = [_text(v) for v in coded.values]
-        if guard:
-            texts = [guard_formula(t) if t is not None else None for t in texts]
-        # distinct texts may repeat once rendered (a date and its ISO string): re-code them
-        codes, uniques = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
-        lookup = np.append(np.asarray(codes, dtype=np.int32), -1)
-        row_codes = lookup[coded.codes]
+        if coded.distinct and not guard and all(type(v) is str for v in coded.values):
+            # already distinct texts (an input column): no rendering, no second coding
+            uniques: Sequence[object] = coded.values
+            row_codes = coded.codes.astype(np.int32)
+        else:
+            texts = [_text(v) for v in coded.values]
+            if guard:
+                texts = [guard_formula(t) if t is not None else None for t in texts]
+            # distinct texts may repeat once rendered (a date and its ISO string): re-code them
+            codes, found = pd.factorize(pd.Series(texts, dtype=object), use_na_sentinel=True)
+            uniques = list(found)
+            lookup = np.append(np.asarray(codes, dtype=np.int32), -1)
+            row_codes = lookup[coded.codes]
         indices = pa.array(row_codes, mask=row_codes < 0, type=pa.int32())
         dictionary = pa.array(list(uniques), type=pa.string())
-        arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
+        coded_array = pa.DictionaryArray.from_arrays(indices, dictionary)
+        # a column of mostly distinct texts (amounts) is smaller and faster written plain
+        many = len(uniques) > len(row_codes) // 2
+        arrays.append(coded_array.cast(pa.string()) if many else coded_array)
     return arrays
 
 
