@@ -133,7 +133,8 @@ class _Writer:
             width = (widths or {}).get(text, min(max(len(text) + 2, 10), 40))
             sheet.set_column(col, col, width)
         status_col = headers.index(status_column) if status_column in headers else -1
-        cell, status, write_string = self.cell, self.status, sheet.write_string
+        cell, status = self.cell, self.status
+        write_string, write_number = sheet.write_string, sheet.write_number
         count = 0
         for count, values in enumerate(rows, start=1):
             for c, value in enumerate(values):
@@ -142,6 +143,8 @@ class _Writer:
                     if value:
                         fmt = status.get(value) if c == status_col else None
                         write_string(count, c, value[:MAX_CELL_TEXT], fmt)
+                elif type(value) is int:  # the Row column
+                    write_number(count, c, value, None)
                 elif value is not None:
                     cell(
                         sheet, count, c, value, status.get(str(value)) if c == status_col else None
