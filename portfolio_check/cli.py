@@ -174,10 +174,12 @@ def check_command(
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.check import check
+    from portfolio_check.collector import collection_paused
     from portfolio_check.progress import ProgressDisplay
 
-    # progress on standard error for long runs, only on a terminal (never into a pipe or log)
-    with ProgressDisplay(enabled=False if quiet else None) as progress:
+    # progress on standard error for long runs, only on a terminal (never into a pipe or log);
+    # one pause of the cycle collector over the check and its report (see collector.py)
+    with ProgressDisplay(enabled=False if quiet else None) as progress, collection_paused():
         result = check(
             list(files),
             as_of=as_of,
