@@ -6,13 +6,17 @@
 1. Generates a firm-wide position file (``positions.py``: many accounts over ~30,000 security
    lines of real shapes), cached under ``--workdir`` by rows, format and seed.
 2. Runs the full check with the Excel report in a fresh process (so that its peak memory is
-   its own): ``portfolio_check.check(...)`` then ``result.write_report(...)``, timing each stage
-   from the pipeline's own progress callbacks.
+   its own), as the CLI does: ``portfolio_check.check(...)`` then ``result.write_report(...)``
+   in one pause of the cycle collector, timing each stage from the pipeline's own progress
+   callbacks.
 3. Measures the floor in another fresh process: reading the same file with the fastest reader
    installed (each candidate tried, the fastest kept), and writing a table of the report's
    Holdings shape (the same rows and columns; the columns of the file as read, repeated to the
    report's width) in the format the report wrote it (an xlsx sheet, or the CSV/Parquet file
-   beside a large report) with the fastest writer installed.
+   beside a large report) with the fastest writer installed; every candidate with the cycle
+   collector running and paused.
+4. Repeats 2 and 3 ``--repeat`` times (default 3) and keeps the fastest check and each floor
+   candidate's fastest time.
 
 Prints the machine, the stage table, the floor's candidates, and a final line::
 
