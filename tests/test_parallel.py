@@ -121,3 +121,50 @@ def test_collection_paused_nests_and_restores_the_collector() -> None:
     with pytest.raises(RuntimeError), collection_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
+
+
+# A helper that dies at once, before taking any names: this process takes every chunk.
+_HELPER_FAILS = textwrap.dedent(
+    """
+    import json, os
+    from portfolio_check import parallel
+    from portfolio_check.refdata import load_reference
+    from portfolio_check.resolve import SecurityIndex
+
+    parallel._helper = lambda *args: os._exit(3)
+    index = SecurityIndex(load_reference().select(None)).names
+    wanted = [f"Holding Number {n} Limited" for n in range(600)] + ["SENSETIME GROUP LIMITED"]
+    by_helper = parallel.look_up_names(index, wanted, minimum=0)
+    cached = sum(index.is_cached(name) for name in wanted)
+    matched = sorted({m.known.entry_id for m in index.lookup("SENSETIME GROUP LIMITED")})
+
+    # work failing before the helper's answers are asked for: the helper is stopped
+    lookups = parallel.SharedLookups(index, [f"Other {n} Plc" for n in range(600)], minimum=0)
+    helper = lookups._helper
+    try:
+        with lookups:
+            raise RuntimeError("identifying failed")
+    except RuntimeError:
+        pass
+    print(json.dumps({"by_helper": by_helper, "cached": cached, "names": len(wanted),
+                      "matched": matched, "stopped": helper is not None and not helper.is_alive()}))
+    """
+)
+
+
+def test_a_failed_helper_leaves_the_names_to_this_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _HELPER_FAILS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, parallel.WORKERS_ENV: ""},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["by_helper"] == 0
+    assert result["cached"] == result["names"]
+    assert result["matched"] == ["33114"]  # SenseTime's NS-CMIC entry, looked up here
+    assert result["stopped"]

@@ -7,6 +7,7 @@ beside it holds exactly the rows and columns the Holdings sheet would have held.
 from __future__ import annotations
 
 import csv
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -62,10 +63,17 @@ def test_small_report_keeps_holdings_on_its_sheet(result: CheckResult, tmp_path:
     assert not list(tmp_path.glob("r.holdings.*"))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_large_report_writes_holdings_beside(result: CheckResult, tmp_path: Path, fmt: str) -> None:
+@pytest.mark.parametrize("fmt", ["csv", "csv without pyarrow", "parquet"])
+def test_large_report_writes_holdings_beside(
+    result: CheckResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    from portfolio_check.report import flat
+
     if fmt == "parquet" and not pyarrow_available():
         pytest.skip("pyarrow is not installed")
+    if fmt == "csv without pyarrow":
+        monkeypatch.setattr(flat, "pyarrow_available", lambda: False)
+        fmt = "csv"
     full = result.write_report(tmp_path / "full.xlsx")
     expected = _sheet_rows(full, "Holdings")
     path = result.write_report(tmp_path / "big.xlsx", row_limit=25, holdings_format=fmt)
@@ -98,7 +106,16 @@ def test_large_report_writes_holdings_beside(result: CheckResult, tmp_path: Path
     assert _sheet_rows(path, "Findings") == _sheet_rows(full, "Findings")
 
 
-def test_csv_never_carries_a_formula(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["pyarrow", "csv module"])
+def test_csv_never_carries_a_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str
+) -> None:
+    from portfolio_check.report import flat
+
+    if writer == "pyarrow" and not pyarrow_available():
+        pytest.skip("pyarrow is not installed")
+    if writer == "csv module":
+        monkeypatch.setattr(flat, "pyarrow_available", lambda: False)
     path = write_table(
         tmp_path / "t.csv",
         ["Name", "Row"],
@@ -185,3 +202,28 @@ def test_parquet_codes_repeated_texts_once_and_writes_distinct_ones_plain(tmp_pa
         ["CLEAR", "REVIEW", "CLEAR", "PROHIBITED"][i % 4] for i in range(rows)
     ]
     assert table.column("Amount").to_pylist() == [f"{i * 1.5:.2f}" for i in range(rows)]
+
+
+def test_in_memory_and_constant_memory_workbooks_hold_the_same_cells(
+    result: CheckResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portfolio_check.report import excel
+
+    in_memory = result.write_report(tmp_path / "in_memory.xlsx")
+    monkeypatch.setattr(excel, "IN_MEMORY_ROWS", 0)
+    streamed = result.write_report(tmp_path / "streamed.xlsx")
+    # the two modes really differ: shared strings in memory, inline strings when streamed
+    with zipfile.ZipFile(in_memory) as book:
+        assert "xl/sharedStrings.xml" in book.namelist()
+    with zipfile.ZipFile(streamed) as book:
+        assert b't="inlineStr"' in book.read("xl/worksheets/sheet2.xml")
+    sheets = openpyxl.load_workbook(in_memory, read_only=True).sheetnames
+    assert sheets == openpyxl.load_workbook(streamed, read_only=True).sheetnames
+    for name in sheets:
+        assert _sheet_rows(in_memory, name) == _sheet_rows(streamed, name), name
+    # the styling is kept in both: the header's fill and a status cell's colour
+    for path in (in_memory, streamed):
+        sheet = openpyxl.load_workbook(path)["Holdings"]
+        assert sheet["A1"].fill.fgColor.rgb.endswith("1F3864")
+        status_col = [c.value for c in sheet[1]].index("Status") + 1
+        assert sheet.cell(row=2, column=status_col).font.b
