@@ -10,10 +10,10 @@ then runs as before and finds every name already looked up: the answers are the 
 by construction (``tests/test_parallel.py`` compares them).
 
 Only forked, never spawned (the snapshot index is inherited, not rebuilt or pickled), and only
-where forking is safe: on a platform that forks, with more than one core, and when this process
-runs no other thread (a web server's worker threads, say) that a fork could catch holding a
-lock, the progress display's redraw thread apart (it holds only its own lock and its stream's,
-which the helper never takes). Anything going wrong in the helper only means this process does the rest itself.
+where forking is safe: on Linux, with more than one core, and when this process runs no other
+thread (a web server's worker threads, say) that a fork could catch holding a lock, the progress
+display's redraw thread apart (it holds only its own lock and its stream's, which the helper
+never takes). Anything going wrong in the helper only means this process does the rest itself.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -42,7 +43,11 @@ def helper_allowed() -> bool:
     """Whether a helper process may be forked now (see the module docstring)."""
     if os.environ.get(WORKERS_ENV, "").strip() == "1":
         return False
-    if "fork" not in multiprocessing.get_all_start_methods():
+    # Linux only: macOS offers fork, but system libraries there are not safe after it
+    if (
+        not sys.platform.startswith("linux")
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return False
     if (os.cpu_count() or 1) < 2:
         return False
