@@ -6,6 +6,10 @@ cyclic garbage: a 100,000-row check frees about a thousand objects by collection
 full collection walks all of them, again and again as they accumulate: measured, about 1 s of
 a 4.6 s check, and more in the report. Reference counting still frees everything else as it
 goes; the collector runs as usual once the last check running in the process ends.
+
+Only a check on the main thread pauses it (a CLI run, a script, a notebook). Checks on other
+threads (a web server's workers) leave it running: overlapping requests could otherwise keep it
+paused for as long as the server is busy, and the server's own cyclic garbage uncollected.
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ _was_enabled = False  # the collector's state when the first of them started
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
-    """Pause the cycle collector for the block; nested and concurrent blocks share the pause,
-    and the collector's own state (enabled or not) comes back when the last one ends."""
+    """Pause the cycle collector for the block (on the main thread only); nested blocks share
+    the pause, and the collector's own state (enabled or not) comes back when the last ends."""
     global _running, _was_enabled
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
     with _lock:
         if _running == 0:
             _was_enabled = gc.isenabled()

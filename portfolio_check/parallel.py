@@ -18,6 +18,7 @@ never takes). Anything going wrong in the helper only means this process does th
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -35,6 +36,10 @@ WORKERS_ENV = "PORTFOLIO_CHECK_WORKERS"
 """Set to 1 to keep every check in one process."""
 # Below this many names to look up, forking costs more than it saves.
 MIN_PARALLEL_NAMES = 4000
+# How long a helper that is told to stop may take before it is killed.
+STOP_SECONDS = 5.0
+# How long this process waits for the shared counter's lock before checking the helper lives.
+LOCK_WAIT_SECONDS = 1.0
 
 NameAnswer = tuple[str, ParsedName, list[NameMatch]]
 
@@ -51,6 +56,8 @@ def helper_allowed() -> bool:
         return False
     if (os.cpu_count() or 1) < 2:
         return False
+    if multiprocessing.current_process().daemon:
+        return False  # a daemonic process (a multiprocessing pool's worker) may have no children
     return all(
         thread is threading.main_thread() or thread.name == TICKER_THREAD
         for thread in threading.enumerate()
@@ -85,7 +92,7 @@ class SharedLookups:
             return
         context = multiprocessing.get_context("fork")
         self._queue = _SharedQueue(context, len(self.todo))
-        self._receiving, sending = context.Pipe(duplex=False)
+        receiving, sending = context.Pipe(duplex=False)
         helper = context.Process(
             target=_helper,
             args=(index, self.todo, self._queue, sending),
@@ -93,42 +100,56 @@ class SharedLookups:
         )
         # Objects that exist now are left out of garbage collection while the helper runs: a
         # collection in the helper would otherwise touch, and so copy, every page it inherited.
-        gc.freeze()
+        # (Not when the application has frozen objects itself: unfreezing would undo that.)
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             helper.start()
+        except (OSError, AssertionError, ValueError):
+            # no fork (out of memory, a process limit, a daemonic process): one process it is
+            receiving.close()
+            return
         finally:
-            gc.unfreeze()
-        sending.close()  # the helper holds the sending end; EOF when it exits
+            sending.close()  # the helper holds its own copy; EOF here once it exits
+            if freeze:
+                gc.unfreeze()
+        self._receiving = receiving
         self._helper = helper
 
     def __enter__(self) -> SharedLookups:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        """Stop a helper whose answers will not be asked for (the work before
-        :meth:`finish` failed): it would otherwise wait on the pipe for ever."""
+        """Stop a helper whose answers will not be asked for (the work before or during
+        :meth:`finish` failed)."""
         helper, self._helper = self._helper, None
-        if helper is not None:
-            helper.terminate()
+        if helper is None:
+            return
+        # Closing our end first: a helper blocked on sending gets a broken pipe and exits even
+        # where the terminate signal is caught or ignored (a server's own SIGTERM handler).
+        self._receiving.close()
+        helper.terminate()
+        helper.join(timeout=STOP_SECONDS)
+        if helper.is_alive():
+            helper.kill()
             helper.join()
-            self._receiving.close()
 
     def finish(self) -> int:
         """Look up names until the helper's part is reached; returns how many it did."""
-        helper, self._helper = self._helper, None
+        helper = self._helper
         if helper is None:
             return 0
-        while (chunk := self._queue.take_front()) is not None:
+        while (chunk := self._queue.take_front(helper)) is not None:
             for name in self.todo[chunk]:
                 self.index.lookup(name)
         answers: list[NameAnswer] = []
-        try:
+        # a helper that failed sends nothing: resolving looks up what it took, as without it
+        with contextlib.suppress(EOFError, OSError):
             answers = self._receiving.recv()
-        except (EOFError, OSError):
-            pass  # the helper failed: resolving looks up what it took, as without it
-        finally:
-            self._receiving.close()
-            helper.join()
+        self._helper = None
+        self._receiving.close()
+        helper.join()
         for name, parsed, matches in answers:
             remember_parsed(parsed)
             self.index.remember(name, matches)
@@ -145,13 +166,23 @@ class _SharedQueue:
         self._bounds = context.RawArray("q", [0, size])
         self._lock = context.Lock()
 
-    def take_front(self) -> slice | None:
-        with self._lock:
-            front, back = self._bounds
-            if front >= back:
-                return None
-            self._bounds[0] = min(front + self.CHUNK, back)
-            return slice(front, self._bounds[0])
+    def take_front(self, helper: multiprocessing.process.BaseProcess) -> slice | None:
+        # A helper killed while holding the lock (out of memory) never releases it: once it is
+        # gone, this process is the only one left and takes the rest without the lock.
+        while not self._lock.acquire(timeout=LOCK_WAIT_SECONDS):
+            if not helper.is_alive():
+                return self._take_front()
+        try:
+            return self._take_front()
+        finally:
+            self._lock.release()
+
+    def _take_front(self) -> slice | None:
+        front, back = self._bounds
+        if front >= back:
+            return None
+        self._bounds[0] = min(front + self.CHUNK, back)
+        return slice(front, self._bounds[0])
 
     def take_back(self) -> slice | None:
         with self._lock:

@@ -168,3 +168,99 @@ def test_a_failed_helper_leaves_the_names_to_this_process() -> None:
     assert result["cached"] == result["names"]
     assert result["matched"] == ["33114"]  # SenseTime's NS-CMIC entry, looked up here
     assert result["stopped"]
+
+
+def test_collection_is_not_paused_on_other_threads() -> None:
+    seen: list[bool] = []
+
+    def work() -> None:
+        with collection_paused():
+            seen.append(gc.isenabled())
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert seen == [True]
+
+
+# What must not hang, crash or leave a helper behind (each case in this fresh interpreter).
+_STOPS = textwrap.dedent(
+    """
+    import json, multiprocessing, signal, time
+    from portfolio_check import parallel
+    from portfolio_check.refdata import load_reference
+    from portfolio_check.resolve import SecurityIndex
+
+    reference = load_reference().select(None)
+    out = {}
+
+    def names(tag, n=3000):
+        return [f"{tag} Holding {k} Limited" for k in range(n)]
+
+    # 1. fork fails (out of memory, a process limit): one process, same answers
+    index = SecurityIndex(reference).names
+    start = multiprocessing.context.ForkProcess.start
+    def no_fork(self):
+        raise OSError(12, "Cannot allocate memory")
+    multiprocessing.context.ForkProcess.start = no_fork
+    out["no_fork"] = parallel.look_up_names(index, names("A"), minimum=0)
+    multiprocessing.context.ForkProcess.start = start
+
+    # 2. the terminate signal ignored (a server's own handler) and the work before finish()
+    #    failing: the helper still ends, through the closed pipe or a kill
+    index = SecurityIndex(reference).names
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    lookups = parallel.SharedLookups(index, names("B", 6000), minimum=0)
+    signal.signal(signal.SIGTERM, previous)
+    helper = lookups._helper
+    began = time.monotonic()
+    try:
+        with lookups:
+            raise RuntimeError("identifying failed")
+    except RuntimeError:
+        pass
+    out["ignored_term_stopped"] = helper is not None and not helper.is_alive()
+    out["ignored_term_seconds"] = time.monotonic() - began
+
+    # 3. a look-up failing inside finish(): the helper is stopped too
+    index = SecurityIndex(reference).names
+    lookups = parallel.SharedLookups(index, names("C"), minimum=0)
+    helper = lookups._helper
+    def broken(name):
+        raise MemoryError("no room")
+    index.lookup = broken
+    try:
+        with lookups:
+            lookups.finish()
+    except MemoryError:
+        pass
+    out["finish_failed_stopped"] = helper is not None and not helper.is_alive()
+
+    # 4. a daemonic process (a pool's worker) may have no children: it works alone
+    def in_worker(_):
+        worker_index = SecurityIndex(reference).names
+        return parallel.look_up_names(worker_index, names("D"), minimum=0)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        out["daemon"] = pool.map(in_worker, [0])[0]
+    print(json.dumps(out))
+    """
+)
+
+
+def test_helpers_are_stopped_and_failures_fall_back_to_one_process() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _STOPS],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, parallel.WORKERS_ENV: ""},
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["no_fork"] == 0
+    assert result["ignored_term_stopped"]
+    assert result["ignored_term_seconds"] < parallel.STOP_SECONDS + 5
+    assert result["finish_failed_stopped"]
+    assert result["daemon"] == 0

@@ -128,10 +128,9 @@ def _arrow_columns(columns: Sequence[Coded | np.ndarray], *, guard: bool) -> lis
             row_codes = lookup[coded.codes]
         indices = pa.array(row_codes, mask=row_codes < 0, type=pa.int32())
         dictionary = pa.array(list(uniques), type=pa.string())
-        coded_array = pa.DictionaryArray.from_arrays(indices, dictionary)
-        # a column of mostly distinct texts (amounts) is smaller and faster written plain
-        many = len(uniques) > len(row_codes) // 2
-        arrays.append(coded_array.cast(pa.string()) if many else coded_array)
+        # every text column dictionary-coded, whatever its data: a report's columns keep one
+        # type from file to file (pandas reads them as categories)
+        arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
     return arrays
 
 
