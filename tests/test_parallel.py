@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from typing import Any
 
 import pytest
 
@@ -60,9 +61,10 @@ _COMPARE = textwrap.dedent(
 )
 
 
-def test_names_looked_up_by_the_helper_equal_the_serial_answers() -> None:
+def _run_fresh(script: str, *args: str) -> dict[str, Any]:
+    """Run ``script`` in a fresh interpreter, helpers allowed; its JSON answer."""
     done = subprocess.run(
-        [sys.executable, "-c", _COMPARE, str(REPO / "benchmarks" / "positions.py")],
+        [sys.executable, "-c", script, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -71,7 +73,12 @@ def test_names_looked_up_by_the_helper_equal_the_serial_answers() -> None:
         env={**os.environ, parallel.WORKERS_ENV: ""},
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer
+
+
+def test_names_looked_up_by_the_helper_equal_the_serial_answers() -> None:
+    result = _run_fresh(_COMPARE, str(REPO / "benchmarks" / "positions.py"))
     assert result["differ"] == []
     assert result["names"] > 1_000
     # the helper took a real share, and the names include listed ones and look-alikes
@@ -153,17 +160,7 @@ _HELPER_FAILS = textwrap.dedent(
 
 
 def test_a_failed_helper_leaves_the_names_to_this_process() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _HELPER_FAILS],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, parallel.WORKERS_ENV: ""},
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    result = _run_fresh(_HELPER_FAILS)
     assert result["by_helper"] == 0
     assert result["cached"] == result["names"]
     assert result["matched"] == ["33114"]  # SenseTime's NS-CMIC entry, looked up here
@@ -248,17 +245,7 @@ _STOPS = textwrap.dedent(
 
 
 def test_helpers_are_stopped_and_failures_fall_back_to_one_process() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", _STOPS],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={**os.environ, parallel.WORKERS_ENV: ""},
-    )
-    assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout)
+    result = _run_fresh(_STOPS)
     assert result["no_fork"] == 0
     assert result["ignored_term_stopped"]
     assert result["ignored_term_seconds"] < parallel.STOP_SECONDS + 5
