@@ -295,6 +295,7 @@ def reference_summary(reference: Reference) -> dict[str, Any]:
     }
 
 
+@collection_paused()  # the whole check: see collector.py
 def check(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
     *,
@@ -325,35 +326,6 @@ def check(
     policy = parse_related(related)
     book = as_decision_book(decisions)
     notify = progress or (lambda stage, done, total: None)
-    with collection_paused():
-        return _check(
-            source,
-            day,
-            who,
-            policy,
-            book,
-            reference,
-            lists,
-            firm_lists,
-            fund_holdings,
-            fund_max_age_days,
-            notify,
-        )
-
-
-def _check(
-    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
-    day: dt.date,
-    who: Investor,
-    policy: str,
-    book: DecisionBook | None,
-    reference: Reference | None,
-    lists: Sequence[str] | None,
-    firm_lists: Sequence[str | os.PathLike[str]],
-    fund_holdings: Sequence[str | os.PathLike[str]],
-    fund_max_age_days: int,
-    notify: Progress,
-) -> CheckResult:
     notify("read", 0, 1)
     # The snapshot and its index load on a second thread while calamine parses a workbook's
     # sheets without the GIL. The thread waits for that moment: started earlier, it would

@@ -248,6 +248,7 @@ def beside_path(path: Path, fmt: str) -> Path:
     return path.with_name(f"{path.stem}.holdings.{fmt}")
 
 
+@collection_paused()  # see collector.py
 def write_report(
     result: CheckResult,
     path: Path,
@@ -273,21 +274,6 @@ def write_report(
         beside_path(path, choose_format(holdings_format)) if len(holdings) > row_limit else None
     )
     on_sheets = total - (len(holdings) if beside is not None else 0)
-    with collection_paused():
-        _write_sheets(result, path, beside, row_limit, holdings_format, progress, total, on_sheets)
-    return path
-
-
-def _write_sheets(
-    result: CheckResult,
-    path: Path,
-    beside: Path | None,
-    row_limit: int,
-    holdings_format: str,
-    progress: ProgressCallback | None,
-    total: int,
-    on_sheets: int,
-) -> None:
     writer = _Writer(path, progress, total, holdings_format, in_memory=on_sheets <= IN_MEMORY_ROWS)
     _summary(writer, result, beside)
     if beside is None:
@@ -314,6 +300,7 @@ def _write_sheets(
     writer.progress("save", 0, 1)
     writer.book.close()
     writer.progress("save", 1, 1)
+    return path
 
 
 def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:
