@@ -10,14 +10,20 @@ knowledge of how tickers appear in holdings files and published lists:
 * OFAC's own flawed forms ``603019CN`` and ``601698  CN``.
 
 A ticker is reduced to a :class:`Ticker` of (market, code): ``market`` is an ISO 10383 MIC
-where we know the exchange (XHKG, XSHG, XSHE), otherwise ``BBG:<code>`` naming the Bloomberg
-exchange code we saw, so that ``CHL US`` and ``CHL LN`` stay distinct.
+where we know the exchange (XHKG, XSHG, XSHE, and any market of the ISO list: XTKS, XLON), the
+US composite ``US``, otherwise ``BBG:<code>`` naming the Bloomberg exchange code we saw, so that
+``CHL US`` and ``CHL XX`` stay distinct. Exchange words are resolved with the shipped ISO 10383
+master (``reference/masters/mic.csv``, read once, on first use: the one file this module reads).
 """
 
 from __future__ import annotations
 
+import csv
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from stdnum import cusip as _cusip
 from stdnum import isin as _isin
@@ -30,21 +36,83 @@ SHENZHEN = "XSHE"
 CHINA_COMPOSITE = "CN-A"
 UNITED_STATES = "US"
 
-# Exchange words as they appear in ticker suffixes and exchange columns -> market.
+# A board or channel both the mainland exchanges and Hong Kong have (主板 "main board", the
+# traditional 創業板 for ChiNext and for HKEX's GEM, 沪港通 for either direction of Stock
+# Connect): the code's own notation decides, six digits a mainland venue by range, five
+# digits (zero-padded) HKEX; anything else is not guessed (see ``make_ticker``).
+CHINA_OR_HONG_KONG = "CN-HK"
+# Markets whose local codes are numbers: a letter code is never a line there.
+_NUMERIC_MARKETS = frozenset({HONG_KONG, SHANGHAI, SHENZHEN, CHINA_COMPOSITE, CHINA_OR_HONG_KONG})
+
+# Exchange words as they appear in ticker suffixes and exchange columns -> market. Keys are
+# compared after ``_exchange_key`` (upper case, full-width folded, single spaces, "&" -> AND)
+# and again after ``_name_key`` (punctuation and trailing legal forms dropped). Beyond these,
+# every MIC, market name and acronym of the ISO 10383 list (``reference/masters/mic.csv``)
+# resolves: see ``exchange_to_market``.
 # OFAC writes A-share tickers with "CN", which Bloomberg uses for Canada: a six-digit numeric
 # code settles it (Canadian tickers are letters), see ``_china_market``.
 _EXCHANGE_ALIASES: dict[str, str] = {
+    # --- Hong Kong: MIC, Bloomberg/Refinitiv/Yahoo codes, names in English and Chinese
     "HK": HONG_KONG,
     "HKG": HONG_KONG,
     "HKEX": HONG_KONG,
+    "HKSE": HONG_KONG,
     "SEHK": HONG_KONG,
     "XHKG": HONG_KONG,
     "HONG KONG": HONG_KONG,
     "HONGKONG": HONG_KONG,
     "HONG KONG STOCK EXCHANGE": HONG_KONG,
+    "HONG KONG EXCHANGE": HONG_KONG,
+    "HONG KONG EXCHANGES": HONG_KONG,
     "HONG KONG EXCHANGES AND CLEARING": HONG_KONG,
     "HONG KONG EXCHANGES AND CLEARING LTD": HONG_KONG,
     "STOCK EXCHANGE OF HONG KONG": HONG_KONG,
+    "THE STOCK EXCHANGE OF HONG KONG LIMITED": HONG_KONG,
+    "HKEX MAIN BOARD": HONG_KONG,
+    "HKEX GEM": HONG_KONG,
+    "GEM": HONG_KONG,
+    "H SHARE": HONG_KONG,
+    "H SHARES": HONG_KONG,
+    "H-SHARE": HONG_KONG,
+    "港交所": HONG_KONG,
+    "香港交易所": HONG_KONG,
+    "香港交易及结算所": HONG_KONG,
+    "香港交易及結算所": HONG_KONG,
+    "香港交易及结算所有限公司": HONG_KONG,
+    "香港交易及結算所有限公司": HONG_KONG,
+    "联交所": HONG_KONG,
+    "聯交所": HONG_KONG,
+    "香港联交所": HONG_KONG,
+    "香港聯交所": HONG_KONG,
+    "香港联合交易所": HONG_KONG,
+    "香港聯合交易所": HONG_KONG,
+    "香港联合交易所有限公司": HONG_KONG,
+    "香港聯合交易所有限公司": HONG_KONG,
+    "香港证券交易所": HONG_KONG,
+    "香港證券交易所": HONG_KONG,
+    "香港": HONG_KONG,
+    "港股": HONG_KONG,
+    "H股": HONG_KONG,
+    "香港主板": HONG_KONG,
+    "港交所主板": HONG_KONG,
+    "香港创业板": HONG_KONG,
+    "香港創業板": HONG_KONG,
+    # Southbound Stock Connect: mainland investors' Hong Kong shares
+    "港股通": HONG_KONG,
+    "港股通(沪)": HONG_KONG,
+    "港股通(深)": HONG_KONG,
+    "港股通(滬)": HONG_KONG,
+    "沪港通下港股通": HONG_KONG,
+    "深港通下港股通": HONG_KONG,
+    "SOUTHBOUND": HONG_KONG,
+    "SOUTHBOUND STOCK CONNECT": HONG_KONG,
+    "STOCK CONNECT SOUTHBOUND": HONG_KONG,
+    "STOCK CONNECT SOUTHBOUND SHANGHAI": HONG_KONG,
+    "STOCK CONNECT SOUTHBOUND SHENZHEN": HONG_KONG,
+    "SOUTHBOUND SHANGHAI": HONG_KONG,
+    "SOUTHBOUND SHENZHEN": HONG_KONG,
+    "HK CONNECT": HONG_KONG,
+    # --- Shanghai
     "SS": SHANGHAI,
     "SH": SHANGHAI,
     "SHA": SHANGHAI,
@@ -55,8 +123,42 @@ _EXCHANGE_ALIASES: dict[str, str] = {
     "XSHG": SHANGHAI,
     "SHANGHAI": SHANGHAI,
     "SHANGHAI STOCK EXCHANGE": SHANGHAI,
+    "SSE STAR": SHANGHAI,
+    "SSE STAR MARKET": SHANGHAI,
+    "STAR MARKET": SHANGHAI,
+    "STAR": SHANGHAI,
+    "SCIENCE AND TECHNOLOGY INNOVATION BOARD": SHANGHAI,
+    "SHANGHAI A": SHANGHAI,
+    "SHANGHAI A SHARE": SHANGHAI,
+    "SHANGHAI CONNECT": SHANGHAI,
+    "NORTHBOUND SHANGHAI": SHANGHAI,
+    "STOCK CONNECT NORTHBOUND SHANGHAI": SHANGHAI,
+    "SHANGHAI NORTHBOUND": SHANGHAI,
+    "STOCK CONNECT SHANGHAI NORTHBOUND": SHANGHAI,
     "上海证券交易所": SHANGHAI,
     "上海證券交易所": SHANGHAI,
+    "上交所": SHANGHAI,
+    "上证所": SHANGHAI,
+    "上證所": SHANGHAI,
+    "上海": SHANGHAI,
+    "沪市": SHANGHAI,
+    "滬市": SHANGHAI,
+    "沪": SHANGHAI,
+    "滬": SHANGHAI,
+    "沪A": SHANGHAI,
+    "滬A": SHANGHAI,
+    "上海A股": SHANGHAI,
+    "沪市主板": SHANGHAI,
+    "滬市主板": SHANGHAI,
+    "上海主板": SHANGHAI,
+    "上交所主板": SHANGHAI,
+    "科创板": SHANGHAI,
+    "科創板": SHANGHAI,
+    "上交所科创板": SHANGHAI,
+    "上交所科創板": SHANGHAI,
+    "沪股通": SHANGHAI,
+    "滬股通": SHANGHAI,
+    # --- Shenzhen
     "SZ": SHENZHEN,
     "SZSE": SHENZHEN,
     "SHE": SHENZHEN,
@@ -65,12 +167,80 @@ _EXCHANGE_ALIASES: dict[str, str] = {
     "XSHE": SHENZHEN,
     "SHENZHEN": SHENZHEN,
     "SHENZHEN STOCK EXCHANGE": SHENZHEN,
+    "CHINEXT": SHENZHEN,
+    "SZSE CHINEXT": SHENZHEN,
+    "CHINEXT MARKET": SHENZHEN,
+    "SHENZHEN A": SHENZHEN,
+    "SHENZHEN A SHARE": SHENZHEN,
+    "SHENZHEN CONNECT": SHENZHEN,
+    "NORTHBOUND SHENZHEN": SHENZHEN,
+    "STOCK CONNECT NORTHBOUND SHENZHEN": SHENZHEN,
+    "SHENZHEN NORTHBOUND": SHENZHEN,
+    "STOCK CONNECT SHENZHEN NORTHBOUND": SHENZHEN,
     "深圳证券交易所": SHENZHEN,
     "深圳證券交易所": SHENZHEN,
+    "深交所": SHENZHEN,
+    "深圳": SHENZHEN,
+    "深市": SHENZHEN,
+    "深": SHENZHEN,
+    "深A": SHENZHEN,
+    "深圳A股": SHENZHEN,
+    "深市主板": SHENZHEN,
+    "深圳主板": SHENZHEN,
+    "深交所主板": SHENZHEN,
+    "中小板": SHENZHEN,
+    "中小企业板": SHENZHEN,
+    "创业板": SHENZHEN,
+    "深交所创业板": SHENZHEN,
+    "深交所創業板": SHENZHEN,
+    "深股通": SHENZHEN,
+    # --- mainland China without the venue: the code's range tells (``_china_market``)
     "CH": CHINA_COMPOSITE,
     "CN": CHINA_COMPOSITE,
-    # US listings are compared at composite level: Bloomberg's US and its venue codes, the
-    # MICs of the main venues, and OTC, since an ADR moves between them (NYSE to OTC).
+    "CHINA": CHINA_COMPOSITE,
+    "PRC": CHINA_COMPOSITE,
+    "MAINLAND CHINA": CHINA_COMPOSITE,
+    "CHINA A": CHINA_COMPOSITE,
+    "CHINA A SHARE": CHINA_COMPOSITE,
+    "CHINA A SHARES": CHINA_COMPOSITE,
+    "A SHARE": CHINA_COMPOSITE,
+    "A SHARES": CHINA_COMPOSITE,
+    "A-SHARE": CHINA_COMPOSITE,
+    "A-SHARES": CHINA_COMPOSITE,
+    "B SHARE": CHINA_COMPOSITE,
+    "STOCK CONNECT NORTHBOUND": CHINA_COMPOSITE,
+    "NORTHBOUND": CHINA_COMPOSITE,
+    "NORTHBOUND STOCK CONNECT": CHINA_COMPOSITE,
+    "CHINA CONNECT": CHINA_COMPOSITE,
+    "中国": CHINA_COMPOSITE,
+    "中國": CHINA_COMPOSITE,
+    "中国大陆": CHINA_COMPOSITE,
+    "中國大陸": CHINA_COMPOSITE,
+    "A股": CHINA_COMPOSITE,
+    "中国A股": CHINA_COMPOSITE,
+    "中國A股": CHINA_COMPOSITE,
+    "B股": CHINA_COMPOSITE,
+    "沪深": CHINA_COMPOSITE,
+    "滬深": CHINA_COMPOSITE,
+    "沪深A股": CHINA_COMPOSITE,
+    "滬深A股": CHINA_COMPOSITE,
+    "陆股通": CHINA_COMPOSITE,
+    "陸股通": CHINA_COMPOSITE,
+    "北向": CHINA_COMPOSITE,
+    # --- a board or channel of either side: the code's notation tells
+    "主板": CHINA_OR_HONG_KONG,
+    "MAIN BOARD": CHINA_OR_HONG_KONG,
+    "MAINBOARD": CHINA_OR_HONG_KONG,
+    "創業板": CHINA_OR_HONG_KONG,
+    "沪港通": CHINA_OR_HONG_KONG,
+    "滬港通": CHINA_OR_HONG_KONG,
+    "深港通": CHINA_OR_HONG_KONG,
+    "STOCK CONNECT": CHINA_OR_HONG_KONG,
+    "SHANGHAI-HONG KONG STOCK CONNECT": CHINA_OR_HONG_KONG,
+    "SHENZHEN-HONG KONG STOCK CONNECT": CHINA_OR_HONG_KONG,
+    # --- US listings are compared at composite level: Bloomberg's US and its venue codes, the
+    # MICs of the main venues, and OTC, since an ADR moves between them (NYSE to OTC). Every
+    # US MIC of the ISO list is the composite too (``_market_of_mic``).
     "US": UNITED_STATES,
     "UN": UNITED_STATES,
     "UW": UNITED_STATES,
@@ -79,13 +249,149 @@ _EXCHANGE_ALIASES: dict[str, str] = {
     "UA": UNITED_STATES,
     "UP": UNITED_STATES,
     "UV": UNITED_STATES,
+    "UF": UNITED_STATES,
     "PK": UNITED_STATES,
     "OTC": UNITED_STATES,
+    "OTCBB": UNITED_STATES,
+    "OTC PINK": UNITED_STATES,
+    "OTC MARKETS": UNITED_STATES,
     "XNYS": UNITED_STATES,
     "XNAS": UNITED_STATES,
     "NYSE": UNITED_STATES,
     "NASDAQ": UNITED_STATES,
-    "CHINA": CHINA_COMPOSITE,
+    "AMEX": UNITED_STATES,
+    "NYSE AMERICAN": UNITED_STATES,
+    "NYSE ARCA": UNITED_STATES,
+    "NASDAQ GLOBAL SELECT": UNITED_STATES,
+    "NASDAQ GLOBAL MARKET": UNITED_STATES,
+    "NEW YORK STOCK EXCHANGE": UNITED_STATES,
+    "UNITED STATES": UNITED_STATES,
+    "N": UNITED_STATES,  # Refinitiv: NYSE
+    "O": UNITED_STATES,  # Refinitiv: Nasdaq
+    "OQ": UNITED_STATES,
+    "纽约证券交易所": UNITED_STATES,
+    "紐約證券交易所": UNITED_STATES,
+    "纳斯达克": UNITED_STATES,
+    "納斯達克": UNITED_STATES,
+    "美股": UNITED_STATES,
+    # --- other markets, by their MIC. Bloomberg exchange codes (a country's composite code
+    # goes to its main exchange) and Refinitiv/Yahoo suffixes; a code that means different
+    # markets in two notations (Bloomberg "IS" is NSE India, Yahoo ".IS" Istanbul) is left
+    # out, as is "SS" beyond Shanghai (Bloomberg's Stockholm).
+    "LN": "XLON",
+    "L": "XLON",
+    "LSE": "XLON",
+    "LONDON": "XLON",
+    "JT": "XTKS",
+    "JP": "XTKS",
+    "T": "XTKS",
+    "TYO": "XTKS",
+    "TSE": "XTKS",
+    "TOKYO": "XTKS",
+    "東京証券取引所": "XTKS",
+    "東証": "XTKS",
+    "東証プライム": "XTKS",
+    "東証スタンダード": "XTKS",
+    "東証グロース": "XTKS",
+    "东京证券交易所": "XTKS",
+    "東京證券交易所": "XTKS",
+    "KS": "XKRX",
+    "KRX": "XKRX",
+    "KOSPI": "XKRX",
+    "KOREA EXCHANGE": "XKRX",
+    "한국거래소": "XKRX",
+    "유가증권시장": "XKRX",
+    "코스피": "XKRX",
+    "KQ": "XKOS",
+    "KOSDAQ": "XKOS",
+    "코스닥": "XKOS",
+    "TT": "XTAI",
+    "TW": "XTAI",
+    "TWSE": "XTAI",
+    "台湾证券交易所": "XTAI",
+    "臺灣證券交易所": "XTAI",
+    "台灣證券交易所": "XTAI",
+    "TWO": "ROCO",
+    "AU": "XASX",
+    "AT": "XASX",
+    "AX": "XASX",
+    "ASX": "XASX",
+    "SP": "XSES",
+    "SI": "XSES",
+    "SGX": "XSES",
+    "GY": "XETR",
+    "DE": "XETR",
+    "XETRA": "XETR",
+    "GR": "XFRA",
+    "GF": "XFRA",
+    "F": "XFRA",
+    "FRANKFURT": "XFRA",
+    "FP": "XPAR",
+    "PA": "XPAR",
+    "EURONEXT PARIS": "XPAR",
+    "NA": "XAMS",
+    "AS": "XAMS",
+    "EURONEXT AMSTERDAM": "XAMS",
+    "BB": "XBRU",
+    "BR": "XBRU",
+    "EURONEXT BRUSSELS": "XBRU",
+    "PL": "XLIS",
+    "LS": "XLIS",
+    "SM": "XMAD",
+    "MC": "XMAD",
+    "IM": "XMIL",
+    "MI": "XMIL",
+    "BORSA ITALIANA": "XMIL",
+    "SW": "XSWX",
+    "SE": "XSWX",
+    "SIX": "XSWX",
+    "VX": "XSWX",
+    "ST": "XSTO",
+    "FH": "XHEL",
+    "HE": "XHEL",
+    "DC": "XCSE",
+    "CO": "XCSE",
+    "NO": "XOSL",
+    "OL": "XOSL",
+    "ID": "XDUB",
+    "IR": "XDUB",
+    "AV": "XWBO",
+    "VI": "XWBO",
+    "PW": "XWAR",
+    "WA": "XWAR",
+    "IN": "XNSE",
+    "NS": "XNSE",
+    "IB": "XBOM",
+    "BO": "XBOM",
+    "MK": "XKLS",
+    "KL": "XKLS",
+    "TB": "XBKK",
+    "BK": "XBKK",
+    "IJ": "XIDX",
+    "JK": "XIDX",
+    "PM": "XPHS",
+    "PS": "XPHS",
+    "NZ": "XNZE",
+    "CT": "XTSE",
+    "TO": "XTSE",
+    "TSX": "XTSE",
+    "CV": "XTSX",
+    "V": "XTSX",
+    "MM": "XMEX",
+    "MX": "XMEX",
+    "BZ": "BVMF",
+    "BS": "BVMF",
+    "SA": "BVMF",
+    "SJ": "XJSE",
+    "JO": "XJSE",
+    "TI": "XIST",
+    "AB": "XSAU",
+    "SR": "XSAU",
+    "DU": "XDFM",
+    "IT": "XTAE",
+    "TA": "XTAE",
+    "VN": "XSTC",
+    "VM": "XSTC",
 }
 
 # Bloomberg "yellow keys" that may follow a ticker; only Equity names a share line.
@@ -149,15 +455,135 @@ def normalize_sedol(value: object) -> str | None:
     return text if _sedol.is_valid(text) else None
 
 
+_LEGAL_FORMS = frozenset(
+    {"INC", "LTD", "LIMITED", "PLC", "AG", "SA", "SPA", "NV", "ASA", "AB", "CORP"}
+    | {"CORPORATION", "CO", "LLC", "GMBH", "KK", "BHD", "PCL"}
+)
+_PUNCTUATION_RE = re.compile(r"[.,;:()\[\]'\"/\\_\-\u2013\u2014\uff08\uff09\u3001]+")
+
+
+def _exchange_key(text: str) -> str:
+    """Upper case, full-width forms folded (NFKC), single spaces, ``&`` as AND, no final dot."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _SPACE_RE.sub(" ", t).strip().upper().replace("&", "AND")
+    return t.rstrip(".").strip()
+
+
+def _name_key(text: str) -> str:
+    """A market name's words without punctuation, a leading THE or trailing legal forms."""
+    words = _PUNCTUATION_RE.sub(" ", _exchange_key(text)).split()
+    if words and words[0] == "THE" and len(words) > 1:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+def _alias_index() -> dict[str, str]:
+    index = {_exchange_key(k): v for k, v in _EXCHANGE_ALIASES.items()}
+    for key, market in _EXCHANGE_ALIASES.items():
+        index.setdefault(_name_key(key), market)
+    return index
+
+
+_ALIASES = _alias_index()
+# ISO 10383 MICs that the checker reads as another market: HKEX's GEM and its Stock Connect
+# segments (whose securities are Shanghai and Shenzhen lines), and the mainland exchanges'
+# Stock Connect segments.
+_MIC_MARKETS = {"SHSC": SHANGHAI, "SZSC": SHENZHEN}
+_MODELLED_OPERATORS = frozenset({HONG_KONG, SHANGHAI, SHENZHEN})
+# Acronyms shorter than this are not looked up in the ISO list (two letters are Bloomberg's).
+_MIN_ACRONYM = 3
+
+
+def _market_of_mic(mic: str, operating_mic: str, country: str) -> str:
+    """The market an ISO 10383 MIC stands for: the modelled exchanges and the US composite,
+    otherwise the MIC itself (``XTKS`` stays ``XTKS``, not its operator ``XJPX``)."""
+    if mic in _MIC_MARKETS:
+        return _MIC_MARKETS[mic]
+    if mic in _MODELLED_OPERATORS:
+        return mic
+    if operating_mic in _MODELLED_OPERATORS:
+        return operating_mic
+    if country == "US":
+        return UNITED_STATES
+    return mic
+
+
+@dataclass(frozen=True)
+class _MicIndex:
+    codes: dict[str, str]  # MIC or operating MIC -> market
+    names: dict[str, str]  # name key of a market name or acronym -> market (unambiguous)
+
+
+def _mic_master_path() -> Path:
+    """``masters/mic.csv`` of the shipped snapshot, found the way :mod:`portfolio_check.refdata`
+    finds the snapshot (package data ``_reference``, or ``reference/`` beside the package)."""
+    package = Path(__file__).resolve().parent
+    for folder in (package / "_reference", package.parent / "reference"):
+        if (folder / "manifest.json").is_file():
+            return folder / "masters" / "mic.csv"
+    return package.parent / "reference" / "masters" / "mic.csv"
+
+
+@lru_cache(maxsize=1)
+def _mic_index() -> _MicIndex:
+    """The ISO 10383 master, read once on first use (an empty index when it is missing)."""
+    path = _mic_master_path()
+    codes: dict[str, str] = {}
+    by_name: dict[str, dict[bool, set[str]]] = {}
+    if not path.is_file():
+        return _MicIndex({}, {})
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        mic, operating, country = row["mic"], row["operating_mic"], row["country"]
+        market = _market_of_mic(mic, operating, country)
+        codes[mic] = market
+        active = row["status"] != "EXPIRED"
+        texts = [row["name"]]
+        if len(row["acronym"]) >= _MIN_ACRONYM:
+            texts.append(row["acronym"])
+        for text in texts:
+            for key in {_exchange_key(text), _name_key(text)}:
+                if key:
+                    by_name.setdefault(key, {}).setdefault(active, set()).add(market)
+    for row in rows:
+        # an operating MIC that has no row of its own stands for its market too
+        operating = row["operating_mic"]
+        if operating not in codes:
+            codes[operating] = _market_of_mic(operating, operating, row["country"])
+    names: dict[str, str] = {}
+    for key, found in by_name.items():
+        markets = found.get(True) or found.get(False) or set()
+        if len(markets) == 1:
+            names[key] = next(iter(markets))
+    return _MicIndex(codes, names)
+
+
 def exchange_to_market(exchange: object) -> str | None:
-    """Map an exchange word (MIC, Bloomberg code, Yahoo suffix, exchange name) to a market."""
+    """Map an exchange word to a market: a MIC, a Bloomberg or Refinitiv/Yahoo code, an
+    exchange's name or acronym (English, Chinese simplified or traditional, Japanese, Korean,
+    or as the ISO 10383 list writes it), a board or a Stock Connect channel.
+
+    The market is ``XHKG``, ``XSHG``, ``XSHE``, the US composite ``US``, the mainland
+    composite ``CN-A`` (the code's range tells the venue), ``CN-HK`` (the code's notation
+    tells), or for other markets their ISO MIC (``XTKS``, ``XLON``).
+    """
     if exchange is None:
         return None
-    text = _SPACE_RE.sub(" ", str(exchange)).strip().upper().replace("&", "AND")
-    text = text.rstrip(".")
+    text = _exchange_key(str(exchange))
     if not text:
         return None
-    return _EXCHANGE_ALIASES.get(text)
+    if (market := _ALIASES.get(text)) is not None:
+        return market
+    name = _name_key(text)
+    if (market := _ALIASES.get(name)) is not None:
+        return market
+    index = _mic_index()
+    if (market := index.codes.get(text)) is not None:
+        return market
+    return index.names.get(text) or index.names.get(name)
 
 
 def _china_market(code: str) -> str | None:
@@ -176,6 +602,14 @@ def make_ticker(code: object, market: str) -> Ticker | None:
     text = _compact(code)
     if not text:
         return None
+    if market == CHINA_OR_HONG_KONG:
+        # a board both sides have: six digits are a mainland code, five an HKEX code
+        if not text.isdigit() or int(text) == 0 or len(text) not in (5, 6):
+            return None
+        if len(text) == 5:
+            return Ticker(text, HONG_KONG)
+        venue = _china_market(text)
+        return Ticker(text, venue) if venue else None
     if market == HONG_KONG:
         if not text.isdigit() or len(text) > 5 or int(text) == 0:
             return None
@@ -236,7 +670,7 @@ def parse_ticker(value: object, exchange: object = None) -> Ticker | None:
         # A letter code with its exchange in another column (iShares: "CSGP", "NASDAQ"). Only
         # for markets whose codes are letters: HK and A-share codes are numbers.
         market = exchange_to_market(exchange)
-        if market is not None and market not in (HONG_KONG, SHANGHAI, SHENZHEN, CHINA_COMPOSITE):
+        if market is not None and market not in _NUMERIC_MARKETS:
             return Ticker(text, market)
     return None
 
