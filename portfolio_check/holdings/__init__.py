@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError
-from portfolio_check.holdings.cells import is_isin, looks_like_code, render
+from portfolio_check.holdings.cells import (
+    CUSIP_SHAPE,
+    ISIN_SHAPE,
+    SEDOL_SHAPE,
+    is_cusip,
+    is_isin,
+    is_sedol,
+    looks_like_code,
+    render,
+)
 from portfolio_check.holdings.inputs import InputBlock, InputRow
 from portfolio_check.holdings.readers import (
     DEFAULT_MAX_FILE_MB,
@@ -36,7 +45,7 @@ from portfolio_check.holdings.readers import (
     ReadLimits,
     read_file,
 )
-from portfolio_check.holdings.roles import Role
+from portfolio_check.holdings.roles import Role, RoleChoice, normalise_header
 from portfolio_check.holdings.tables import (
     Grid,
     GridResult,
@@ -49,6 +58,8 @@ from portfolio_check.model import InputIssue, OtherRow
 
 __all__ = [
     "DEFAULT_MAX_FILE_MB",
+    "EXCHANGE_SEPARATOR",
+    "ITEM_SEPARATOR",
     "MAX_FILE_ENV",
     "POSITION_COLUMNS",
     "SUPPORTED_EXTENSIONS",
@@ -72,6 +83,8 @@ POSITION_COLUMNS = [
     "ticker",
     "identifier",
     "exchange",
+    "more_names",
+    "more_codes",
     "quantity",
     "market_value",
     "currency",
@@ -88,6 +101,18 @@ _TEXT_ROLE_COLUMNS = [
     Role.CURRENCY,
     Role.PORTFOLIO,
 ]
+# ``more_names`` / ``more_codes`` join their items with the unit separator; a code with its own
+# exchange column is written ``code<RS>exchange`` (record separator).
+ITEM_SEPARATOR = "\x1f"
+EXCHANGE_SEPARATOR = "\x1e"
+_NAME_ROLES = frozenset({Role.NAME})
+_CODE_ROLES = frozenset({Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER, Role.IDENTIFIER})
+# Columns whose cells have a check digit, and what is said when it fails.
+_CHECKED = {
+    Role.ISIN: ("ISIN", ISIN_SHAPE, is_isin),
+    Role.CUSIP: ("CUSIP", CUSIP_SHAPE, is_cusip),
+    Role.SEDOL: ("SEDOL", SEDOL_SHAPE, is_sedol),
+}
 # OtherRow.text keeps this much of a row (cells joined with " | ").
 OTHER_ROW_TEXT_LIMIT = 300
 
@@ -98,9 +123,12 @@ class TableInfo:
 
     ``header`` is the header text per column (two header rows joined with " / "; duplicate or
     empty headers made unique as used in ``positions.input``); ``roles`` maps a header text to
-    the role of its column; ``reasons`` says why each role went to its column (header word or
-    contents), including which market value column was chosen. ``kind`` says whether the
-    table holds positions, cash or something else (trades, a ledger), and ``why``.
+    the role of its column, the further columns of a role included (``secondary`` names them:
+    a second ticker, an issuer name, read into ``more_names`` / ``more_codes``); ``reasons``
+    says why each role went to its (primary) column (header word or contents), including which
+    market value column was chosen, and ``column_reasons`` why each column has its role, per
+    header text. ``kind`` says whether the table holds positions, cash or something else
+    (trades, a ledger), and ``why``.
     """
 
     file: str
@@ -111,6 +139,8 @@ class TableInfo:
     reasons: dict[Role, str]
     kind: TableKind = TableKind.HOLDINGS
     why: str = ""
+    secondary: tuple[str, ...] = ()
+    column_reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def market_value_column(self) -> str | None:
@@ -311,6 +341,7 @@ def _table_positions(
         data[Role.IDENTIFIER.value] = pd.Series(
             [v if code else None for v, code in zip(texts, is_code, strict=True)], dtype=object
         )
+    data["more_names"], data["more_codes"] = _more_identity(table, body)
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
     positions = pd.DataFrame(data)[POSITION_COLUMNS]
@@ -338,13 +369,15 @@ def _table_positions(
                     value=str(grid.cells.iat[int(i), c]),
                 )
             )
+    issues.extend(_check_digit_issues(label, grid, table, keys, idx))
     issues.sort(key=lambda x: (x.row or 0, x.column or ""))
+    all_roles = (*table.roles, *table.secondary)
     info = TableInfo(
         file=label,
         sheet=grid.sheet,
         header_rows=tuple(int(grid.rows[i]) for i in table.header_index),
         header=tuple(keys),
-        roles={keys[ch.column]: ch.role for ch in table.roles},
+        roles={keys[ch.column]: ch.role for ch in sorted(all_roles, key=lambda ch: ch.column)},
         reasons={ch.role: ch.reason for ch in table.roles}
         | (
             {Role.PORTFOLIO: f"the report's parameters name portfolio {table.report_portfolio!r}"}
@@ -353,8 +386,107 @@ def _table_positions(
         ),
         kind=table.kind,
         why=table.why,
+        secondary=tuple(keys[ch.column] for ch in table.secondary),
+        column_reasons={
+            keys[ch.column]: ch.reason for ch in sorted(all_roles, key=lambda ch: ch.column)
+        },
     )
     return positions, issues, info
+
+
+def _join_cells(columns: Sequence[np.ndarray], n: int) -> pd.Series:
+    """Per row, the texts of ``columns`` joined with :data:`ITEM_SEPARATOR`; None when none.
+
+    Column-wise: one vectorised pass per column (object arrays of str or None).
+    """
+    out = np.full(n, None, dtype=object)
+    for values in columns:
+        has = pd.notna(values)
+        if not has.any():
+            continue
+        both = has & pd.notna(out)
+        only = has & ~both
+        out[only] = values[only]
+        if both.any():
+            out[both] = out[both] + ITEM_SEPARATOR + values[both]
+    return pd.Series(out, dtype=object)
+
+
+def _paired_exchange(table: Table, choice: RoleChoice) -> int | None:
+    """The further exchange column that belongs to the further code column ``choice``: the
+    column right after it, or one whose header shares a word with it ("Local Code" and
+    "Local Exchange"); never the primary exchange column."""
+    exchanges = [ch.column for ch in table.secondary if ch.role is Role.EXCHANGE]
+    if not exchanges:
+        return None
+    if choice.column + 1 in exchanges:
+        return choice.column + 1
+    words = set(normalise_header(table.headers[choice.column])) - _GENERIC_HEADER_WORDS
+    for c in exchanges:
+        if words & set(normalise_header(table.headers[c])):
+            return c
+    return None
+
+
+# Header words that say what a column is, not whose it is: not enough to pair two columns.
+_GENERIC_HEADER_WORDS = frozenset(
+    {"code", "codes", "ticker", "symbol", "id", "exchange", "market", "mic", "the", "of"}
+)
+
+
+def _more_identity(table: Table, body: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """``more_names`` and ``more_codes`` of a table's positions, from its further columns."""
+    n = len(body)
+    names: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for choice in table.secondary:
+        values = body[choice.column].to_numpy(dtype=object)
+        if choice.role in _NAME_ROLES:
+            names.append(values)
+        elif choice.role in _CODE_ROLES:
+            exchange = _paired_exchange(table, choice)
+            if exchange is not None:
+                where = body[exchange].to_numpy(dtype=object)
+                with_exchange = pd.notna(values) & pd.notna(where)
+                values = values.copy()
+                values[with_exchange] = (
+                    values[with_exchange] + EXCHANGE_SEPARATOR + where[with_exchange]
+                )
+            codes.append(values)
+    return _join_cells(names, n), _join_cells(codes, n)
+
+
+def _check_digit_issues(
+    label: str, grid: Grid, table: Table, keys: Sequence[str], idx: np.ndarray
+) -> list[InputIssue]:
+    """An input issue for each cell of an ISIN/CUSIP/SEDOL column that has the code's shape
+    but fails its check digit (the row stays a holding); each distinct text checked once."""
+    issues: list[InputIssue] = []
+    for choice in (*table.roles, *table.secondary):
+        if choice.role not in _CHECKED:
+            continue
+        what, shape, valid = _CHECKED[choice.role]
+        column = grid.cells[choice.column].to_numpy(dtype=object)[idx]
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        bad = np.zeros(len(uniques) + 1, dtype=bool)
+        for k, text in enumerate(uniques):
+            if isinstance(text, str):
+                compact = "".join(text.split()).upper()
+                bad[k] = shape.match(compact) is not None and not valid(compact)
+        if not bad.any():
+            continue
+        for i in np.flatnonzero(bad[codes]).tolist():
+            issues.append(
+                InputIssue(
+                    file=label,
+                    sheet=grid.sheet,
+                    row=int(grid.rows[idx[i]]),
+                    column=keys[choice.column],
+                    problem=f"{what} check digit fails; the row is kept as a holding",
+                    value=str(column[i]),
+                )
+            )
+    return issues
 
 
 # An ISIN written in brackets at the start or end of a name: "(XS1021617698) Yuzhou 8.625%".

@@ -8,6 +8,7 @@ holds ``941 HK``-style tickers is a mixed identifier column.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -569,6 +570,7 @@ class RoleChoice:
     score: float
     reason: str
     header_role: Role | None = None  # what the header alone suggested
+    secondary: bool = False  # a further column of a role another column holds
 
 
 def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | None, str]:
@@ -608,10 +610,45 @@ def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | No
     return header_role, "header"
 
 
-def assign_roles(
+# Roles of which a table's further columns are read too (``more_names`` / ``more_codes``).
+SECONDARY_ROLES = (*IDENTITY_ROLES, Role.EXCHANGE)
+# A column about another entity than the security itself (its parent, guarantor, broker) is
+# not a further name or code of the security.
+_NOT_THE_SECURITY = frozenset(
+    {
+        "parent",
+        "ultimate",
+        "guarantor",
+        "underlying",
+        "counterparty",
+        "custodian",
+        "broker",
+        "manager",
+        "benchmark",
+        "index",
+        "母公司",
+        "担保人",
+        "擔保人",
+        "标的",
+        "標的",
+    }
+)
+
+
+def _about_the_security(texts: Sequence[str | None]) -> bool:
+    words = [w for t in texts if t for w in normalise_header(t)]
+    joined = "".join(words)
+    return not any(w in _NOT_THE_SECURITY for w in words) and not any(
+        x in joined for x in _NOT_THE_SECURITY if _CJK.search(x)
+    )
+
+
+def assign_all_roles(
     headers: Sequence[Sequence[str | None]], samples: Sequence[Sequence[str | None]]
-) -> list[RoleChoice]:
-    """Choose at most one column per role.
+) -> tuple[list[RoleChoice], list[RoleChoice]]:
+    """At most one column per role (the *primary* columns), and the further columns of the
+    identity roles and of the exchange (*secondary*: a second ticker, an issuer name, a local
+    code with its own exchange), each with its reason.
 
     ``headers[c]`` are the header texts of column ``c`` (one per header row);
     ``samples[c]`` a sample of its display texts below the header.
@@ -632,10 +669,45 @@ def assign_roles(
         label = " / ".join(t for t in texts if t) or f"column {c + 1}"
         candidates.append(RoleChoice(c, role, score, f"{label!r}: {reason}", header_role))
     chosen: dict[Role, RoleChoice] = {}
+    secondary: list[RoleChoice] = []
     for choice in sorted(candidates, key=lambda ch: (-ch.score, ch.column)):
         if choice.role not in chosen:
             chosen[choice.role] = choice
-    return sorted(chosen.values(), key=lambda ch: ch.column)
+        elif (
+            choice.role in SECONDARY_ROLES
+            and choice.score > 0
+            and _about_the_security(headers[choice.column])
+        ):
+            what = _ROLE_WORDS[choice.role]
+            secondary.append(
+                dataclasses.replace(
+                    choice,
+                    reason=f"{choice.reason}; a further {what} column (also read)",
+                    secondary=True,
+                )
+            )
+    return (
+        sorted(chosen.values(), key=lambda ch: ch.column),
+        sorted(secondary, key=lambda ch: ch.column),
+    )
+
+
+_ROLE_WORDS = {
+    Role.NAME: "name",
+    Role.ISIN: "ISIN",
+    Role.CUSIP: "CUSIP",
+    Role.SEDOL: "SEDOL",
+    Role.TICKER: "ticker",
+    Role.IDENTIFIER: "identifier",
+    Role.EXCHANGE: "exchange",
+}
+
+
+def assign_roles(
+    headers: Sequence[Sequence[str | None]], samples: Sequence[Sequence[str | None]]
+) -> list[RoleChoice]:
+    """Choose at most one column per role (see :func:`assign_all_roles`)."""
+    return assign_all_roles(headers, samples)[0]
 
 
 # --------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from portfolio_check.holdings.roles import (
     Role,
     RoleChoice,
     activity_table,
-    assign_roles,
+    assign_all_roles,
     column_header_scores,
     header_scores,
     is_header_word,
@@ -154,6 +154,9 @@ class Table:
     # the portfolio a report's parameter block names (``Portfolio | 19437``), when the table
     # itself has no portfolio column
     report_portfolio: str | None = None
+    # further columns of an identity role or of the exchange (a second ticker, an issuer
+    # name, a local code): read into ``more_names`` / ``more_codes``, never into ``roles``
+    secondary: tuple[RoleChoice, ...] = ()
 
     def column(self, role: Role) -> int | None:
         for ch in self.roles:
@@ -368,12 +371,12 @@ def build_table(grid: Grid, header_index: tuple[int, ...], stop: int | None = No
         [v if isinstance(v, str) else None for v in sample[c].tolist()]
         for c in range(grid.cells.shape[1])
     ]
-    roles = assign_roles(per_column, samples)
+    roles, secondary = assign_all_roles(per_column, samples)
     headers = tuple(_join_header(texts) for texts in per_column)
     portfolio_columns = tuple(
         c for c, texts in enumerate(per_column) if Role.PORTFOLIO in column_header_scores(texts)
     )
-    return Table(header_index, headers, tuple(roles), portfolio_columns)
+    return Table(header_index, headers, tuple(roles), portfolio_columns, secondary=tuple(secondary))
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,11 +490,27 @@ _CASH_CELLS = frozenset(
         "现金及等价物",
     }
 )
+# Words for cash and bank balances in the languages of fund administration, lower case.
+_CASH_WORDS = (
+    r"cash(?:\s+(?:at\s+bank|in\s+bank|balances?|accounts?|on\s+deposit|holdings?))?|"
+    r"cash\s+(?:and|&)\s+(?:cash\s+)?equivalents?|cash\s+equivalents?|bank\s+balances?|"
+    r"kasse|liquidit[äa]t|bankguthaben|kontokorrent|esp[èe]ces|liquidit[ée]s|"
+    r"tr[ée]sorerie|efectivo|tesorer[íi]a|liquidez|contanti|liquidit[àa]|cassa|"
+    r"disponibilit[àa]\s+liquide|caixa|disponibilidades|numer[áa]rio|kas|liquide\s+middelen|"
+    r"现金|現金|现金及现金等价物|現金及現金等價物|现金及等价物|現金及等價物|银行存款|銀行存款|"
+    r"活期存款|預金|現預金|普通預金|当座預金|현금|예금|현금성자산|예치금"
+)
+# A cash line: the word alone, or with its currency before or after it ("Cash (HKD)",
+# "HKD CASH", "CASH - USD", "现金 - 港币"), or Bloomberg's currency ticker ("CNH Curncy").
 _CASH_NAME = re.compile(
-    r"^(?:\{(?:cash|accrual)\}\s*[A-Z]{3}|[A-Z]{3}\s+cash|cash\s+[A-Z]{3}|cash(?:\s+at\s+bank)?|"
-    r"[A-Z]{3}\s*/\s*[A-Z]{3}|現金|现金)$",
+    rf"^(?:\{{(?:cash|accrual)\}}\s*(?P<c0>[A-Z]{{3}})"
+    rf"|(?:\(?(?P<c1>[A-Z]{{3}})\)?\s*[-:/]?\s*)?(?:{_CASH_WORDS})"
+    rf"(?:\s*[-:/]?\s*\(?(?P<c2>[A-Z]{{3}}|[^\W\d_]{{2,4}})\)?)?"
+    rf"|(?P<c3>[A-Z]{{3}})\s+curncy"
+    rf"|[A-Z]{{3}}\s*/\s*[A-Z]{{3}})$",
     re.IGNORECASE,
 )
+
 # Portfolio cells of rows that add up all portfolios (a custodian's "All" account block).
 _AGGREGATE_PORTFOLIOS = frozenset(
     {
@@ -538,6 +557,23 @@ class _Columns:
         flags = [isinstance(u, str) and bool(predicate(u)) for u in uniques]
         lookup = np.array([*flags, False], dtype=bool)  # code -1 (empty) -> False
         out: np.ndarray = lookup[codes]
+        return out
+
+    def mask_within(
+        self, c: int | None, predicate: Callable[[str], bool], rows: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`mask` for the rows where ``rows`` is True (the predicate runs on their
+        distinct values only); False elsewhere."""
+        out = np.zeros(self.rows, dtype=bool)
+        if c is None or c >= self.body.shape[1] or not rows.any():
+            return out
+        codes, uniques = self.factors(c)
+        wanted = np.unique(codes[rows])
+        lookup = np.zeros(len(uniques) + 1, dtype=bool)  # last slot: code -1 (empty)
+        for k in wanted.tolist():
+            if k >= 0 and isinstance(uniques[k], str):
+                lookup[k] = bool(predicate(uniques[k]))
+        out[rows] = lookup[codes[rows]]
         return out
 
     def any_text_cell(self, predicate: Callable[[str], bool], columns: Sequence[int]) -> np.ndarray:
@@ -613,12 +649,35 @@ def _is_code(text: str) -> bool:
 
 
 def _is_cash_name(text: str) -> bool:
+    t = " ".join(text.split())
+    if t.upper() in CURRENCY_CODES or t.lower() in CURRENCY_NAMES:
+        return True
+    match = _CASH_NAME.match(t)
+    if match is None:
+        return False
+    # a currency beside the cash word must be one ("Cash HKD", "現金 港元"), not any word
+    for group in ("c0", "c1", "c3"):
+        code = match.group(group)
+        if code is not None and code.upper() not in CURRENCY_CODES:
+            return False
+    code = match.group("c2")
+    return code is None or code.upper() in CURRENCY_CODES or code.lower() in CURRENCY_NAMES
+
+
+def _is_checkable_code(text: str) -> bool:
+    """A valid ISIN, CUSIP or SEDOL (check digit included)."""
+    t = text.strip().upper()
+    return is_isin(t) or is_cusip(t) or is_sedol(t)
+
+
+def _is_one_word_code(text: str) -> bool:
     t = text.strip()
-    return (
-        _CASH_NAME.match(t) is not None
-        or t.upper() in CURRENCY_CODES
-        or t.lower() in CURRENCY_NAMES
-    )
+    return _is_strong_code(t) or (" " not in t and _is_code(t))
+
+
+def _is_strong_code(text: str) -> bool:
+    """A code that names a security wherever it is written: checkable, or a market ticker."""
+    return _is_checkable_code(text) or is_ticker(text.strip())
 
 
 def _repeated_header(
@@ -808,10 +867,11 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     identity = cols.mask(name_col, _is_name)
     label_row = cols.mask(name_col, _is_label)
     coded = np.zeros(m, dtype=bool)  # the row has a security code (ISIN, ticker ...)
-    for choice in table.roles:
-        if choice.role not in CODE_ROLES:
-            continue
+    code_choices = [ch for ch in (*table.roles, *table.secondary) if ch.role in CODE_ROLES]
+    for choice in code_choices:
         coded |= cols.mask(choice.column, _is_code)
+        if choice.secondary:
+            continue
         if choice.header_role is Role.NAME:
             # a "Name" column holding mostly codes (Bloomberg PORT): other text in it is a
             # security's name when the row has a quantity; otherwise a grouping row ("Long")
@@ -836,6 +896,10 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     for c in label_cols:
         cash |= cols.mask(c, _is_cash_name) & ~label_present
         label_present |= cols.filled(c)
+    if cash.any():
+        # a money-market fund named "Cash ..." (or classed as cash) with its ISIN is a holding
+        for choice in code_choices:
+            cash &= ~cols.mask_within(choice.column, _is_checkable_code, cash)
     not_numbers = {
         c: cols.filled(c) & np.isnan(amounts[r])
         for r in AMOUNT_ROLES
@@ -864,6 +928,23 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     )
     continuation = np.zeros(m, dtype=bool)
     continuation[list(continues)] = True
+    # a row with a security code is a holding without its amounts too (a watch list, a
+    # trade blotter, a short row), unless it completes the position next to it
+    if candidate.any():
+        # ... that is, a code that names a security by itself: a valid ISIN/CUSIP/SEDOL or a
+        # ticker with its market; in an ISIN/CUSIP/SEDOL or ticker column, any one-word code
+        # (a mixed ID column's "19437" may be a report parameter's value)
+        identified = np.zeros(m, dtype=bool)
+        for choice in code_choices:
+            named_for_codes = choice.role is not Role.IDENTIFIER and choice.header_role in (
+                Role.ISIN,
+                Role.CUSIP,
+                Role.SEDOL,
+                Role.TICKER,
+            )
+            strong = _is_one_word_code if named_for_codes else _is_strong_code
+            identified |= cols.mask_within(choice.column, strong, candidate)
+        position |= candidate & identified & ~continuation
 
     # The table ends at its last row that is a position or carries an amount.
     ends = np.flatnonzero(position | any_number | continuation)
