@@ -530,9 +530,12 @@ class Builder:
             self.add(Case("bad-isin", {"isin": bad}, labels.unresolved(why, None), entry.entry_id))
             if isin.startswith("KY"):
                 cins = isin[2:11]
-                why = f"CINS {cins} alone (the body of {isin} of {entry.name})"
+                why = (
+                    f"CINS {cins} alone (the body of {isin} of {entry.name}; reading it as "
+                    "that ISIN is accepted, fail-safe)"
+                )
                 self.add(
-                    Case("cins", {"cusip": cins}, labels.unresolved(why, None), entry.entry_id)
+                    Case("cins", {"cusip": cins}, labels.unresolved(why, entry), entry.entry_id)
                 )
 
     def unknown_codes(self) -> None:
