@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,7 +26,8 @@ from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
-from portfolio_check.holdings import HoldingsInput, read_frame, read_holdings
+from portfolio_check.holdings import HoldingsInput, TableInfo, read_frame, read_holdings
+from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
     SEVERITY,
@@ -32,6 +35,7 @@ from portfolio_check.model import (
     InputIssue,
     Investor,
     OtherRow,
+    SecurityIdentity,
     Side,
     Status,
     Verdict,
@@ -39,12 +43,28 @@ from portfolio_check.model import (
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.refdata import Reference, load_reference
-from portfolio_check.resolve import Resolution, SecurityIndex, identify, resolve
+from portfolio_check.resolve import (
+    Resolution,
+    SecurityIndex,
+    identify,
+    parse_hkex_derivative_name,
+    resolve,
+)
 from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
 
 # The raw cells that make up a security's identity; holdings equal on these are one security.
-IDENTITY_COLUMNS = ["name", "isin", "cusip", "sedol", "ticker", "identifier", "exchange"]
+IDENTITY_COLUMNS = [
+    "name",
+    "isin",
+    "cusip",
+    "sedol",
+    "ticker",
+    "identifier",
+    "exchange",
+    "more_names",
+    "more_codes",
+]
 
 Progress = ProgressCallback
 """Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done (the check),
@@ -149,6 +169,11 @@ class CheckResult:
     input_issues: list[InputIssue]
     rows_read: int
     files: list[str] = field(default_factory=list)
+    tables: list[TableInfo] = field(default_factory=list)
+
+    def table_dicts(self) -> list[dict[str, Any]]:
+        """How every table was read: where, its header rows, each column's role and why."""
+        return [table_dict(table) for table in self.tables]
 
     @property
     def verdicts(self) -> list[Verdict]:
@@ -178,6 +203,9 @@ class CheckResult:
         worst = self.worst_status
         if fail_on is FailOn.NEVER or worst is None:
             return False
+        # UNRESOLVED sorts last, yet a person must look at it as at a REVIEW.
+        if fail_on is FailOn.REVIEW and self.count_by_status().get(Status.UNRESOLVED.value):
+            return True
         threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
         return worst.severity <= threshold.severity
 
@@ -240,6 +268,7 @@ class CheckResult:
                 for o in self.other_rows
             ],
             "input_issues": [issue.model_dump() for issue in self.input_issues],
+            "tables": self.table_dicts(),
             "disclaimer": DISCLAIMER,
         }
 
@@ -273,6 +302,25 @@ class CheckResult:
             holdings_format=holdings_format,
             progress=progress,
         )
+
+
+def table_dict(table: TableInfo) -> dict[str, Any]:
+    """One table as the JSON and the report's About sheet show it."""
+    return {
+        "file": table.file,
+        "sheet": table.sheet,
+        "header_rows": list(table.header_rows),
+        "kind": str(table.kind),
+        "why": table.why,
+        "columns": [
+            {
+                "header": header,
+                "role": table.roles[header].value if header in table.roles else None,
+                "why": table.reasons.get(table.roles[header], "") if header in table.roles else "",
+            }
+            for header in table.header
+        ],
+    }
 
 
 def _iso(day: dt.date | None) -> str | None:
@@ -356,6 +404,7 @@ def check(
         input_issues=list(data.issues),
         rows_read=data.rows_read,
         files=files,
+        tables=list(data.tables),
     )
 
 
@@ -430,11 +479,11 @@ def screen_positions(
     # cleaned name cell; a name the helper did not take is looked up as resolving needs it).
     names = [str(cells["name"]) for cells in found.cells if cells.get("name")]
     with SharedLookups(index.names, names) as lookups:
-        identified = [identify(**cells) for cells in found.cells]
+        identified = learn_sedols([identify(**cells) for cells in found.cells])
         lookups.finish()
     resolutions: list[Resolution] = []
     for done, (identity, notes) in enumerate(identified, start=1):
-        resolutions.append(apply_decisions(resolve(index, identity, notes), decisions))
+        resolutions.append(apply_decisions(resolve(index, identity, notes, as_of=as_of), decisions))
         if notify and (done % PROGRESS_EVERY == 0 or done == total):
             notify("resolve", done, total)
     if notify:
@@ -455,6 +504,98 @@ def screen_positions(
     return frame.reset_index(drop=True)
 
 
+# A text without spaces that holds a digit, of an identifier's length: a code, never a name.
+_CODE_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9.:#@/\-]{1,16}$")
+
+
+def _looks_like_code(text: str) -> bool:
+    return bool(_CODE_LIKE.match(text.strip()))
+
+
+def _bare_code_lines(
+    index: SecurityIndex,
+    reference: Reference,
+    code: str,
+    day: dt.date,
+    investor: Investor,
+    policy: str,
+) -> str:
+    """What a bare code would be on each exchange whose codes are numbers, with its status."""
+    seen: list[str] = []
+    for market in (HONG_KONG, CHINA_COMPOSITE):
+        ticker = make_ticker(code, market)
+        if ticker is None:
+            continue
+        identity = SecurityIdentity(
+            ticker=str(ticker), exchange=ticker.market, local_code=ticker.code
+        )
+        verdict = screen(
+            resolve(index, identity, as_of=day), reference, day, investor, related_policy=policy
+        )
+        line = index.hkex_line(ticker.code, day) if ticker.market == HONG_KONG else None
+        label = f"{ticker}" + (f" ({line.name})" if line else "")
+        seen.append(f"{label}: {verdict.status.value}")
+    if not seen:
+        return ""
+    return (
+        "; a bare code without an exchange is never guessed (give --exchange); it could be: "
+        + "; ".join(seen)
+    )
+
+
+def learn_sedols(
+    identified: list[tuple[SecurityIdentity, tuple[str, ...]]],
+) -> list[tuple[SecurityIdentity, tuple[str, ...]]]:
+    """Tie SEDOLs to ISINs and lines with the run's own rows (principle: every column is read).
+
+    A row giving a SEDOL with an ISIN or an exchange line ties them for every other row of the
+    run that gives that SEDOL alone. A SEDOL given with two different ISINs ties nothing.
+    """
+    isin_of: dict[str, set[str]] = {}
+    ticker_of: dict[str, set[tuple[str, str, str]]] = {}
+    for identity, _ in identified:
+        if identity.sedol and identity.isin:
+            isin_of.setdefault(identity.sedol, set()).add(identity.isin)
+        if identity.sedol and identity.ticker and identity.local_code and identity.exchange:
+            ticker_of.setdefault(identity.sedol, set()).add(
+                (identity.ticker, identity.local_code, identity.exchange)
+            )
+    if not isin_of and not ticker_of:
+        return identified
+    out: list[tuple[SecurityIdentity, tuple[str, ...]]] = []
+    for identity, notes in identified:
+        sedol = identity.sedol
+        if not sedol or identity.isin or identity.ticker:
+            out.append((identity, notes))
+            continue
+        update: dict[str, Any] = {}
+        said: list[str] = []
+        if len(isins := isin_of.get(sedol, set())) == 1:
+            update["isin"] = next(iter(isins))
+            said.append(f"ISIN {update['isin']}")
+        if len(lines := ticker_of.get(sedol, set())) == 1:
+            ticker, code, market = next(iter(lines))
+            update |= {"ticker": ticker, "local_code": code, "exchange": market}
+            said.append(f"ticker {ticker}")
+        if update:
+            identity = identity.model_copy(update=update)
+            notes = (
+                *notes,
+                f"SEDOL {sedol} tied to {' and '.join(said)} by another row of this run that "
+                "gives both",
+            )
+        out.append((identity, notes))
+    return out
+
+
+class TradeAnswer(StrEnum):
+    """May this side of the trade be done: yes, only to divest, or no."""
+
+    YES = "yes"
+    DIVEST_ONLY = "divest-only"
+    NO = "no"
+
+
 @dataclass(frozen=True)
 class SecurityCheck:
     """The pre-trade answer for one security: status, whether this side is allowed, evidence."""
@@ -471,9 +612,37 @@ class SecurityCheck:
     def status(self) -> Status:
         return self.verdict.status
 
+    @property
+    def answer(self) -> TradeAnswer:
+        """Three ways, not two: a sale allowed only to divest is neither "yes" nor "no"."""
+        if self.allowed:
+            return TradeAnswer.YES
+        action = self.verdict.actions.buy if self.side is Side.BUY else self.verdict.actions.sell
+        if self.status is Status.PROHIBITED and action.startswith("only to divest"):
+            return TradeAnswer.DIVEST_ONLY
+        return TradeAnswer.NO
+
+    @property
+    def headline(self) -> str:
+        """The answer in words: "allowed", "allowed only to divest, until D", "NOT allowed"."""
+        if self.answer is TradeAnswer.YES:
+            return "allowed"
+        if self.answer is TradeAnswer.DIVEST_ONLY:
+            action = (
+                self.verdict.actions.sell if self.side is Side.SELL else self.verdict.actions.buy
+            )
+            return "allowed " + action
+        if self.status is Status.UNRESOLVED:
+            return "NOT allowed until the security is identified"
+        if self.status is Status.REVIEW:
+            return "NOT allowed until a person has reviewed it"
+        return "NOT allowed"
+
     def fails(self, fail_on: FailOn) -> bool:
         if fail_on is FailOn.NEVER:
             return False
+        if fail_on is FailOn.REVIEW and self.status is Status.UNRESOLVED:
+            return True
         threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
         return self.status.severity <= threshold.severity
 
@@ -486,8 +655,10 @@ class SecurityCheck:
             "side": self.side.value,
             "status": verdict.status.value,
             "allowed": self.allowed,
+            "answer": self.answer.value,
+            "headline": self.headline,
             "reason": verdict.reason,
-            "security": verdict.identity.model_dump(),
+            "security": verdict.identity.model_dump(mode="json"),
             "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
             "findings": [f.model_dump(mode="json") for f in verdict.findings],
             "actions": verdict.actions.model_dump(),
@@ -527,12 +698,20 @@ def check_security(
     ref = active_reference(reference, lists, firm_lists)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
-    if not (identity.isin or identity.cusip or identity.sedol or identity.ticker or notes):
+    recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes
+    if not recognised and (parse_hkex_derivative_name(query) or not _looks_like_code(query)):
         # Not an identifier in any notation we know: the query is a name (an IPO subscription
-        # has no ticker yet). A malformed identifier (bad check digit) is never taken as a name.
+        # has no ticker yet) or a warrant's short name. A malformed identifier (bad check
+        # digit) or a code-like text is never taken as a name.
         identity, notes = identify(name=query)
-    resolution = apply_decisions(resolve(index, identity, notes), book)
+    resolution = apply_decisions(resolve(index, identity, notes, as_of=day), book)
     verdict = screen(resolution, ref, day, who, related_policy=policy)
+    if verdict.status is Status.UNRESOLVED and query.isdigit() and not exchange:
+        verdict = verdict.model_copy(
+            update={
+                "reason": verdict.reason + _bare_code_lines(index, ref, query, day, who, policy)
+            }
+        )
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )

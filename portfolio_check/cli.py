@@ -200,7 +200,10 @@ def check_command(
         if json_out:
             result.to_json(json_out)
         counts = result.count_by_status()
-        summary = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
+        summary = ", ".join(
+            f"{k} {v}" for k, v in counts.items() if v or k == Status.UNRESOLVED.value
+        )
         click.echo(
             f"{len(result.holdings)} positions, {len(result.other_rows)} other rows "
             f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}"
@@ -273,7 +276,7 @@ def check_security_command(
         verdict = answer.verdict
         click.echo(
             f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "
-            f"{answer.investor.value}: {'allowed' if answer.allowed else 'NOT allowed'}"
+            f"{answer.investor.value}: {answer.headline}"
         )
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
@@ -336,10 +339,16 @@ def _source_option(
 @_source_option(
     "--dod-1260h", "dod_1260h/dod_1260h_sanctions.csv", "The DoD Section 1260H list (CSV)."
 )
-@_source_option(
+@click.option(
     "--hkex",
-    "hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
-    "HKEX List of Securities (.xlsx).",
+    type=click.Path(file_okay=True, dir_okay=False, exists=True),
+    multiple=True,
+    default=[
+        f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2021-10-11.xlsx",
+        f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
+    ],
+    show_default=True,
+    help="HKEX List of Securities (.xlsx); repeat for several dates (all are kept, dated).",
 )
 @_source_option(
     "--csi", "csi/ref_csi300_constituents_2026-02-27.xls", "CSI index constituents (.xls)."
@@ -351,7 +360,7 @@ def reference_build(
     ofac_consolidated: str,
     sdn: str,
     dod_1260h: str,
-    hkex: str,
+    hkex: tuple[str, ...],
     csi: str,
     ah_pairs: str,
     out: str,
@@ -364,7 +373,7 @@ def reference_build(
         ofac_consolidated=Path(ofac_consolidated),
         sdn=Path(sdn),
         dod_1260h=Path(dod_1260h),
-        hkex=Path(hkex),
+        hkex=[Path(p) for p in hkex],
         csi=Path(csi),
         ah_pairs=Path(ah_pairs),
     )

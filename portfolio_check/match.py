@@ -75,6 +75,9 @@ GENERIC_WEIGHT = 0.5
 # HEALTH scores 0.83, JPMORGON CHACE / JPMORGAN CHASE 0.84, two three-letter words one letter
 # off each 0.67).
 NAME_MATCH_THRESHOLD = 0.80
+# A holding name of one distinctive word shorter than this is too short to stand for a listed
+# name of several words (a three-letter word is mostly another company's acronym).
+PARTIAL_MIN_LETTERS = 4
 # Fuzzy look-ups report at most this many known names (best first).
 FUZZY_LIMIT = 10
 
@@ -484,7 +487,43 @@ class NameIndex:
         weak = self._by_weak_key.get(parsed.key, [])
         if weak:
             return [self._exact(parsed, known, "") for known in weak]
-        return self._fuzzy(parsed)
+        return self._fuzzy(parsed) or self._partial(parsed)
+
+    def _partial(self, parsed: ParsedName) -> list[NameMatch]:
+        """A short form of a known name: every distinctive word of the holding name is a word of
+        the known name, which has more (``HUAWEI`` of ``HUAWEI TECHNOLOGIES``). A candidate only:
+        a short name may be another company's, so a person decides (REVIEW)."""
+        query = tuple(dict.fromkeys(t for t in parsed.tokens if _blockable(t)))
+        if not query or (len(query) == 1 and len(query[0]) < PARTIAL_MIN_LETTERS):
+            return []
+        found: set[int] | None = None
+        for token in query:
+            numbers = self._word_names.get(token, set())
+            found = set(numbers) if found is None else found & numbers
+            if not found:
+                return []
+        words = set(parsed.tokens)
+        results = []
+        for number in sorted(found or ()):
+            known = self._known[number]
+            own = self._parsed[number].tokens
+            # every word of the holding name, generic ones too ("T-MOBILE US" is not a short
+            # form of CHINA MOBILE COMMUNICATIONS GROUP), and the known name has more
+            if known.kind not in DEFINITE_KINDS or not words < set(own):
+                continue
+            share = sum(len(t) for t in words) / max(1, sum(len(t) for t in set(own)))
+            results.append(
+                NameMatch(
+                    known,
+                    round(100 * share, 1),
+                    False,
+                    f"fuzzy name: partial — every distinctive word of {parsed.key!r} "
+                    f"({', '.join(query)}) stands in the {known.kind} {known.text!r}, which has "
+                    "more: a short form of the name, or another company's",
+                )
+            )
+        results.sort(key=lambda m: -m.score)
+        return results[:FUZZY_LIMIT]
 
     @staticmethod
     def _exact(parsed: ParsedName, known: KnownName, how: str) -> NameMatch:

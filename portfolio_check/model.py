@@ -275,6 +275,20 @@ class SecurityIdentity(Frozen):
         description="a ticker as written that could not be tied to an exchange: still the "
         "holding's own identifier, so a look-alike name alone cannot settle it",
     )
+    more_isins: tuple[str, ...] = Field(
+        default=(), description="valid ISINs from the row's other identifier columns"
+    )
+    more_tickers: tuple[str, ...] = Field(
+        default=(), description="exchange lines ('CODE MIC') from the row's other columns"
+    )
+    more_names: tuple[str, ...] = Field(
+        default=(), description="the row's other names (an issuer name, a second description)"
+    )
+    unusable: tuple[str, ...] = Field(
+        default=(),
+        description="identifiers the row gives that cannot identify it: a SEDOL or CINS with no "
+        "crosswalk, a bare code with no market, a failed check digit",
+    )
 
 
 class Verdict(Frozen):

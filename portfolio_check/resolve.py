@@ -8,8 +8,12 @@ through :class:`portfolio_check.match.NameIndex`.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+
+from stdnum import isin as _isin
 
 from portfolio_check.identifiers import (
     HONG_KONG,
@@ -68,23 +72,27 @@ NAME_MATCH_KINDS = frozenset(
 
 @dataclass(frozen=True)
 class Resolution:
-    """What a distinct security is and which entries it is tied to."""
+    """What a distinct security is and which entries it is tied to.
+
+    ``screened`` names what identified the security and was screened (an ISIN, an exchange line
+    a master knows on the day, a name): a clearance is earned only on these. ``unusable`` names
+    the identifiers that could not be used, with why; ``disagreements`` the identifiers that
+    name different securities.
+    """
 
     identity: SecurityIdentity
     matches: tuple[EntryMatch, ...]
     checked: str = ""
     notes: tuple[str, ...] = ()
     review: str | None = None  # a reason for a person to look although no entry matched
+    screened: tuple[str, ...] = ()
+    unusable: tuple[str, ...] = ()
+    disagreements: tuple[str, ...] = ()
 
     @property
     def identified(self) -> bool:
-        return bool(
-            self.identity.isin
-            or self.identity.cusip
-            or self.identity.sedol
-            or self.identity.ticker
-            or self.identity.name
-        )
+        """Whether something that identifies the security was screened."""
+        return bool(self.screened)
 
 
 @dataclass
@@ -117,6 +125,39 @@ class SecurityIndex:
     )
     related_by_name: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
     related_by_cusip6: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
+    isins_by_sedol: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Every dated HKEX master's line for a code, oldest master first (see ``hkex_line``).
+    hkex_lines: dict[str, list[HkexSecurity]] = field(default_factory=lambda: defaultdict(list))
+    # An ISIN's national part (its nine characters after the country code) -> the ISINs the
+    # reference knows with it: a CUSIP or CINS is the national part of its ISIN.
+    isins_by_nsin: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Equity short names on each master date, for a row's name that names another line.
+    equity_codes_by_short_name: dict[str, set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+
+    def hkex_line(self, code: str, as_of: dt.date | None) -> HkexSecurity | None:
+        """What the HKEX masters say ``code`` is on ``as_of`` (None: the newest master).
+
+        A derivative's code is recycled within months of its expiry: it is trusted only on a
+        master that lists it with a life covering the day (from the master's date to the
+        expiry). A share code is stable: the newest master on or before the day, else the
+        oldest after it.
+        """
+        lines = self.hkex_lines.get(code)
+        if not lines:
+            return None
+        if as_of is None:
+            return lines[-1]
+        day = as_of.isoformat()
+        for line in reversed(lines):
+            if line.category in HKEX_DERIVATIVES and line.master_date <= day <= line.expiry:
+                return line
+        others = [line for line in lines if line.category not in HKEX_DERIVATIVES]
+        if not others:
+            return None
+        before = [line for line in others if line.master_date <= day]
+        return before[-1] if before else others[0]
 
     def __post_init__(self) -> None:
         known = []
@@ -171,15 +212,23 @@ class SecurityIndex:
         for ticker_key, ticker_hits in self.by_ticker.items():
             for hit in ticker_hits:
                 self.lines_by_entry[(hit.list_id, hit.entry_id)].add(ticker_key)
-        for master_line in self.reference.hkex:
-            self.hkex_by_code[master_line.code] = master_line
+        masters = sorted(self.reference.hkex, key=lambda line: line.master_date)
+        for master_line in masters:
+            self.hkex_lines[master_line.code].append(master_line)
+        # the newest master's line of each code, and its equities' short names first
+        newest_first = sorted(masters, key=lambda line: (line.master_date, -line.source_row))
+        for master_line in reversed(newest_first):
+            self.hkex_by_code.setdefault(master_line.code, master_line)
             if master_line.category == "Equity":
-                short = master_line.name.upper()
-                for suffix in ("-SW", "-W", "-S", "-R", "-B"):
-                    short = short.removesuffix(suffix)
+                short = equity_short_name(master_line.name)
                 self.equity_by_short_name.setdefault(short, master_line.code)
-            if master_line.isin:
+                self.equity_codes_by_short_name[short].add(master_line.code)
+            if master_line.isin and master_line.code not in {
+                line.code for line in self.hkex_by_isin.get(master_line.isin, [])
+            }:
                 self.hkex_by_isin[master_line.isin].append(master_line)
+        for known_isin in [*self.by_isin, *self.hkex_by_isin]:
+            self.isins_by_nsin[known_isin[2:11]].add(known_isin)
         relation_names = []
         for relation in self.reference.relations:
             for isin in relation.subject_isins:
@@ -213,6 +262,18 @@ class SecurityIndex:
         self.names = NameIndex(known)
 
 
+# Separators of the reader's ``more_names`` / ``more_codes`` cells: items, and an item's code
+# from the exchange of its own column.
+ITEM_SEPARATOR = "\x1f"
+EXCHANGE_SEPARATOR = "\x1e"
+
+
+def _items(text: str | None) -> list[str]:
+    if not text:
+        return []
+    return [item.strip() for item in text.split(ITEM_SEPARATOR) if item.strip()]
+
+
 def identify(
     *,
     name: str | None = None,
@@ -222,22 +283,55 @@ def identify(
     ticker: str | None = None,
     identifier: str | None = None,
     exchange: str | None = None,
+    more_names: str | None = None,
+    more_codes: str | None = None,
 ) -> tuple[SecurityIdentity, tuple[str, ...]]:
-    """Parse the raw cells of one security into a validated identity, with notes on flaws."""
+    """Parse the raw cells of one security into a validated identity, with notes on flaws.
+
+    Every identifier the row gives is kept: the first of each kind fills the identity's field,
+    the others go to ``more_isins`` / ``more_tickers``; identifiers that cannot identify the
+    security (a failed check digit, a bare code with no market) go to ``unusable``, so that a
+    clearance is never earned on them.
+    """
     notes: list[str] = []
+    unusable: list[str] = []
     valid_isin = normalize_isin(isin)
     if isin and not valid_isin:
         notes.append(f"ISIN {isin!r} is not a valid ISIN (check digit or shape)")
+        unusable.append(f"ISIN {isin.strip()!r} (check digit or shape fails)")
     valid_cusip = normalize_cusip(cusip)
     if cusip and not valid_cusip:
         notes.append(f"CUSIP {cusip!r} is not valid")
+        unusable.append(f"CUSIP {cusip.strip()!r} (check digit or shape fails)")
     valid_sedol = normalize_sedol(sedol)
     if sedol and not valid_sedol:
         notes.append(f"SEDOL {sedol!r} is not valid")
+        unusable.append(f"SEDOL {sedol.strip()!r} (check digit or shape fails)")
     parsed_ticker = parse_ticker(ticker, exchange) if ticker else None
     mixed = classify_identifier(identifier, exchange) if identifier else Identifiers()
     if mixed.invalid:
         notes.append(f"identifier {mixed.invalid[0]!r} looks like an ISIN but is not valid")
+        unusable.append(f"identifier {mixed.invalid[0]!r} (an ISIN whose check digit fails)")
+    elif identifier and identifier.strip() and mixed == Identifiers():
+        unusable.append(f"identifier {identifier.strip()!r} (no known kind, or no market given)")
+    more_isins: list[str] = []
+    more_tickers: list[Ticker] = []
+    for item in _items(more_codes):
+        code, _, own_exchange = item.partition(EXCHANGE_SEPARATOR)
+        found = classify_identifier(code, own_exchange.strip() or exchange)
+        if found.invalid:
+            notes.append(f"identifier {code!r} looks like an ISIN but is not valid")
+            unusable.append(f"identifier {code!r} (an ISIN whose check digit fails)")
+        elif found.isin:
+            more_isins.append(found.isin)
+        elif found.ticker:
+            more_tickers.append(found.ticker)
+        elif found.cusip and not valid_cusip and not mixed.cusip:
+            valid_cusip = found.cusip
+        elif found.sedol and not valid_sedol and not mixed.sedol:
+            valid_sedol = found.sedol
+        elif not (found.cusip or found.sedol):
+            unusable.append(f"identifier {code!r} (no known kind, or no market given)")
     hidden = ticker_in_name(name) if name else None
     final_ticker = parsed_ticker or mixed.ticker or hidden
     option = (
@@ -250,9 +344,23 @@ def identify(
             f"ticker {unplaced!r} could not be tied to an exchange"
             + (f" (exchange {exchange!r})" if exchange else " (no exchange given)")
         )
+        unusable.append(
+            f"ticker {unplaced!r} ("
+            + (f"exchange {exchange!r} not known" if exchange else "no exchange given")
+            + ")"
+        )
+    first_isin = valid_isin or mixed.isin
+    if first_isin is None and more_isins:
+        first_isin = more_isins.pop(0)
+    if final_ticker is None and more_tickers:
+        final_ticker = more_tickers.pop(0)
+    names = [n for n in _items(more_names) if n != (name or "").strip()]
+    primary_name = name.strip() if name and name.strip() else None
+    if primary_name is None and names:
+        primary_name = names.pop(0)
     identity = SecurityIdentity(
-        name=name.strip() if name and name.strip() else None,
-        isin=valid_isin or mixed.isin,
+        name=primary_name,
+        isin=first_isin,
         cusip=valid_cusip or mixed.cusip,
         sedol=valid_sedol or mixed.sedol,
         ticker=str(final_ticker) if final_ticker else None,
@@ -263,8 +371,20 @@ def identify(
         else ("future" if option else None),
         underlying=option.underlying if option else None,
         unplaced_ticker=unplaced,
+        more_isins=tuple(dict.fromkeys(i for i in more_isins if i != first_isin)),
+        more_tickers=tuple(dict.fromkeys(str(t) for t in more_tickers if t != final_ticker)),
+        more_names=tuple(dict.fromkeys(names)),
+        unusable=tuple(dict.fromkeys(unusable)),
     )
     return identity, tuple(notes)
+
+
+def equity_short_name(name: str) -> str:
+    """An HKEX equity short name without its share-line suffix (``SENSETIME-W`` -> ``SENSETIME``)."""
+    short = name.upper().strip()
+    for suffix in ("-SW", "-W", "-S", "-R", "-B"):
+        short = short.removesuffix(suffix)
+    return short
 
 
 def _ticker_of(identity: SecurityIdentity) -> Ticker | None:
@@ -273,17 +393,33 @@ def _ticker_of(identity: SecurityIdentity) -> Ticker | None:
     return None
 
 
-def _master_note(index: SecurityIndex, identity: SecurityIdentity) -> str | None:
+def _tickers_of(identity: SecurityIdentity) -> list[Ticker]:
+    """The identity's own exchange lines: its ticker, then those of its other columns."""
+    found = [t] if (t := _ticker_of(identity)) is not None else []
+    for text in identity.more_tickers:
+        code, _, market = text.rpartition(" ")
+        if code and (line := Ticker(code, market)) not in found:
+            found.append(line)
+    return found
+
+
+def _master_note(
+    index: SecurityIndex, isins: list[str], tickers: list[Ticker], day: dt.date | None
+) -> str | None:
     """What the HKEX master says the security is, for the evidence of a clearance."""
-    lines = []
-    if identity.isin:
-        lines += index.hkex_by_isin.get(identity.isin, [])
-    if identity.exchange == HONG_KONG and identity.local_code in index.hkex_by_code:
-        lines.append(index.hkex_by_code[identity.local_code])
+    lines = [line for isin in isins for line in index.hkex_by_isin.get(isin, [])]
+    lines += [
+        line
+        for t in tickers
+        if t.market == HONG_KONG and (line := index.hkex_line(t.code, day)) is not None
+    ]
     if not lines:
         return None
     line = lines[0]
-    return f"HKEX list: {line.code} {line.name} ({line.category}, ISIN {line.isin or 'none'})"
+    return (
+        f"HKEX List of Securities of {line.master_date or '?'}: {line.code} {line.name} "
+        f"({line.category}, ISIN {line.isin or 'none'})"
+    )
 
 
 def _cusip6(identity: SecurityIdentity) -> str | None:
@@ -296,14 +432,12 @@ def _cusip6(identity: SecurityIdentity) -> str | None:
 
 
 def _relation_matches(
-    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker]
+    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker], isins: list[str]
 ) -> list[EntryMatch]:
     """Related-entity matches: a subsidiary or financing vehicle of a list entry (FAQ 857)."""
     found: list[tuple[Relation, str]] = []
-    if identity.isin:
-        found += [
-            (r, f"ISIN {identity.isin}") for r in index.related_by_isin.get(identity.isin, [])
-        ]
+    for isin in isins:
+        found += [(r, f"ISIN {isin}") for r in index.related_by_isin.get(isin, [])]
     for ticker in tickers:
         found += [(r, f"ticker {ticker}") for r in index.related_by_ticker.get(ticker, [])]
     issuer_number = _cusip6(identity)
@@ -312,9 +446,10 @@ def _relation_matches(
             (r, f"CUSIP issuer number {issuer_number} (of {identity.isin or identity.cusip})")
             for r in index.related_by_cusip6.get(issuer_number, [])
         ]
-    if not found and identity.name:
-        key = normalize_name(identity.name)
-        found += [(r, f"name {identity.name!r}") for r in index.related_by_name.get(key, [])]
+    for text in (identity.name, *identity.more_names) if not found else ():
+        if text:
+            key = normalize_name(text)
+            found += [(r, f"name {text!r}") for r in index.related_by_name.get(key, [])]
     matches: dict[tuple[str, str], EntryMatch] = {}
     for relation, on in found:
         entry_key = (relation.object_list_id, relation.object_entry_id)
@@ -335,90 +470,300 @@ def _relation_matches(
     return list(matches.values())
 
 
-def resolve(
-    index: SecurityIndex, identity: SecurityIdentity, notes: tuple[str, ...] = ()
-) -> Resolution:
-    """Tie one security to list entries: identifiers first, then names, then relations."""
-    hits: list[_IdentifierHit] = []
-    checked: list[str] = []
+@dataclass
+class _Screened:
+    """What a security's identifiers come to before any entry is looked at."""
+
+    isins: list[str]
+    tickers: list[Ticker]
+    screened: list[str]
+    unusable: list[str]
+    notes: list[str]
+
+
+def _isins_of_code(index: SecurityIndex, code: str, kind: str) -> tuple[list[str], str | None]:
+    """The ISINs a CUSIP or CINS stands for, and why when it cannot be used.
+
+    A CUSIP or CINS is the national part of its ISIN: an ISIN the reference knows with that
+    part is the security. Otherwise a CUSIP (a digit first: a US or Canadian issuer) is screened
+    as its US ISIN; a CINS (a letter first: the issuer's country is not in the code) cannot be.
+    """
+    known = sorted(index.isins_by_nsin.get(code, ()))
+    if known:
+        return known, None
+    if code[0].isdigit():
+        return [isin_from_cusip(code)], None
+    return [], f"{kind} {code} (a CINS: no crosswalk to an ISIN in the reference)"
+
+
+def _screenable(index: SecurityIndex, identity: SecurityIdentity, day: dt.date | None) -> _Screened:
+    """The identifiers that can be screened, and those that cannot with the reason."""
+    isins = [i for i in (identity.isin, *identity.more_isins) if i]
+    screened = [f"ISIN {i}" for i in isins]
+    unusable = list(identity.unusable)
+    notes: list[str] = []
+    if identity.cusip:
+        from_cusip, why = _isins_of_code(index, identity.cusip, "CUSIP")
+        if why:
+            unusable.append(why)
+        for isin in from_cusip:
+            if isin not in isins:
+                isins.append(isin)
+                screened.append(f"ISIN {isin} (from CUSIP {identity.cusip})")
+                notes.append(f"CUSIP {identity.cusip} is the national part of ISIN {isin}")
+    if identity.sedol:
+        from_sedol = sorted(index.isins_by_sedol.get(identity.sedol, ()))
+        if from_sedol:
+            for isin in from_sedol:
+                if isin not in isins:
+                    isins.append(isin)
+                    screened.append(f"ISIN {isin} (from SEDOL {identity.sedol}, curated)")
+                    notes.append(f"SEDOL {identity.sedol} is ISIN {isin} (curated)")
+        elif not isins and not identity.ticker:
+            unusable.append(f"SEDOL {identity.sedol} (no crosswalk to an ISIN or a line)")
     tickers: list[Ticker] = []
-    if (ticker := _ticker_of(identity)) is not None:
+    for ticker in _tickers_of(identity):
+        known_line = index.by_ticker.get(ticker)
+        if (
+            ticker.market == HONG_KONG
+            and not known_line
+            and index.hkex_line(ticker.code, day) is None
+        ):
+            dated = f" on {day.isoformat()}" if day else ""
+            unusable.append(
+                f"HKEX code {ticker.code} (no HKEX List of Securities in the reference lists it"
+                f"{dated}: a derivative's code is trusted only within its life)"
+            )
+            continue
         tickers.append(ticker)
-    if identity.isin:
-        checked.append(f"ISIN {identity.isin}")
-        hits += index.by_isin.get(identity.isin, [])
-        # The HKEX master ties an ISIN to its exchange lines, which may be listed by code.
-        tickers += [
-            Ticker(line.code, HONG_KONG)
-            for line in index.hkex_by_isin.get(identity.isin, [])
-            if Ticker(line.code, HONG_KONG) not in tickers
-        ]
-    own_hits = len(hits) + (len(index.by_ticker.get(tickers[0], [])) if ticker else 0)
-    for ticker in tickers:
-        checked.append(f"ticker {ticker}")
+        screened.append(f"ticker {ticker}")
+    # The HKEX master ties an ISIN to its exchange lines, which may be listed by code.
+    for isin in isins:
+        for line in index.hkex_by_isin.get(isin, []):
+            if (hk := Ticker(line.code, HONG_KONG)) not in tickers:
+                tickers.append(hk)
+    return _Screened(isins, tickers, screened, unusable, notes)
+
+
+def _entries_of_isin(index: SecurityIndex, isin: str) -> set[tuple[str, str]]:
+    found = {(h.list_id, h.entry_id) for h in index.by_isin.get(isin, [])}
+    for line in index.hkex_by_isin.get(isin, []):
+        found |= {
+            (h.list_id, h.entry_id) for h in index.by_ticker.get(Ticker(line.code, HONG_KONG), [])
+        }
+    return found
+
+
+def _entries_of_ticker(index: SecurityIndex, ticker: Ticker) -> set[tuple[str, str]]:
+    return {(h.list_id, h.entry_id) for h in index.by_ticker.get(ticker, [])}
+
+
+def _disagreements(
+    index: SecurityIndex, identity: SecurityIdentity, day: dt.date | None
+) -> list[str]:
+    """Identifiers of one row that name different securities of different issuers.
+
+    Known securities are compared: an ISIN with the ISIN the HKEX master gives the row's HKEX
+    code, two ISINs, and the row's name when it is another HKEX line's exact short name. Two
+    lines of one list entry (an ADR's ISIN and the HKEX code of its shares) agree.
+    """
+    found: list[str] = []
+    own = [t for t in _tickers_of(identity) if t.market == HONG_KONG]
+    given = list(dict.fromkeys(i for i in (identity.isin, *identity.more_isins) if i))
+    for ticker in own:
+        line = index.hkex_line(ticker.code, day)
+        if line is None or not line.isin:
+            continue
+        isins_of_code = {other.isin for other in index.hkex_lines.get(ticker.code, [])}
+        for isin in given:
+            if isin in isins_of_code:
+                continue
+            same = _entries_of_isin(index, isin) & _entries_of_ticker(index, ticker)
+            if not same:
+                found.append(
+                    f"ISIN {isin} and HKEX code {ticker.code} name different securities: the "
+                    f"HKEX List of Securities of {line.master_date} gives {line.code} "
+                    f"{line.name} the ISIN {line.isin}"
+                )
+    for first_at, first in enumerate(given):
+        for other in given[first_at + 1 :]:
+            lines_first = {line.code for line in index.hkex_by_isin.get(first, [])}
+            lines_other = {line.code for line in index.hkex_by_isin.get(other, [])}
+            same = _entries_of_isin(index, first) & _entries_of_isin(index, other)
+            if not same and not (lines_first & lines_other):
+                found.append(f"the row gives two ISINs, {first} and {other}: two securities")
+    for name in (identity.name, *identity.more_names):
+        if not name:
+            continue
+        short = equity_short_name(name)
+        codes = index.equity_codes_by_short_name.get(short)
+        if not codes:
+            continue
+        for ticker in own:
+            line = index.hkex_line(ticker.code, day)
+            if ticker.code in codes or line is None or line.category in HKEX_DERIVATIVES:
+                continue
+            if equity_short_name(line.name) != short:
+                found.append(
+                    f"the row's name {name!r} is the HKEX short name of "
+                    f"{', '.join(sorted(codes))}, but its code {ticker.code} is {line.name} "
+                    f"(HKEX List of Securities of {line.master_date})"
+                )
+    return list(dict.fromkeys(found))
+
+
+def isin_from_cusip(cusip: str) -> str:
+    """The US ISIN of a CUSIP: ``US`` + the CUSIP + the ISIN check digit (python-stdnum)."""
+    return _isin.from_natid("US", cusip)
+
+
+def resolve(
+    index: SecurityIndex,
+    identity: SecurityIdentity,
+    notes: tuple[str, ...] = (),
+    *,
+    as_of: dt.date | None = None,
+) -> Resolution:
+    """Tie one security to list entries: identifiers first, then names, then relations.
+
+    ``as_of`` picks the HKEX master in force for the row's codes (None: the newest).
+    """
+    day = as_of
+    scr = _screenable(index, identity, day)
+    disagree = _disagreements(index, identity, day)
+    hits: list[_IdentifierHit] = []
+    checked = list(scr.screened)
+    own_count = 0
+    for position, isin in enumerate(scr.isins):
+        hits += index.by_isin.get(isin, [])
+        if position == 0:
+            own_count = len(hits)
+    own_tickers = set(_tickers_of(identity))
+    ordered_tickers = sorted(scr.tickers, key=lambda t: t not in own_tickers)
+    for ticker in ordered_tickers:
+        if ticker in own_tickers:
+            own_count += len(index.by_ticker.get(ticker, []))
         hits += index.by_ticker.get(ticker, [])
-    master = _master_note(index, identity)
+    master = _master_note(index, scr.isins, scr.tickers, day)
     if master:
         checked.append(master)
+    base_notes = (*notes, *scr.notes)
+
+    def finish(
+        matches: tuple[EntryMatch, ...], more_checked: list[str], review: str | None = None
+    ) -> Resolution:
+        names_screened = [f"name {n!r}" for n in (identity.name, *identity.more_names) if n]
+        return Resolution(
+            identity,
+            matches,
+            "; ".join(dict.fromkeys([*checked, *more_checked])),
+            base_notes,
+            review,
+            screened=tuple(dict.fromkeys([*scr.screened, *names_screened])),
+            unusable=tuple(scr.unusable),
+            disagreements=tuple(disagree),
+        )
+
     if hits:
-        matches: dict[tuple[str, str], EntryMatch] = {}
-        # The most telling evidence first: a depositary receipt says what the holding is, a
-        # hand-curated link beats OFAC's own example identifiers, which beat derived lines.
-        # Hits on the holding's own ISIN or ticker come before lines the HKEX master adds.
-        hits = [
-            hit
-            for _, hit in sorted(
-                enumerate(hits),
-                key=lambda item: (
-                    item[1].receipt is None,
-                    item[0] >= own_hits,
-                    _HOW_RANK.get(item[1].how.split()[0], 1),
-                ),
+        matches = _identifier_matches(index, identity, hits, own_count)
+        if scr.notes:
+            matches = tuple(
+                replace(m, detail=f"{m.detail} ({'; '.join(scr.notes)})") for m in matches
             )
-        ]
-        for hit in hits:
-            key = (hit.list_id, hit.entry_id)
-            if key in matches:
-                continue
-            entry = index.reference.entry(*key)
-            path: tuple[str, ...] = ()
-            if hit.receipt is not None:
-                path = (
-                    _holding_label(identity),
-                    f"depositary receipt {hit.receipt}",
-                    _entry_label(key, entry.name),
-                )
-            matches[key] = EntryMatch(
-                hit.list_id,
-                hit.entry_id,
-                "depositary receipt" if hit.receipt else hit.how,
-                1.0,
-                MatchStrength.DEFINITE,
-                hit.detail
-                + (
-                    "; a depositary receipt is covered as exposure to the underlying "
-                    "shares (OFAC FAQ 860)"
-                    if hit.receipt
-                    else ""
-                ),
-                exposure="depositary receipt" if hit.receipt else None,
-                path=path,
+        if disagree:
+            matches = tuple(
+                _demoted(m, "; but the row's identifiers disagree: " + "; ".join(disagree))
+                for m in matches
             )
-        return Resolution(identity, tuple(matches.values()), "; ".join(checked), notes)
-    derived = _derivative_matches(index, identity, tickers)
+        return finish(matches, [])
+    derived = _derivative_matches(index, identity, scr.tickers, day)
     if derived is not None:
         matches_found, described, review = derived
-        return Resolution(identity, matches_found, "; ".join([*checked, described]), notes, review)
+        return finish(matches_found, [described], review)
     name_matches: list[EntryMatch] = []
-    if identity.name:
-        checked.append(f"name {identity.name!r}")
-        name_matches = _name_matches(index, identity.name)
-    name_matches, defeated = _weigh_own_identifiers(index, identity, tickers, name_matches)
-    notes = (*notes, *defeated)
+    name_checked: list[str] = []
+    for text in (identity.name, *identity.more_names):
+        if text:
+            name_checked.append(f"name {text!r}")
+            name_matches = _merge_matches(name_matches, _name_matches(index, text))
+    name_matches, defeated = _weigh_own_identifiers(index, identity, scr, name_matches, day)
+    base_notes = (*base_notes, *defeated)
+    if disagree:
+        name_matches = [
+            _demoted(m, "; but the row's identifiers disagree: " + "; ".join(disagree))
+            for m in name_matches
+        ]
     if any(m.strength == MatchStrength.DEFINITE for m in name_matches):
-        return Resolution(identity, tuple(name_matches), "; ".join(checked), notes)
-    related = _relation_matches(index, identity, tickers)
-    return Resolution(identity, tuple(related or name_matches), "; ".join(checked), notes)
+        return finish(tuple(name_matches), name_checked)
+    related = _relation_matches(index, identity, scr.tickers, scr.isins)
+    review = None
+    if disagree and not (related or name_matches):
+        review = "the row's identifiers disagree: " + "; ".join(disagree)
+    return finish(tuple(related or name_matches), name_checked, review)
+
+
+def _merge_matches(first: list[EntryMatch], more: list[EntryMatch]) -> list[EntryMatch]:
+    """Name matches of several name cells: per entry the strongest, then the best score."""
+    rank = {MatchStrength.DEFINITE: 0, MatchStrength.CANDIDATE: 1, MatchStrength.RELATED: 2}
+    by_entry: dict[tuple[str, str], EntryMatch] = {}
+    for match in [*first, *more]:
+        key = (match.list_id, match.entry_id)
+        held = by_entry.get(key)
+        if held is None or (rank[match.strength], -match.score) < (
+            rank[held.strength],
+            -held.score,
+        ):
+            by_entry[key] = match
+    return list(by_entry.values())
+
+
+def _identifier_matches(
+    index: SecurityIndex, identity: SecurityIdentity, hits: list[_IdentifierHit], own_count: int
+) -> tuple[EntryMatch, ...]:
+    matches: dict[tuple[str, str], EntryMatch] = {}
+    # The most telling evidence first: a depositary receipt says what the holding is, a
+    # hand-curated link beats OFAC's own example identifiers, which beat derived lines.
+    # Hits on the holding's own ISIN or ticker come before lines the HKEX master adds.
+    hits = [
+        hit
+        for _, hit in sorted(
+            enumerate(hits),
+            key=lambda item: (
+                item[1].receipt is None,
+                item[0] >= own_count,
+                _HOW_RANK.get(item[1].how.split()[0], 1),
+            ),
+        )
+    ]
+    for hit in hits:
+        key = (hit.list_id, hit.entry_id)
+        if key in matches:
+            continue
+        entry = index.reference.entry(*key)
+        path: tuple[str, ...] = ()
+        if hit.receipt is not None:
+            path = (
+                _holding_label(identity),
+                f"depositary receipt {hit.receipt}",
+                _entry_label(key, entry.name),
+            )
+        matches[key] = EntryMatch(
+            hit.list_id,
+            hit.entry_id,
+            "depositary receipt" if hit.receipt else hit.how,
+            1.0,
+            MatchStrength.DEFINITE,
+            hit.detail
+            + (
+                "; a depositary receipt is covered as exposure to the underlying "
+                "shares (OFAC FAQ 860)"
+                if hit.receipt
+                else ""
+            ),
+            exposure="depositary receipt" if hit.receipt else None,
+            path=path,
+        )
+    return tuple(matches.values())
 
 
 _HOW_RANK = {"curated": 0, "isin": 1, "ticker": 1, "derived": 2}
@@ -427,62 +772,88 @@ _HOW_RANK = {"curated": 0, "isin": 1, "ticker": 1, "derived": 2}
 def _weigh_own_identifiers(
     index: SecurityIndex,
     identity: SecurityIdentity,
-    tickers: list[Ticker],
+    scr: _Screened,
     name_matches: list[EntryMatch],
+    day: dt.date | None,
 ) -> tuple[list[EntryMatch], list[str]]:
     """Name matches of a holding that carries its own identifier, which no entry line matched.
 
-    A line on a market where the entry has none of its known lines conflicts with the name:
-    COSTAR GROUP INC (CSGP, NASDAQ) is not the listed COSTAR GROUP CO., LTD. (002189, SZSE).
-    The match is defeated and said so in the reason. Any other own identifier only makes the
-    name match a candidate: a new issue of the entry is possible, a person checks.
+    * A line on a market where the entry has none of its known lines conflicts with the name:
+      COSTAR GROUP INC (CSGP, NASDAQ) is not the listed COSTAR GROUP CO., LTD. (002189, SZSE).
+      The match is defeated and said so in the reason.
+    * An identifier known to belong to another issuer (an HKEX equity line or ISIN of another
+      company, per the HKEX master) disagrees with the name: a person decides (REVIEW), both
+      sides named.
+    * Any other identifier is one the reference does not know: the ban is entity-based and
+      covers an entity's new lines and issues, so the name's match stands, saying so.
     """
-    own_ids = [i for i in (identity.isin, identity.cusip, identity.sedol) if i]
-    own_ids += [str(t) for t in tickers]
-    if identity.unplaced_ticker:
-        own_ids.append(identity.unplaced_ticker)
+    tickers = scr.tickers
+    own_ids = [str(t) for t in tickers] + [i for i in scr.isins if i]
+    own_ids += [i for i in (identity.cusip, identity.sedol, identity.unplaced_ticker) if i]
     if not own_ids or not name_matches:
         return name_matches, []
     kept: list[EntryMatch] = []
     defeated: list[str] = []
     markets = {t.market for t in tickers}
-    # HKEX equity lines the holding is, per the HKEX master: each belongs to one issuer.
-    hk_equities = [
-        index.hkex_by_code[t.code]
+    # HKEX lines the holding is, per the master of the day: each belongs to one issuer.
+    hk_lines = [
+        line
         for t in tickers
         if t.market == HONG_KONG
-        and t.code in index.hkex_by_code
-        and index.hkex_by_code[t.code].category == "Equity"
+        and (line := index.hkex_line(t.code, day)) is not None
+        and line.category not in HKEX_DERIVATIVES
+    ]
+    hk_lines += [
+        line
+        for isin in scr.isins
+        for line in index.hkex_by_isin.get(isin, [])
+        if line.category not in HKEX_DERIVATIVES
     ]
     for match in name_matches:
+        entry = index.reference.entry(match.list_id, match.entry_id)
         entry_lines = index.lines_by_entry.get((match.list_id, match.entry_id), set())
         entry_markets = {line.market for line in entry_lines}
-        other_hk = [line for line in hk_equities if Ticker(line.code, HONG_KONG) not in entry_lines]
-        if other_hk:
+        other_hk = [line for line in hk_lines if Ticker(line.code, HONG_KONG) not in entry_lines]
+        if other_hk and match.strength != MatchStrength.DEFINITE:
             line = other_hk[0]
             defeated.append(
-                f"the name resembles {index.reference.entry(match.list_id, match.entry_id).name} "
-                f"({match.list_id} entry {match.entry_id}), but the holding is HKEX line "
-                f"{line.code} {line.name} (HKEX List of Securities), not one of the entry's "
-                "lines: a different issuer"
+                f"the name resembles {entry.name} ({match.list_id} entry {match.entry_id}), but "
+                f"the holding is HKEX line {line.code} {line.name} (HKEX List of Securities of "
+                f"{line.master_date}), not one of the entry's lines: a different issuer"
+            )
+            continue
+        if other_hk:
+            line = other_hk[0]
+            kept.append(
+                _demoted(
+                    match,
+                    f"; but the holding is HKEX line {line.code} {line.name} (ISIN "
+                    f"{line.isin or 'none'}, HKEX List of Securities of {line.master_date}), "
+                    f"not a known line of {entry.name}: the name and the identifier disagree",
+                )
             )
             continue
         if markets and entry_markets and markets.isdisjoint(entry_markets):
             lines = ", ".join(sorted(str(line) for line in entry_lines)[:4])
             defeated.append(
-                f"the name resembles {index.reference.entry(match.list_id, match.entry_id).name} "
+                f"the name resembles {entry.name} "
                 f"({match.list_id} entry {match.entry_id}), but the holding's line "
                 f"{', '.join(str(t) for t in tickers)} is on another market than the entry's "
                 f"known lines ({lines}): a different issuer"
             )
             continue
-        kept.append(
-            _demoted(
-                match,
-                f"; but the holding's own identifier ({', '.join(own_ids)}) is not a known line "
-                "of this entry: a name alone cannot tie them (a new issue is possible)",
+        if match.strength == MatchStrength.DEFINITE:
+            kept.append(
+                replace(
+                    match,
+                    detail=match.detail
+                    + f"; the holding's own identifier ({', '.join(own_ids)}) is not one the "
+                    "reference knows for this entry: the ban is entity-based and covers its "
+                    "new lines and issues (a person may confirm the issuer)",
+                )
             )
-        )
+        else:
+            kept.append(match)
     return kept, defeated
 
 
@@ -490,17 +861,7 @@ def _demoted(match: EntryMatch, why: str) -> EntryMatch:
     """A definite match made a candidate, saying why."""
     if match.strength != MatchStrength.DEFINITE:
         return match
-    return EntryMatch(
-        match.list_id,
-        match.entry_id,
-        match.matched_on,
-        match.score,
-        MatchStrength.CANDIDATE,
-        match.detail + why,
-        match.ownership_pct,
-        match.exposure,
-        match.path,
-    )
+    return replace(match, strength=MatchStrength.CANDIDATE, detail=match.detail + why)
 
 
 def _holding_label(identity: SecurityIdentity) -> str:
@@ -514,7 +875,7 @@ def _entry_label(key: tuple[str, str], name: str) -> str:
 
 # HKEX warrant and CBBC short names: a 2-letter issuer code, then the underlying's abbreviation
 # ("BI-SMIC@EC2509D", "HSCNOOC@EC2508A"; CBBCs "UB#SMIC RC2507A" with a 5-character field).
-_HKEX_DERIVATIVES = {
+HKEX_DERIVATIVES = {
     "Derivative Warrants": "derivative warrant",
     "Callable Bull/Bear Contracts": "CBBC",
 }
@@ -550,43 +911,111 @@ INDEX_WORDS = frozenset(
 )
 
 
-def _hkex_underlying(index: SecurityIndex, short_name: str, category: str) -> str | None:
-    """The HKEX code of a warrant's or CBBC's underlying stock, from its short name."""
-    rest = short_name[2:].lstrip("-#")
-    abbreviation = rest.split("@")[0] if "@" in rest else rest[:5]
-    abbreviation = abbreviation.strip().upper()
-    if not abbreviation:
+# The grammar of HKEX derivative short names (HKEX's naming of structured products):
+# a warrant is an issuer code (2 letters), an optional "-", the underlying's abbreviation,
+# "@", E(uropean)/X(exotic), C(all)/P(ut), the expiry's YYMM and a series letter
+# ("BI-SMIC@EC2509D", "HSCNOOC@EP2203B"); a CBBC is an issuer code, "#", a 5-character
+# underlying field, R, C(bull)/P(bear), YYMM and a letter ("UB#CNOOCRC2510A", "HS#C MOBRC2710C");
+# an inline warrant has "@" and an I ("GJ#TENCT@IL2501A" style codes are rare; read as warrants).
+_WARRANT_NAME_RE = re.compile(
+    r"^(?P<issuer>[A-Z]{2})-?(?P<und>[A-Z0-9 &]{1,8}?)@[EXI][CPL]?(?P<yymm>\d{4})[A-Z]$"
+)
+_CBBC_NAME_RE = re.compile(r"^(?P<issuer>[A-Z]{2})#(?P<und>.{5})R[CP](?P<yymm>\d{4})[A-Z]$")
+
+
+@dataclass(frozen=True)
+class DerivativeName:
+    """An HKEX warrant's or CBBC's short name taken apart."""
+
+    kind: str  # "derivative warrant" or "CBBC"
+    issuer: str
+    abbreviation: str
+    expiry_month: str  # YYMM
+
+
+def parse_hkex_derivative_name(text: object) -> DerivativeName | None:
+    """``BI-SMIC@EC2509D`` -> a warrant on ``SMIC``; ``HS#C MOBRC2710C`` -> a CBBC on ``C MOB``."""
+    if text is None:
         return None
-    if abbreviation in index.reference.derivative_underlyings:
-        return index.reference.derivative_underlyings[abbreviation]
+    value = str(text).strip().upper()
+    if match := _WARRANT_NAME_RE.match(value):
+        return DerivativeName(
+            "derivative warrant", match["issuer"], match["und"].strip(), match["yymm"]
+        )
+    if match := _CBBC_NAME_RE.match(value):
+        return DerivativeName("CBBC", match["issuer"], match["und"].strip(), match["yymm"])
+    return None
+
+
+def _underlying_code(index: SecurityIndex, abbreviation: str) -> str | None:
+    """The HKEX code of a derivative's underlying, from the abbreviation in its short name."""
+    key = abbreviation.strip().upper()
+    if not key:
+        return None
+    if key in index.reference.derivative_underlyings:
+        return index.reference.derivative_underlyings[key]
+    compact = key.replace(" ", "")
+    if compact in index.reference.derivative_underlyings:
+        return index.reference.derivative_underlyings[compact]
     # Where the abbreviation is an equity's own short name (SMIC, CNOOC), that is the underlying.
-    return index.equity_by_short_name.get(abbreviation)
+    return index.equity_by_short_name.get(key) or index.equity_by_short_name.get(compact)
 
 
 def _derivative_matches(
-    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker]
+    index: SecurityIndex, identity: SecurityIdentity, tickers: list[Ticker], day: dt.date | None
 ) -> tuple[tuple[EntryMatch, ...], str, str | None] | None:
-    """Warrants, CBBCs, options and futures: covered through their underlying (FAQ 860)."""
+    """Warrants, CBBCs, options and futures: covered through their underlying (FAQ 860).
+
+    The row's own short name decides over the master: a code recycled since (or a master of
+    another date) must not turn a SMIC warrant into a warrant on something else.
+    """
     underlying_identity: SecurityIdentity | None = None
     kind = identity.instrument
-    for ticker in tickers:
-        line = index.hkex_by_code.get(ticker.code) if ticker.market == HONG_KONG else None
-        if line is None or line.category not in _HKEX_DERIVATIVES:
-            continue
-        kind = _HKEX_DERIVATIVES[line.category]
-        code = _hkex_underlying(index, line.name, line.category)
+    said: list[str] = []
+    own_name = next(
+        (p for n in (identity.name, *identity.more_names) if (p := parse_hkex_derivative_name(n))),
+        None,
+    )
+    master_line = next(
+        (
+            line
+            for t in tickers
+            if t.market == HONG_KONG
+            and (line := index.hkex_line(t.code, day)) is not None
+            and line.category in HKEX_DERIVATIVES
+        ),
+        None,
+    )
+    if own_name is not None:
+        kind = own_name.kind
+        written = f"{own_name.kind} {own_name.issuer} {own_name.abbreviation}"
+        if master_line is not None and master_line.name.upper() != (identity.name or "").upper():
+            said.append(
+                f"the row's short name says {written}; the HKEX List of Securities of "
+                f"{master_line.master_date} lists {master_line.code} as {master_line.name}: the "
+                "row's own short name decides"
+            )
+        code = _underlying_code(index, own_name.abbreviation)
         if code is None:
-            why = f"{kind} {line.code} {line.name}: its underlying is not known to the reference"
+            why = (
+                f"{written}: the underlying abbreviation {own_name.abbreviation!r} is not known "
+                "to the reference"
+            )
             return (), why, why + "; check the listing document"
-        underlying_identity = SecurityIdentity(
-            ticker=f"{code} {HONG_KONG}",
-            exchange=HONG_KONG,
-            local_code=code,
-            name=index.hkex_by_code[code].name if code in index.hkex_by_code else None,
-        )
-        break
+        underlying_identity = _hk_line_identity(index, code, day)
+    elif master_line is not None:
+        kind = HKEX_DERIVATIVES[master_line.category]
+        parsed = parse_hkex_derivative_name(master_line.name)
+        code = _underlying_code(index, parsed.abbreviation) if parsed else None
+        if code is None:
+            why = (
+                f"{kind} {master_line.code} {master_line.name}: its underlying is not known to "
+                "the reference"
+            )
+            return (), why, why + "; check the listing document"
+        underlying_identity = _hk_line_identity(index, code, day)
     if underlying_identity is None and identity.underlying:
-        written = identity.underlying
+        written = _strip_instrument_words(identity.underlying)
         if written.split()[0] in INDEX_WORDS:
             why = f"{kind} on the index {written}"
             return (
@@ -612,8 +1041,9 @@ def _derivative_matches(
         )
     if underlying_identity is None:
         return None
-    inner = resolve(index, underlying_identity)
+    inner = resolve(index, underlying_identity, as_of=day)
     label = underlying_identity.ticker or underlying_identity.name or "?"
+    extra = ("; " + "; ".join(said)) if said else ""
     wrapped = tuple(
         EntryMatch(
             m.list_id,
@@ -622,7 +1052,7 @@ def _derivative_matches(
             m.score,
             m.strength,
             f"{kind} on {label}: derivatives of covered securities are covered (OFAC FAQ 860); "
-            f"the underlying {m.detail}",
+            f"the underlying {m.detail}{extra}",
             m.ownership_pct,
             exposure=kind,
             path=(
@@ -635,7 +1065,30 @@ def _derivative_matches(
         )
         for m in inner.matches
     )
-    return wrapped, f"{kind} on {label}", None
+    described = f"{kind} on {label}" + extra
+    if not inner.screened and not wrapped:
+        return (), described, f"{described}: the underlying could not be identified"
+    return wrapped, described, inner.review
+
+
+_INSTRUMENT_WORDS = ("STOCK", "SHARE", "SHARES", "EQUITY", "SINGLE")
+
+
+def _strip_instrument_words(text: str) -> str:
+    words = text.upper().split()
+    while len(words) > 1 and words[-1] in _INSTRUMENT_WORDS:
+        words.pop()
+    return " ".join(words)
+
+
+def _hk_line_identity(index: SecurityIndex, code: str, day: dt.date | None) -> SecurityIdentity:
+    line = index.hkex_line(code, day) or index.hkex_by_code.get(code)
+    return SecurityIdentity(
+        ticker=f"{code} {HONG_KONG}",
+        exchange=HONG_KONG,
+        local_code=code,
+        name=line.name if line else None,
+    )
 
 
 def _name_matches(index: SecurityIndex, name: str) -> list[EntryMatch]:

@@ -11,6 +11,7 @@ from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_r
 
 _CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
 _UNRESOLVED_ACTIONS = Actions(buy="identify the security first", sell="identify the security first")
+_REVIEW_ACTIONS = Actions(buy="hold until reviewed", sell="hold until reviewed")
 
 
 def screen(
@@ -75,10 +76,16 @@ def screen(
         definite = top.status is not Status.REVIEW or all(
             m.strength == MatchStrength.DEFINITE for m in resolution.matches
         )
+        others = [
+            f"{f.entry_name} ({f.list_id.upper()} entry {f.entry_id}, {f.status.value})"
+            for i, f in enumerate(findings)
+            if i != worst
+        ]
         return Verdict(
             status=top.status,
             reason=f"{top.entry_name} ({top.list_id.upper()} entry {top.entry_id}), matched on "
-            f"{top.matched_on}: {outcome_text[worst]}",
+            f"{top.matched_on}: {outcome_text[worst]}"
+            + (f"; also matched: {'; '.join(others)}" if others else ""),
             identity=identity,
             issuer_id=f"{top.list_id}:{top.entry_id}" if definite else None,
             issuer_name=entry.name if definite else None,
@@ -86,25 +93,34 @@ def screen(
             actions=actions_by_finding[worst],
         )
     notes = "; ".join(resolution.notes)
-    if not resolution.identified:
+    unusable = "; ".join(resolution.unusable)
+    if resolution.review:
+        return Verdict(
+            status=Status.REVIEW,
+            reason=resolution.review + (f" (could not use: {unusable})" if unusable else ""),
+            identity=identity,
+            actions=_REVIEW_ACTIONS,
+        )
+    if not resolution.screened:
+        # CLEAR is earned: nothing that identifies the security was screened.
         return Verdict(
             status=Status.UNRESOLVED,
-            reason="no valid identifier and no name to identify the security"
+            reason=(
+                f"nothing that identifies the security could be screened (could not use: "
+                f"{unusable})"
+                if unusable
+                else "no valid identifier and no name to identify the security"
+            )
             + (f" ({notes})" if notes else ""),
             identity=identity,
             actions=_UNRESOLVED_ACTIONS,
         )
-    if resolution.review:
-        return Verdict(
-            status=Status.REVIEW,
-            reason=resolution.review,
-            identity=identity,
-            actions=Actions(buy="hold until reviewed", sell="hold until reviewed"),
-        )
     if not_yet:
         reason = "; ".join(not_yet)
     else:
-        reason = f"checked {resolution.checked or 'nothing usable'} against {reference.lists_checked}: no match"
+        reason = f"checked {resolution.checked} against {reference.lists_checked}: no match"
+    if unusable:
+        reason += f"; could not use: {unusable}"
     if notes:
         reason += f" ({notes})"
     return Verdict(

@@ -7,6 +7,9 @@ import pytest
 from portfolio_check import Status, check_security
 
 AS_OF = "2022-03-01"
+# Warrant and CBBC codes of the HKEX List of Securities of 2025-07-11 are trusted only within
+# their lives (from that list's date to their expiry): 51221 expires 2025-07-28.
+WARRANT_AS_OF = "2025-07-15"
 
 
 @pytest.mark.parametrize(
@@ -35,7 +38,7 @@ def test_depositary_receipts_reach_the_underlying(query: str, entry: str) -> Non
 def test_hkex_warrants_and_cbbcs_resolve_to_their_underlying(
     code: str, kind: str, entry: str
 ) -> None:
-    answer = check_security(code, exchange="XHKG", as_of=AS_OF)
+    answer = check_security(code, exchange="XHKG", as_of=WARRANT_AS_OF)
     assert answer.status is Status.PROHIBITED, answer.verdict.reason
     finding = answer.verdict.findings[0]
     assert finding.exposure == kind and finding.entry_id == entry
@@ -43,7 +46,7 @@ def test_hkex_warrants_and_cbbcs_resolve_to_their_underlying(
 
 
 def test_warrant_on_a_group_company_is_review() -> None:
-    answer = check_security("14830", exchange="XHKG", as_of=AS_OF)  # MB-CGNP@EC2601A
+    answer = check_security("14830", exchange="XHKG", as_of=WARRANT_AS_OF)  # MB-CGNP@EC2601A
     assert answer.status is Status.REVIEW
     assert "FAQ 857" in answer.verdict.findings[0].explanation
 
@@ -64,5 +67,7 @@ def test_index_derivatives_are_recognised_and_reviewed(text: str) -> None:
 
 
 def test_non_us_investor_sees_watch_through_a_warrant() -> None:
-    answer = check_security("13158", exchange="XHKG", as_of=AS_OF, investor="non-us-person")
+    answer = check_security(
+        "13158", exchange="XHKG", as_of=WARRANT_AS_OF, investor="non-us-person"
+    )
     assert answer.status is Status.WATCH

@@ -240,7 +240,10 @@ def test_shipped_masters_and_derived_tables_are_what_the_build_makes(tmp_path: P
     shutil.copytree(REPO / "reference", out, ignore=shutil.ignore_patterns("masters", "derived"))
     add_masters_and_derived(
         out,
-        hkex=data / "hkex" / "ref_hkex_list_of_securities_2025-07-11.xlsx",
+        hkex=[
+            data / "hkex" / "ref_hkex_list_of_securities_2021-10-11.xlsx",
+            data / "hkex" / "ref_hkex_list_of_securities_2025-07-11.xlsx",
+        ],
         csi=data / "csi" / "ref_csi300_constituents_2026-02-27.xls",
         ah_pairs=data / "ah_pairs" / "ref_ah_share_pairs_raytto.csv",
     )

@@ -79,7 +79,7 @@ def test_nothing_usable_is_unresolved() -> None:
     assert "not valid" in answer.verdict.reason
 
 
-def test_a_conflicting_identifier_defeats_a_name_match() -> None:
+def test_identifiers_weigh_a_listed_name() -> None:
     import pandas as pd
 
     from portfolio_check import check
@@ -94,13 +94,17 @@ def test_a_conflicting_identifier_defeats_a_name_match() -> None:
         }
     )
     tencent, costar, unknown = check(frame, as_of=AS_OF).verdicts
-    # The HKEX list says whose ISIN it is: the name is wrong, not the identifier.
-    assert tencent.status is Status.CLEAR and "00700" in tencent.reason
+    # The HKEX list says the ISIN is Tencent's: name and identifier disagree, a person decides;
+    # the finding names both sides.
+    assert tencent.status is Status.REVIEW
+    assert "00700" in tencent.findings[0].explanation
+    assert "CHINA MOBILE LIMITED" in tencent.findings[0].entry_name
     # A US line is not the Shenzhen-listed COSTAR GROUP CO., LTD. (002189).
     assert costar.status is Status.CLEAR and "another market" in costar.reason
-    # An unknown identifier leaves a possible new issue to a person.
-    assert unknown.status is Status.REVIEW
-    assert "new issue is possible" in unknown.findings[0].explanation
+    # An identifier the reference does not know: the ban is entity-based (new issues are
+    # covered), so the listed name's status stands, and the finding says so.
+    assert unknown.status is Status.PROHIBITED
+    assert "not one the reference knows" in unknown.findings[0].explanation
 
 
 @pytest.mark.parametrize(

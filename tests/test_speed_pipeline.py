@@ -67,7 +67,7 @@ def _slow_verdict(row: pd.Series) -> Verdict:
     reference = active_reference(None, None)
     identity, notes = identify(**{column: _clean(row.get(column)) for column in IDENTITY_COLUMNS})
     verdict = screen(
-        resolve(security_index(reference), identity, notes),
+        resolve(security_index(reference), identity, notes, as_of=dt.date.fromisoformat(AS_OF)),
         reference,
         dt.date.fromisoformat(AS_OF),
         Investor.US_PERSON,

@@ -32,7 +32,7 @@ def client(root: Path) -> Iterator[TestClient]:
 def _as_uploaded(expected: dict[str, Any], name: str) -> dict[str, Any]:
     """The CLI's JSON for a path, with the file named as the upload names it."""
     data = copy.deepcopy(expected)
-    for key in ("holdings", "other_rows", "input_issues"):
+    for key in ("holdings", "other_rows", "input_issues", "tables"):
         for item in data[key]:
             item["file"] = name
     return data

@@ -606,6 +606,17 @@ def _about(writer: _Writer, result: CheckResult) -> None:
     lines.append(
         ("Statuses", "BLOCKED > PROHIBITED > PENDING > REVIEW > WATCH > CLEAR > UNRESOLVED")
     )
+    for table in result.table_dicts():
+        roles = "; ".join(
+            f"{c['header']} = {c['role']} ({c['why']})" for c in table["columns"] if c["role"]
+        )
+        lines.append(
+            (
+                f"Table read: {table['file']} / {table['sheet']}",
+                f"header row(s) {', '.join(str(r) for r in table['header_rows']) or '-'}; "
+                f"{table['kind']}; columns: {roles or 'none recognised'}",
+            )
+        )
     generated = _generated_date(manifest.get("generated_at"))
     if generated and (result.as_of - generated).days > 30:
         lines.append(

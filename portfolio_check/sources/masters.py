@@ -15,8 +15,10 @@ row number so a derived fact can cite where it came from.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -38,6 +40,10 @@ class HkexSecurity:
     currency: str
     rmb_counter: str
     source_row: int
+    # Warrants and CBBCs expire and their codes are recycled within months: a derivative's code
+    # is trusted only from the day its master was published (``master_date``) to ``expiry``.
+    expiry: str = ""  # ISO date, "" for lines without one (equities)
+    master_date: str = ""  # ISO date of the master's "Updated as at" line
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,42 @@ def _find_header(rows: Sequence[Sequence[Any]], must: Sequence[str], path: Path)
     raise SourceFormatError(f"{path}: no header row with {', '.join(must)} in the first 30 rows")
 
 
+_UPDATED_RE = re.compile(r"updated\s+as\s+at\s+(\d{1,2})/(\d{1,2})/(\d{4})", re.IGNORECASE)
+_DMY_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _dmy(text: str) -> str:
+    """HKEX writes dates day/month/year; ISO text, or "" when the cell holds none."""
+    if isinstance(text, dt.date):
+        return text.isoformat()[:10]
+    match = _DMY_RE.match(_text(text))
+    if not match:
+        return ""
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return ""
+
+
+def _master_date(rows: Sequence[Sequence[Any]], path: Path) -> str:
+    for row in rows[:10]:
+        for cell in row:
+            if match := _UPDATED_RE.search(_text(cell)):
+                day, month, year = (int(g) for g in match.groups())
+                return dt.date(year, month, day).isoformat()
+    raise SourceFormatError(f"{path}: no 'Updated as at DD/MM/YYYY' line above the table")
+
+
+def read_master_date(path: Path) -> str:
+    """The "Updated as at" date of an HKEX List of Securities, ISO."""
+    return _master_date(_sheet_rows(path), path)
+
+
 def read_hkex_list(path: Path) -> list[HkexSecurity]:
     """The HKEX List of Securities, every row (equities, warrants, CBBCs, debt, ETPs)."""
     rows = _sheet_rows(path)
+    master_date = _master_date(rows, path)
     header_at = _find_header(rows, ("stock code", "name of securities", "isin"), path)
     header = [_text(c).lower() for c in rows[header_at]]
 
@@ -103,6 +142,7 @@ def read_hkex_list(path: Path) -> list[HkexSecurity]:
     sub, isin = column("sub-category"), column("isin")
     currency = column("trading currency", required=False)
     rmb = column("rmb counter", required=False)
+    expiry = column("expiry date", required=False)
     found = []
     for offset, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         raw_code = _text(row[code])
@@ -118,6 +158,8 @@ def read_hkex_list(path: Path) -> list[HkexSecurity]:
                 currency=cell(row, currency),
                 rmb_counter=cell(row, rmb).zfill(5) if cell(row, rmb) else "",
                 source_row=offset,
+                expiry=_dmy(row[expiry]) if 0 <= expiry < len(row) else "",
+                master_date=master_date,
             )
         )
     if not found:
@@ -189,32 +231,54 @@ def _write_rows(path: Path, rows: Sequence[Any], row_type: type) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def read_hkex_lists(paths: Sequence[Path]) -> list[HkexSecurity]:
+    """Several dated HKEX Lists of Securities, oldest first (each row keeps its master date)."""
+    dated = sorted((read_hkex_list(path) for path in paths), key=lambda rows: rows[0].master_date)
+    return [row for rows in dated for row in rows]
+
+
+def newest_hkex(rows: Sequence[HkexSecurity]) -> list[HkexSecurity]:
+    """The rows of the newest master among several."""
+    latest = max((row.master_date for row in rows), default="")
+    return [row for row in rows if row.master_date == latest]
+
+
 def write_masters(
-    out_dir: Path, *, hkex: Path | None, csi: Path | None, ah_pairs: Path | None
+    out_dir: Path,
+    *,
+    hkex: Sequence[Path] = (),
+    csi: Path | None,
+    ah_pairs: Path | None,
 ) -> list[dict[str, Any]]:
-    """Import each given master file and write it under ``out_dir/masters``; manifest entries."""
+    """Import each given master file and write it under ``out_dir/masters``; manifest entries.
+
+    Several HKEX lists (dated) go into one table, each row with its master's date.
+    """
     entries: list[dict[str, Any]] = []
-    jobs: list[tuple[str, str, Path | None, Any, type]] = [
-        ("hkex", "HKEX List of Securities", hkex, read_hkex_list, HkexSecurity),
-        ("csi", "CSI index constituents", csi, read_csi_constituents, AShare),
-        ("ah-pairs", "A/H share pairs", ah_pairs, read_ah_pairs, AHPair),
+    jobs: list[tuple[str, str, Sequence[Path], Any, type]] = [
+        ("hkex", "HKEX List of Securities", hkex, read_hkex_lists, HkexSecurity),
+        ("csi", "CSI index constituents", [csi] if csi else [], read_csi_constituents, AShare),
+        ("ah-pairs", "A/H share pairs", [ah_pairs] if ah_pairs else [], read_ah_pairs, AHPair),
     ]
-    for master_id, title, path, reader, row_type in jobs:
-        if path is None:
+    for master_id, title, paths, reader, row_type in jobs:
+        if not paths:
             continue
-        rows = reader(path)
+        rows = reader(paths) if master_id == "hkex" else reader(paths[0])
         target = out_dir / "masters" / f"{master_id}.csv"
         digest = _write_rows(target, rows, row_type)
-        entries.append(
-            {
-                "id": master_id,
-                "title": title,
-                "file": f"masters/{master_id}.csv",
-                "sha256": digest,
-                "rows": len(rows),
-                "source_file": {"name": path.name, "sha256": sha256_of(path)},
-            }
-        )
+        sources = [{"name": path.name, "sha256": sha256_of(path)} for path in paths]
+        entry: dict[str, Any] = {
+            "id": master_id,
+            "title": title,
+            "file": f"masters/{master_id}.csv",
+            "sha256": digest,
+            "rows": len(rows),
+            "source_file": sources[0] if len(sources) == 1 else sources[-1],
+        }
+        if master_id == "hkex":
+            entry["source_files"] = sources
+            entry["dates"] = sorted({row.master_date for row in rows})
+        entries.append(entry)
     return entries
 
 

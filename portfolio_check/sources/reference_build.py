@@ -24,9 +24,11 @@ from portfolio_check.model import CuratedName, CuratedSecurity
 from portfolio_check.refdata import load_reference
 from portfolio_check.sources.derive import Masters, derive_names, derive_securities
 from portfolio_check.sources.masters import (
+    newest_hkex,
     read_ah_pairs,
     read_csi_constituents,
-    read_hkex_list,
+    read_hkex_lists,
+    read_master_date,
     write_masters,
 )
 from portfolio_check.sources.snapshot import build_snapshot
@@ -54,25 +56,31 @@ def build_reference(
     ofac_consolidated: Path,
     sdn: Path | None = None,
     dod_1260h: Path | None = None,
-    hkex: Path | None = None,
+    hkex: Sequence[Path] = (),
     csi: Path | None = None,
     ah_pairs: Path | None = None,
 ) -> dict[str, Any]:
-    """Regenerate the snapshot in ``out_dir``; returns the manifest written."""
+    """Regenerate the snapshot in ``out_dir``; returns the manifest written.
+
+    ``hkex`` takes several dated HKEX Lists of Securities: all are kept (derivative codes are
+    read on the as-of date's master), the newest gives the derived lines.
+    """
     build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h)
     return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
 
 
 def add_masters_and_derived(
-    out_dir: Path, *, hkex: Path | None, csi: Path | None, ah_pairs: Path | None
+    out_dir: Path, *, hkex: Sequence[Path], csi: Path | None, ah_pairs: Path | None
 ) -> dict[str, Any]:
     """Steps 2-4 on a folder whose lists are already built."""
     masters_manifest = write_masters(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
     derived_manifest: list[dict[str, Any]] = []
     if hkex and csi and ah_pairs:
+        newest = newest_hkex(read_hkex_lists(hkex))
+        newest_file = next(p for p in hkex if read_master_date(p) == newest[0].master_date)
         masters = Masters(
-            hkex=read_hkex_list(hkex),
-            hkex_file=f"../shared/data/{hkex.parent.name}/{hkex.name}",
+            hkex=newest,
+            hkex_file=f"../shared/data/{newest_file.parent.name}/{newest_file.name}",
             a_shares=read_csi_constituents(csi),
             a_shares_file=f"../shared/data/{csi.parent.name}/{csi.name}",
             ah_pairs=read_ah_pairs(ah_pairs),

@@ -137,11 +137,18 @@ def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult
         i.model_copy(update={"file": files.get(i.file, i.file), "sheet": sheet(i.file, i.sheet)})
         for i in result.input_issues
     ]
+    tables = [
+        dataclasses.replace(
+            t, file=files.get(t.file, t.file), sheet=sheet(t.file, t.sheet) or t.sheet
+        )
+        for t in result.tables
+    ]
     return dataclasses.replace(
         result,
         holdings=holdings,
         other_rows=other_rows,
         input_issues=issues,
+        tables=tables,
         files=[files.get(f, f) for f in result.files],
     )
 
