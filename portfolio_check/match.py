@@ -78,6 +78,8 @@ NAME_MATCH_THRESHOLD = 0.80
 # A holding name of one distinctive word shorter than this is too short to stand for a listed
 # name of several words (a three-letter word is mostly another company's acronym).
 PARTIAL_MIN_LETTERS = 4
+# A Chinese short form needs at least this many characters (two make most company names).
+PARTIAL_MIN_HAN = 2
 # Fuzzy look-ups report at most this many known names (best first).
 FUZZY_LIMIT = 10
 
@@ -494,6 +496,8 @@ class NameIndex:
         the known name, which has more (``HUAWEI`` of ``HUAWEI TECHNOLOGIES``). A candidate only:
         a short name may be another company's, so a person decides (REVIEW)."""
         query = tuple(dict.fromkeys(t for t in parsed.tokens if _blockable(t)))
+        if len(query) == 1 and is_han(query[0]):
+            return self._partial_han(parsed, query[0])
         if not query or (len(query) == 1 and len(query[0]) < PARTIAL_MIN_LETTERS):
             return []
         found: set[int] | None = None
@@ -522,6 +526,28 @@ class NameIndex:
                     "more: a short form of the name, or another company's",
                 )
             )
+        results.sort(key=lambda m: -m.score)
+        return results[:FUZZY_LIMIT]
+
+    def _partial_han(self, parsed: ParsedName, word: str) -> list[NameMatch]:
+        """A Chinese short form: the start of a known Chinese name (华为 of 华为技术)."""
+        if len(word) < PARTIAL_MIN_HAN:
+            return []
+        results = []
+        for number, known in enumerate(self._known):
+            if not known.fuzzy or known.kind not in DEFINITE_KINDS:
+                continue
+            own = self._parsed[number].key
+            if own != word and own.startswith(word):
+                results.append(
+                    NameMatch(
+                        known,
+                        round(100 * len(word) / len(own), 1),
+                        False,
+                        f"fuzzy name: partial — {word!r} is the start of the {known.kind} "
+                        f"{known.text!r}: a short form of the name, or another company's",
+                    )
+                )
         results.sort(key=lambda m: -m.score)
         return results[:FUZZY_LIMIT]
 

@@ -18,6 +18,7 @@ from stdnum import isin as _isin
 from portfolio_check.identifiers import (
     HONG_KONG,
     Identifiers,
+    ListedOption,
     Ticker,
     classify_identifier,
     make_ticker,
@@ -30,7 +31,7 @@ from portfolio_check.identifiers import (
 )
 from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation, SecurityIdentity
-from portfolio_check.names import is_bond_description, normalize_name
+from portfolio_check.names import is_bond_description, normalize_name, parse_name
 from portfolio_check.refdata import Reference
 from portfolio_check.rules import NAME_ALONE_IS_CANDIDATE, MatchStrength
 from portfolio_check.sources.masters import HkexSecurity
@@ -332,10 +333,12 @@ def identify(
             valid_sedol = found.sedol
         elif not (found.cusip or found.sedol):
             unusable.append(f"identifier {code!r} (no known kind, or no market given)")
-    hidden = ticker_in_name(name) if name else None
+    hidden = (ticker_in_name(name) or _name_is_ticker(name)) if name else None
     final_ticker = parsed_ticker or mixed.ticker or hidden
     option = (
-        parse_listed_option(ticker) or parse_listed_option(name) if final_ticker is None else None
+        parse_listed_option(ticker) or parse_listed_option(name) or option_in_words(name)
+        if final_ticker is None
+        else None
     )
     # A ticker cell that is neither a line on a known exchange nor an option description.
     unplaced = ticker.strip() if ticker and parsed_ticker is None and option is None else None
@@ -377,6 +380,44 @@ def identify(
         unusable=tuple(dict.fromkeys(unusable)),
     )
     return identity, tuple(notes)
+
+
+def _name_is_ticker(name: str) -> Ticker | None:
+    """A name cell that holds an exchange line (``601989 CH Equity``, ``XCI DE``), not a name.
+
+    Not when the last word is a legal form (``ABC AG`` is a company, not ABC on Bloomberg's AG).
+    """
+    found = parse_ticker(name)
+    if found is None or parse_name(name).legal_forms:
+        return None
+    return found
+
+
+_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+# Options in words, as custodians and brokers write them: "HKEX STOCK OPTION 981 MAR 2022 60 C",
+# "CHINA TELECOM FEB23 80 CALL", "CNOOC MAY24 20 PUT".
+_HKEX_OPTION_WORDS_RE = re.compile(
+    rf"^(?:HKEX\s+|HKFE\s+)?STOCK\s+OPTIONS?\s+(?P<code>\d{{1,5}})\s+(?P<exp>(?:{_MONTHS})\s*\d{{2,4}})"
+    r"\s+(?P<strike>\d+(?:\.\d+)?)\s*(?P<cp>CALL|PUT|C|P)$"
+)
+_OPTION_WORDS_RE = re.compile(
+    rf"^(?P<und>.+?)\s+(?P<exp>(?:{_MONTHS})\s?\d{{2,4}})\s+(?P<strike>\d+(?:\.\d+)?)\s*"
+    r"(?P<cp>CALL|PUT|C|P)(?:\s+OPTIONS?)?$"
+)
+
+
+def option_in_words(text: str | None) -> ListedOption | None:
+    """A single-name option written in words, with its underlying as written (or as a line)."""
+    if not text:
+        return None
+    value = " ".join(str(text).upper().split())
+    if match := _HKEX_OPTION_WORDS_RE.match(value):
+        kind = "call" if match["cp"].startswith("C") else "put"
+        return ListedOption(f"{match['code']} HK", match["exp"], kind, match["strike"])
+    if match := _OPTION_WORDS_RE.match(value):
+        kind = "call" if match["cp"].startswith("C") else "put"
+        return ListedOption(match["und"], match["exp"], kind, match["strike"])
+    return None
 
 
 def equity_short_name(name: str) -> str:

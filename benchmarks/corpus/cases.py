@@ -476,15 +476,18 @@ class Builder:
                             )
                         )
                     else:
+                        # Issue 12, principle 1: a code placed on an exchange is usable; only
+                        # where a master is shipped (HKEX) must it know the code. No SZSE master
+                        # is shipped (CSI 300 lists 300 lines), so the line is screened as it is.
                         why = (
-                            f"{other} on XSHE is not {line.code} HK ({entry.name}); "
-                            "the masters do not know the SZSE code"
+                            f"rule 5: {other} on XSHE is not {line.code} HK ({entry.name}); no "
+                            "SZSE master is shipped, so the placed code is screened as itself"
                         )
                         self.add(
                             Case(
                                 "other-exchange",
                                 {"code": str(int(line.code)), "exchange": SZSE_MIC},
-                                labels.unresolved(why),
+                                labels.constant("CLEAR", why, frozenset({"UNRESOLVED", "REVIEW"})),
                                 mic=SZSE_MIC,
                             )
                         )

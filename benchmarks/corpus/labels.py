@@ -36,6 +36,12 @@ def ambiguous(entry_ids: set[str], what: str) -> LabelFn:
             return "CLEAR", frozenset(), why + "; none listed yet"
         if investor == NON_US_PERSON:
             return "WATCH", frozenset({"REVIEW"}), why + "; watched either way"
+        # Where every entry the name fits has the same status on the day, that status is
+        # certain whichever entry is meant: it is accepted beside REVIEW (a matcher may
+        # prefer the entry whose own name it is, and say so).
+        statuses = {e.status(day, investor) for e in entries}
+        if len(statuses) == 1:
+            return "REVIEW", frozenset(statuses), why + "; every candidate has that status"
         return "REVIEW", frozenset(), why
 
     return label

@@ -200,19 +200,27 @@ def derive_names(
     ]
     for entry_id, ticker in lines:
         a_row = a_by_code.get((ticker.code, ticker.market))
-        if a_row is None or (entry_id, a_row.name_zh) in seen:
+        if a_row is None:
             continue
-        seen.add((entry_id, a_row.name_zh))
-        names.append(
-            CuratedName(
-                entry_id=entry_id,
-                list_id=list_id,
-                name=a_row.name_zh,
-                language="zh-Hans",
-                note=f"short name of A-share {a_row.code}",
-                source=f"{masters.a_shares_file} row {a_row.source_row}",
+        # The index's Chinese short name and its English name of the line (the CSI file is
+        # bilingual: "中航光电" / "Jonhon Optronic Technology Co., Ltd.").
+        for name, language, what in (
+            (a_row.name_zh, "zh-Hans", "short name"),
+            (a_row.name_en, "en", "English name"),
+        ):
+            if not name or (entry_id, name) in seen:
+                continue
+            seen.add((entry_id, name))
+            names.append(
+                CuratedName(
+                    entry_id=entry_id,
+                    list_id=list_id,
+                    name=name,
+                    language=language,
+                    note=f"{what} of A-share {a_row.code}",
+                    source=f"{masters.a_shares_file} row {a_row.source_row}",
+                )
             )
-        )
     for name in curated_names:
         if name.list_id != list_id or not name.language.startswith("zh"):
             continue
