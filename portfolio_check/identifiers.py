@@ -513,7 +513,8 @@ def _market_of_mic(mic: str, operating_mic: str, country: str) -> str:
 @dataclass(frozen=True)
 class _MicIndex:
     codes: dict[str, str]  # MIC or operating MIC -> market
-    names: dict[str, str]  # name key of a market name or acronym -> market (unambiguous)
+    exact: dict[str, str]  # a market name or acronym as written -> market (unambiguous)
+    names: dict[str, str]  # the same by ``_name_key`` (legal forms dropped; unambiguous)
 
 
 def _mic_master_path() -> Path:
@@ -531,9 +532,10 @@ def _mic_index() -> _MicIndex:
     """The ISO 10383 master, read once on first use (an empty index when it is missing)."""
     path = _mic_master_path()
     codes: dict[str, str] = {}
+    by_exact: dict[str, dict[bool, set[str]]] = {}
     by_name: dict[str, dict[bool, set[str]]] = {}
     if not path.is_file():
-        return _MicIndex({}, {})
+        return _MicIndex({}, {}, {})
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -545,20 +547,25 @@ def _mic_index() -> _MicIndex:
         if len(row["acronym"]) >= _MIN_ACRONYM:
             texts.append(row["acronym"])
         for text in texts:
-            for key in {_exchange_key(text), _name_key(text)}:
+            for key, table in ((_exchange_key(text), by_exact), (_name_key(text), by_name)):
                 if key:
-                    by_name.setdefault(key, {}).setdefault(active, set()).add(market)
+                    table.setdefault(key, {}).setdefault(active, set()).add(market)
     for row in rows:
         # an operating MIC that has no row of its own stands for its market too
         operating = row["operating_mic"]
         if operating not in codes:
             codes[operating] = _market_of_mic(operating, operating, row["country"])
-    names: dict[str, str] = {}
-    for key, found in by_name.items():
-        markets = found.get(True) or found.get(False) or set()
+    return _MicIndex(codes, _unambiguous(by_exact), _unambiguous(by_name))
+
+
+def _unambiguous(found: dict[str, dict[bool, set[str]]]) -> dict[str, str]:
+    """Keys that name one market (among active MICs, else among expired ones)."""
+    out: dict[str, str] = {}
+    for key, by_status in found.items():
+        markets = by_status.get(True) or by_status.get(False) or set()
         if len(markets) == 1:
-            names[key] = next(iter(markets))
-    return _MicIndex(codes, names)
+            out[key] = next(iter(markets))
+    return out
 
 
 def exchange_to_market(exchange: object) -> str | None:
@@ -583,7 +590,7 @@ def exchange_to_market(exchange: object) -> str | None:
     index = _mic_index()
     if (market := index.codes.get(text)) is not None:
         return market
-    return index.names.get(text) or index.names.get(name)
+    return index.exact.get(text) or index.names.get(name)
 
 
 def _china_market(code: str) -> str | None:

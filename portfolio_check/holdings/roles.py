@@ -230,6 +230,247 @@ _VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
     ),
 }
 
+# Header words in the other languages of fund administration: German, French, Spanish,
+# Italian, Portuguese, Dutch, Japanese, Korean, and more Chinese (simplified and traditional).
+# Written as people write them (accents and all): phrases and headers are folded alike.
+_MORE_VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
+    Role.NAME: (
+        # de
+        ("wertpapierbezeichnung", 4),
+        ("wertpapiername", 4),
+        ("bezeichnung", 3),
+        ("wertpapier", 2.5),
+        ("titelbezeichnung", 4),
+        ("emittent", 2),
+        # fr
+        ("libellé", 3),
+        ("libellé valeur", 4),
+        ("libellé du titre", 4),
+        ("désignation", 3),
+        ("nom du titre", 4),
+        ("nom de la valeur", 4),
+        ("nom", 2.5),
+        ("émetteur", 2),
+        # es
+        ("descripción", 3),
+        ("nombre", 2.5),
+        ("nombre del valor", 4),
+        ("denominación", 3),
+        ("emisor", 2),
+        # it
+        ("descrizione", 3),
+        ("denominazione", 3),
+        ("descrizione titolo", 4),
+        ("titolo", 2.5),
+        ("emittente", 2),
+        # pt
+        ("descrição", 3),
+        ("nome", 2.5),
+        ("nome do ativo", 4),
+        ("ativo", 2),
+        ("emissor", 2),
+        # nl
+        ("omschrijving", 3),
+        ("naam", 2.5),
+        ("naam effect", 4),
+        ("effect", 2),
+        ("fondsnaam effect", 4),
+        ("uitgevende instelling", 2),
+        # ja
+        ("銘柄名", 4),
+        ("銘柄名称", 4),
+        ("銘柄", 3),
+        ("発行体", 2),
+        ("発行者", 2),
+        # ko
+        ("종목명", 4),
+        ("종목", 3),
+        ("발행사", 2),
+        ("발행기관", 2),
+        # zh
+        ("证券简称", 4),
+        ("證券簡稱", 4),
+        ("股票简称", 4),
+        ("股票簡稱", 4),
+        ("简称", 3),
+        ("簡稱", 3),
+        ("发行人", 2),
+        ("發行人", 2),
+    ),
+    Role.TICKER: (
+        ("kürzel", 3),
+        ("symbool", 3),
+        ("börsenkürzel", 4),
+        ("tickersymbol", 4),
+        ("code valeur", 3),
+        ("mnémonique", 3),
+        ("mnémo", 3),
+        ("símbolo", 3),
+        ("código", 2),
+        ("código bursátil", 3),
+        ("simbolo", 3),
+        ("codice", 2),
+        ("código de negociação", 3),
+        ("código do ativo", 3),
+        ("fondscode", 1),
+        ("銘柄コード", 4),
+        ("証券コード", 4),
+        ("コード", 3),
+        ("종목코드", 4),
+        ("단축코드", 4),
+        ("코드", 3),
+        ("證券代號", 4),
+        ("证券代号", 4),
+        ("股票代號", 4),
+        ("股票代号", 4),
+    ),
+    Role.ISIN: (
+        ("isin kennnummer", 4),
+        ("code isin", 4),
+        ("código isin", 4),
+        ("codice isin", 4),
+        ("isinコード", 4),
+        ("isin코드", 4),
+        ("国际证券识别编码", 4),
+        ("國際證券識別編碼", 4),
+    ),
+    Role.IDENTIFIER: (
+        ("wkn", 3),
+        ("valorennummer", 3),
+        ("kennung", 3),
+        ("identifiant", 3),
+        ("identificador", 3),
+        ("identificativo", 3),
+        ("identificatie", 3),
+    ),
+    Role.EXCHANGE: (
+        ("börse", 3),
+        ("börsenplatz", 3),
+        ("handelsplatz", 3),
+        ("bourse", 3),
+        ("place de cotation", 3),
+        ("marché", 2),
+        ("bolsa", 3),
+        ("mercado", 2),
+        ("borsa", 3),
+        ("mercato", 2),
+        ("beurs", 3),
+        ("markt", 2),
+        ("取引所", 3),
+        ("上場市場", 3),
+        ("市場区分", 3),
+        ("거래소", 3),
+        ("시장", 2),
+        ("시장구분", 3),
+        ("交易市场", 3),
+        ("交易市場", 3),
+        ("上市地点", 3),
+        ("上市地點", 3),
+    ),
+    Role.QUANTITY: (
+        ("stück", 3),
+        ("stück nominal", 3),
+        ("stücke", 3),
+        ("stückzahl", 3),
+        ("anzahl", 3),
+        ("menge", 3),
+        ("bestand", 3),
+        ("nennwert", 2.5),
+        ("quantité", 3),
+        ("nombre de titres", 3),
+        ("nominal", 3),
+        ("cantidad", 3),
+        ("títulos", 3),
+        ("número de títulos", 3),
+        ("nominale", 3),
+        ("quantità", 3),
+        ("numero titoli", 3),
+        ("quantidade", 3),
+        ("aantal", 3),
+        ("aantal stuks", 3),
+        ("株数", 3),
+        ("保有数量", 3),
+        ("保有株数", 3),
+        ("額面", 2.5),
+        ("수량", 3),
+        ("보유수량", 3),
+        ("주식수", 3),
+        ("보유주식수", 3),
+        ("持仓数量", 3.5),
+        ("持倉數量", 3.5),
+        ("持股数量", 3.5),
+        ("持股數量", 3.5),
+        ("持有数量", 3.5),
+        ("持有數量", 3.5),
+        ("证券数量", 3.5),
+        ("證券數量", 3.5),
+    ),
+    Role.MARKET_VALUE: (
+        ("kurswert", 3),
+        ("marktwert", 3),
+        ("tageswert", 2.5),
+        ("valeur de marché", 3),
+        ("valorisation", 3),
+        ("valeur boursière", 3),
+        ("valor de mercado", 3),
+        ("valoración", 2.5),
+        ("valor efectivo", 2.5),
+        ("controvalore", 3),
+        ("valore di mercato", 3),
+        ("controvalore di mercato", 3),
+        ("valor de mercado", 3),
+        ("marktwaarde", 3),
+        ("waarde", 1.5),
+        ("評価額", 3),
+        ("時価評価額", 3.5),
+        ("時価", 2.5),
+        ("평가금액", 3),
+        ("평가액", 3),
+        ("시가평가액", 3.5),
+        ("持仓市值", 3.5),
+        ("持倉市值", 3.5),
+        ("市價", 1.5),
+        ("市价", 1.5),
+    ),
+    Role.CURRENCY: (
+        ("währung", 3),
+        ("devise", 3),
+        ("monnaie", 3),
+        ("moneda", 3),
+        ("divisa", 3),
+        ("valuta", 3),
+        ("moeda", 3),
+        ("munt", 3),
+        ("通貨", 3),
+        ("통화", 3),
+    ),
+    Role.PORTFOLIO: (
+        ("depot", 3),
+        ("depotnummer", 3.5),
+        ("fonds", 3),
+        ("portefeuille", 3),
+        ("compte", 3),
+        ("cartera", 3),
+        ("fondo", 3),
+        ("cuenta", 3),
+        ("portafoglio", 3),
+        ("conto", 3),
+        ("carteira", 3),
+        ("fundo", 3),
+        ("conta", 3),
+        ("rekening", 3),
+        ("ファンド", 3),
+        ("口座", 3),
+        ("ポートフォリオ", 3),
+        ("펀드", 3),
+        ("계좌", 3),
+        ("포트폴리오", 3),
+        ("konto", 3),
+    ),
+}
+for _role, _phrases in _MORE_VOCABULARY.items():
+    _VOCABULARY[_role] = (*_VOCABULARY[_role], *_phrases)
+
 # A header with any of these words is about something else (a price, a date, a type ...),
 # unless the matched phrase itself contains the word.
 _SPOILERS = frozenset(
@@ -286,15 +527,64 @@ _SPOILERS = frozenset(
         "比例",
         "權重",
         "权重",
+        # other languages: price, date, cost, type, weight, rate, country, sector
+        "kurs",
+        "preis",
+        "datum",
+        "einstandswert",
+        "gewichtung",
+        "anteil",
+        "prix",
+        "cours",
+        "date",
+        "coût",
+        "poids",
+        "precio",
+        "fecha",
+        "coste",
+        "peso",
+        "prezzo",
+        "costo",
+        "preço",
+        "custo",
+        "prijs",
+        "koers",
+        "kostprijs",
+        "gewicht",
+        "classe",
+        "clase",
+        "klasse",
+        "tipo",
+        "typ",
+        "categoria",
+        "categoría",
+        "catégorie",
+        "soort",
+        "単価",
+        "価格",
+        "日付",
+        "取得",
+        "簿価",
+        "比率",
+        "가격",
+        "단가",
+        "일자",
+        "비중",
+        "취득",
+        "장부",
     ]
 )
 # Per role: words that rule a header out, and words that make it preferable.
 _ROLE_SPOILERS: dict[Role, frozenset[str]] = {
     Role.MARKET_VALUE: frozenset({"notional", "cost", "face", "par", "nominal"}),
-    Role.QUANTITY: frozenset({"value", "mv", "market"}),
+    Role.QUANTITY: frozenset(
+        {"value", "mv", "market", "wert", "valeur", "valor", "valore", "waarde", "評価額", "금액"}
+    ),
     Role.NAME: frozenset({"code", "id", "file", "sheet", "user", "parameter"}),
     Role.PORTFOLIO: frozenset({"manager"}),
-    Role.EXCHANGE: frozenset({"value", "mv", "currency", "cap", "sector"}),
+    Role.EXCHANGE: frozenset(
+        {"value", "mv", "currency", "cap", "sector", "valeur", "valor", "valore", "wert"}
+    ),
 }
 # Market value: base/book currency values are preferred over local/gross ones.
 _PREFER = {"base": 1.0, "book": 1.0, "reporting": 0.5, "local": -0.5, "gross": -1.0}
@@ -385,10 +675,58 @@ OTHER_HEADER_WORDS = frozenset(
         "票面",
         "項目",
         "项目",
+        "kurs",
+        "preis",
+        "datum",
+        "prix",
+        "cours",
+        "date",
+        "precio",
+        "fecha",
+        "prezzo",
+        "data",
+        "preço",
+        "prijs",
+        "koers",
+        "land",
+        "pays",
+        "país",
+        "paese",
+        "branche",
+        "secteur",
+        "sector",
+        "settore",
+        "setor",
+        "sektor",
+        "単価",
+        "価格",
+        "日付",
+        "簿価",
+        "業種",
+        "가격",
+        "단가",
+        "일자",
+        "비중",
+        "업종",
     ]
 )
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# Scripts written without spaces between words (Chinese, Japanese kana, Korean): their
+# phrases match as substrings.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def _fold_accents(text: str) -> str:
+    """Latin letters without their accents (``Quantité`` -> ``Quantite``, ``Stück`` ->
+    ``Stuck``); other scripts untouched (kana keep their voicing marks)."""
+    if text.isascii():
+        return text
+    out: list[str] = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch) and out and out[-1].isascii():
+            continue
+        out.append(ch)
+    return unicodedata.normalize("NFC", "".join(out))
 
 
 def normalise_header(text: str) -> tuple[str, ...]:
@@ -396,14 +734,33 @@ def normalise_header(text: str) -> tuple[str, ...]:
 
     Camel case and ``_ - . / ( )`` split words; full-width characters are folded (NFKC).
     """
-    t = unicodedata.normalize("NFKC", text)
+    t = _fold_accents(unicodedata.normalize("NFKC", text))
     t = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", t)
     t = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z]{2,})", " ", t)
     t = t.lower().replace("&", " & ").replace("%", " % ")
-    t = re.sub(r"[^\w%&\u3400-\u9fff]+", " ", t).replace("_", " ")
+    t = re.sub(r"[^\w%&]+", " ", t).replace("_", " ")
     # "p & l" -> "p&l"
     t = re.sub(r"\bp & l\b", "p&l", t)
     return tuple(t.split())
+
+
+def _fold_phrase(phrase: str) -> str:
+    """A vocabulary phrase folded the way headers are (see :func:`normalise_header`)."""
+    words = normalise_header(phrase)
+    return "".join(words) if _CJK.search(phrase) else " ".join(words)
+
+
+def _fold_words(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(_fold_phrase(w) if w not in ("%", "p&l") else w for w in words)
+
+
+_VOCABULARY = {
+    role: tuple((_fold_phrase(phrase), score) for phrase, score in phrases)
+    for role, phrases in _VOCABULARY.items()
+}
+_SPOILERS = _fold_words(_SPOILERS)
+_ROLE_SPOILERS = {role: _fold_words(words) for role, words in _ROLE_SPOILERS.items()}
+OTHER_HEADER_WORDS = _fold_words(OTHER_HEADER_WORDS)
 
 
 def _phrase_score(words: tuple[str, ...], phrase: str, score: float) -> float:
