@@ -31,11 +31,12 @@ from portfolio_check.holdings.cells import (
     CUSIP_SHAPE,
     ISIN_SHAPE,
     SEDOL_SHAPE,
-    is_cusip,
+    cusip_check_digit_ok,
     is_isin,
-    is_sedol,
+    isin_check_digit_ok,
     looks_like_code,
     render,
+    sedol_check_digit_ok,
 )
 from portfolio_check.holdings.inputs import InputBlock, InputRow
 from portfolio_check.holdings.readers import (
@@ -109,9 +110,9 @@ _NAME_ROLES = frozenset({Role.NAME})
 _CODE_ROLES = frozenset({Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER, Role.IDENTIFIER})
 # Columns whose cells have a check digit, and what is said when it fails.
 _CHECKED = {
-    Role.ISIN: ("ISIN", ISIN_SHAPE, is_isin),
-    Role.CUSIP: ("CUSIP", CUSIP_SHAPE, is_cusip),
-    Role.SEDOL: ("SEDOL", SEDOL_SHAPE, is_sedol),
+    Role.ISIN: ("ISIN", ISIN_SHAPE, isin_check_digit_ok),
+    Role.CUSIP: ("CUSIP", CUSIP_SHAPE, cusip_check_digit_ok),
+    Role.SEDOL: ("SEDOL", SEDOL_SHAPE, sedol_check_digit_ok),
 }
 # OtherRow.text keeps this much of a row (cells joined with " | ").
 OTHER_ROW_TEXT_LIMIT = 300
