@@ -31,12 +31,10 @@ from portfolio_check.holdings.cells import (
     CUSIP_SHAPE,
     ISIN_SHAPE,
     SEDOL_SHAPE,
-    cusip_check_digit_ok,
+    check_digits_ok,
     is_isin,
-    isin_check_digit_ok,
     looks_like_code,
     render,
-    sedol_check_digit_ok,
 )
 from portfolio_check.holdings.inputs import InputBlock, InputRow
 from portfolio_check.holdings.readers import (
@@ -110,9 +108,9 @@ _NAME_ROLES = frozenset({Role.NAME})
 _CODE_ROLES = frozenset({Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER, Role.IDENTIFIER})
 # Columns whose cells have a check digit, and what is said when it fails.
 _CHECKED = {
-    Role.ISIN: ("ISIN", ISIN_SHAPE, isin_check_digit_ok),
-    Role.CUSIP: ("CUSIP", CUSIP_SHAPE, cusip_check_digit_ok),
-    Role.SEDOL: ("SEDOL", SEDOL_SHAPE, sedol_check_digit_ok),
+    Role.ISIN: ("ISIN", ISIN_SHAPE, "isin"),
+    Role.CUSIP: ("CUSIP", CUSIP_SHAPE, "cusip"),
+    Role.SEDOL: ("SEDOL", SEDOL_SHAPE, "sedol"),
 }
 # OtherRow.text keeps this much of a row (cells joined with " | ").
 OTHER_ROW_TEXT_LIMIT = 300
@@ -466,14 +464,20 @@ def _check_digit_issues(
     for choice in (*table.roles, *table.secondary):
         if choice.role not in _CHECKED:
             continue
-        what, shape, valid = _CHECKED[choice.role]
+        what, shape, kind = _CHECKED[choice.role]
         column = grid.cells[choice.column].to_numpy(dtype=object)[idx]
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
         bad = np.zeros(len(uniques) + 1, dtype=bool)
+        shaped: list[int] = []
+        compacts: list[str] = []
         for k, text in enumerate(uniques):
             if isinstance(text, str):
                 compact = "".join(text.split()).upper()
-                bad[k] = shape.match(compact) is not None and not valid(compact)
+                if shape.match(compact) is not None:
+                    shaped.append(k)
+                    compacts.append(compact)
+        if shaped:
+            bad[np.array(shaped)] = ~check_digits_ok(compacts, kind)
         if not bad.any():
             continue
         for i in np.flatnonzero(bad[codes]).tolist():

@@ -247,46 +247,49 @@ def is_sedol(text: str) -> bool:
     return SEDOL_SHAPE.match(text) is not None and bool(_sedol.is_valid(text))
 
 
-def _char_value(ch: str) -> int:
-    """0-9 for digits, 10-35 for letters (the ISIN/CUSIP/SEDOL alphabet)."""
-    return int(ch, 36)
+def _char_values(codes: Sequence[str], width: int) -> np.ndarray:
+    """Codes of ``width`` characters [0-9A-Z] as a (n, width) array of 0-35 values."""
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    values = raw.astype(np.int64)
+    return np.where(values >= 65, values - 55, values - 48)
 
 
-def isin_check_digit_ok(code: str) -> bool:
-    """The Luhn check digit of an ISIN-shaped code (``ISIN_SHAPE``) holds.
+def check_digits_ok(codes: Sequence[str], kind: str) -> np.ndarray:
+    """Per code, whether its check digit holds; vectorised over many codes.
 
-    Fast (a few microseconds) for checking every distinct cell of a column; the country code
-    is not checked here (:func:`is_isin`, python-stdnum's, does).
+    ``codes`` must have the shape of their ``kind`` (``ISIN_SHAPE``, ``CUSIP_SHAPE``,
+    ``SEDOL_SHAPE``). Only the check digit is tested: an ISIN's country code, say, is not
+    (:func:`is_isin`, python-stdnum's, does that).
     """
-    digits = "".join(str(_char_value(ch)) for ch in code)
-    total = 0
-    for k, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if k % 2 == 1:
-            d *= 2
-            d -= 9 if d > 9 else 0
-        total += d
-    return total % 10 == 0
-
-
-def cusip_check_digit_ok(code: str) -> bool:
-    """The check digit of a CUSIP-shaped code (``CUSIP_SHAPE``) holds."""
-    total = 0
-    for k, ch in enumerate(code[:8]):
-        v = _char_value(ch)
-        if k % 2 == 1:
-            v *= 2
-        total += v // 10 + v % 10
-    return (10 - total % 10) % 10 == ord(code[8]) - 48
-
-
-_SEDOL_WEIGHTS = (1, 3, 1, 7, 3, 9)
-
-
-def sedol_check_digit_ok(code: str) -> bool:
-    """The check digit of a SEDOL-shaped code (``SEDOL_SHAPE``) holds."""
-    total = sum(_char_value(ch) * w for ch, w in zip(code[:6], _SEDOL_WEIGHTS, strict=True))
-    return (10 - total % 10) % 10 == ord(code[6]) - 48
+    n = len(codes)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if kind == "isin":
+        v = _char_values(codes, 12)
+        # letters are two digits (A = 10): Luhn over the expanded digit string
+        ndig = np.where(v >= 10, 2, 1)
+        # position from the right (0-based) of each character's last digit
+        after = np.cumsum(ndig[:, ::-1], axis=1)[:, ::-1] - ndig
+        total = np.zeros(n, dtype=np.int64)
+        for digit, pos in ((v % 10, after), (v // 10, after + 1)):
+            present = (pos == after) | (v >= 10)
+            d = np.where(pos % 2 == 1, digit * 2, digit)
+            d = np.where(d > 9, d - 9, d)
+            total += np.where(present, d, 0).sum(axis=1)
+        ok: np.ndarray = total % 10 == 0
+        return ok
+    if kind == "cusip":
+        v = _char_values(codes, 9)
+        body = v[:, :8] * np.array([1, 2, 1, 2, 1, 2, 1, 2])
+        total = (body // 10 + body % 10).sum(axis=1)
+        ok = (10 - total % 10) % 10 == v[:, 8]
+        return ok
+    if kind == "sedol":
+        v = _char_values(codes, 7)
+        total = (v[:, :6] * np.array([1, 3, 1, 7, 3, 9])).sum(axis=1)
+        ok = (10 - total % 10) % 10 == v[:, 6]
+        return ok
+    raise ValueError(f"no check digit for {kind!r}")
 
 
 def is_ticker(text: str) -> bool:

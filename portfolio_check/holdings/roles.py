@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -809,6 +810,12 @@ def _scores(words: tuple[str, ...], context: Sequence[str]) -> dict[Role, float]
 
 def header_scores(text: str) -> dict[Role, float]:
     """How strongly one header text (one row's cell) suggests each role; absent = 0."""
+    return dict(_header_scores(text))
+
+
+@lru_cache(maxsize=8192)
+def _header_scores(text: str) -> dict[Role, float]:
+    # header candidates repeat their texts (page headers, section headers): score each once
     words = normalise_header(text)
     return _scores(words, words)
 
