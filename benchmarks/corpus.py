@@ -13,9 +13,9 @@ statuses (the fail-safe alternatives the label names). Figures of the final line
   plus every lost position (a labelled position absent from the output);
 * false_prohibit: positions whose actual is PROHIBITED, PENDING or BLOCKED while the expected
   status is none of those (and the actual is not accepted);
-* recall: covered positions (expected PROHIBITED or PENDING) whose actual equals the expected,
+* recall: covered positions (expected PROHIBITED or PENDING) whose actual is the expected (or accepted),
   over covered positions;
-* precision: positions whose actual is PROHIBITED or PENDING and equals the expected, over
+* precision: positions whose actual is PROHIBITED or PENDING and is the expected (or accepted), over
   positions whose actual is PROHIBITED or PENDING;
 * rows: labelled positions.
 
@@ -176,10 +176,10 @@ def compare(built: corpus_package.Corpus) -> Results:
             accepted = status == expected or status in label.accept
             if expected in COVERED:
                 results.covered += 1
-                results.covered_hit += status == expected
+                results.covered_hit += accepted
             if status in COVERED:
                 results.flagged += 1
-                results.flagged_right += status == expected
+                results.flagged_right += accepted
             if not accepted:
                 counts["mismatch"] += 1
                 if status == "CLEAR" and expected != "CLEAR":

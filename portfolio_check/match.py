@@ -340,10 +340,19 @@ class NameKind:
     CURATED = "curated name"
     WEAK_ALIAS = "weak alias"
     ABBREVIATION = "curated abbreviation"
+    # The exchange's own short name of one of the entry's lines (HKEX List of Securities):
+    # the exchange names that line with it on that date, so it is as definite as a curated name.
+    SHORT_NAME = "exchange short name"
 
 
 DEFINITE_KINDS = frozenset(
-    {NameKind.PRIMARY, NameKind.STRONG_ALIAS, NameKind.ISSUER_NAME, NameKind.CURATED}
+    {
+        NameKind.PRIMARY,
+        NameKind.STRONG_ALIAS,
+        NameKind.ISSUER_NAME,
+        NameKind.CURATED,
+        NameKind.SHORT_NAME,
+    }
 )
 # When one key equals names of several entries, the entry whose own name it is wins over one
 # that merely lists it as an alias: OFAC gives CHINA MOBILE COMMUNICATIONS GROUP the alias
@@ -353,6 +362,9 @@ KIND_RANK: dict[str, int] = {
     NameKind.ISSUER_NAME: 0,
     NameKind.CURATED: 1,
     NameKind.STRONG_ALIAS: 1,
+    # below OFAC's own names: "CNOOC" is OFAC's alias of the parent and HKEX's short name of
+    # CNOOC Ltd's line; OFAC's word decides where both fit
+    NameKind.SHORT_NAME: 2,
     NameKind.WEAK_ALIAS: 2,
     NameKind.ABBREVIATION: 2,
 }
@@ -474,6 +486,9 @@ class NameIndex:
         if not parsed.key:
             return []
         full = self._by_full.get(parsed.full_key, [])
+        if any(known.kind != NameKind.SHORT_NAME for known in full):
+            # an exchange short name answers only where no name of OFAC's does
+            full = [known for known in full if known.kind != NameKind.SHORT_NAME]
         if full and parsed.legal_forms:
             return [self._exact(parsed, known, "with its legal form ") for known in full]
         if full:

@@ -50,6 +50,9 @@ class EntryMatch:
     ownership_pct: float | None = None
     exposure: str | None = None
     path: tuple[str, ...] = ()
+    # How many entries one exact name fits (0: not such a match): the name proves none of them
+    # alone, but where all of them have the same status on the day, that status is certain.
+    exact_among: int = 0
 
     @property
     def by_name(self) -> bool:
@@ -136,6 +139,12 @@ class SecurityIndex:
     equity_codes_by_short_name: dict[str, set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )
+    _abbreviation_cache: dict[tuple[str, dt.date | None], list[HkexSecurity]] = field(
+        default_factory=dict
+    )
+    # HKEX equity codes by the first letter of a short name they had: where a derivative's
+    # underlying abbreviation is looked for.
+    equity_codes_by_initial: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def hkex_line(self, code: str, as_of: dt.date | None) -> HkexSecurity | None:
         """What the HKEX masters say ``code`` is on ``as_of`` (None: the newest master).
@@ -159,6 +168,37 @@ class SecurityIndex:
             return None
         before = [line for line in others if line.master_date <= day]
         return before[-1] if before else others[0]
+
+    def abbreviation_candidates(
+        self, abbreviation: str, as_of: dt.date | None
+    ) -> list[HkexSecurity]:
+        """The HKEX equities (on the masters of the day) whose short name the abbreviation of
+        a derivative's underlying may stand for."""
+        key = (abbreviation, as_of)
+        if key not in self._abbreviation_cache:
+            found = []
+            initial = next((c for c in abbreviation.upper() if c.isalnum()), "")
+            for code in self.equity_codes_by_initial.get(initial, ()):
+                line = self.hkex_line(code, as_of)
+                if (
+                    line is not None
+                    and line.category == "Equity"
+                    and _is_abbreviation_of(abbreviation, equity_short_name(line.name))
+                ):
+                    found.append(line)
+            self._abbreviation_cache[key] = sorted(found, key=lambda line: line.code)
+        return self._abbreviation_cache[key]
+
+    def is_listed_or_related_line(self, code: str) -> bool:
+        """Whether an HKEX code is a line of a list entry or of a related company."""
+        line = Ticker(code, HONG_KONG)
+        master = self.hkex_by_code.get(code)
+        return bool(
+            self.by_ticker.get(line)
+            or self.related_by_ticker.get(line)
+            or (master is not None and master.isin and self.by_isin.get(master.isin))
+            or (master is not None and master.isin and self.related_by_isin.get(master.isin))
+        )
 
     def __post_init__(self) -> None:
         known = []
@@ -224,6 +264,8 @@ class SecurityIndex:
                 short = equity_short_name(master_line.name)
                 self.equity_by_short_name.setdefault(short, master_line.code)
                 self.equity_codes_by_short_name[short].add(master_line.code)
+                initial = next((c for c in short if c.isalnum()), "")
+                self.equity_codes_by_initial[initial].add(master_line.code)
             if master_line.isin and master_line.code not in {
                 line.code for line in self.hkex_by_isin.get(master_line.isin, [])
             }:
@@ -254,6 +296,20 @@ class SecurityIndex:
             NameIndex.known(row.list_id, row.entry_id, NameKind.CURATED, row.name)
             for row in self.reference.curated_names
         ]
+        # The HKEX short names of the entries' equity lines, on every shipped master: exact
+        # only (a short name is an abbreviation; a similar one is another company's).
+        for (lid, eid), entry_lines in self.lines_by_entry.items():
+            for entry_line in entry_lines:
+                if entry_line.market != HONG_KONG:
+                    continue
+                for master_line in self.hkex_lines.get(entry_line.code, []):
+                    if master_line.category == "Equity":
+                        known.append(
+                            replace(
+                                NameIndex.known(lid, eid, NameKind.SHORT_NAME, master_line.name),
+                                fuzzy=False,
+                            )
+                        )
         # Curated abbreviations (exchange short names): like OFAC's weak aliases, at most REVIEW.
         known += [
             NameIndex.known(row.list_id, row.entry_id, NameKind.ABBREVIATION, row.abbreviation)
@@ -336,10 +392,15 @@ def identify(
     hidden = (ticker_in_name(name) or _name_is_ticker(name)) if name else None
     final_ticker = parsed_ticker or mixed.ticker or hidden
     option = (
-        parse_listed_option(ticker) or parse_listed_option(name) or option_in_words(name)
+        parse_listed_option(ticker)
+        or parse_listed_option(name)
+        or option_in_words(name)
+        or (option_in_words(identifier) if not mixed.ticker else None)
         if final_ticker is None
         else None
     )
+    if option is not None and identifier and option_in_words(identifier):
+        unusable = [u for u in unusable if not u.startswith(f"identifier {identifier.strip()!r}")]
     # A ticker cell that is neither a line on a known exchange nor an option description.
     unplaced = ticker.strip() if ticker and parsed_ticker is None and option is None else None
     if unplaced:
@@ -390,6 +451,12 @@ def _name_is_ticker(name: str) -> Ticker | None:
     found = parse_ticker(name)
     if found is None or parse_name(name).legal_forms:
         return None
+    # A name of letters with an unknown two-letter suffix ("SENSETIME-WR") is a share-line
+    # name; a code with digits, a known market or Bloomberg's yellow key is a line.
+    if found.market.startswith("BBG:") and not (
+        any(c.isdigit() for c in found.code) or name.strip().upper().endswith(" EQUITY")
+    ):
+        return None
     return found
 
 
@@ -423,7 +490,7 @@ def option_in_words(text: str | None) -> ListedOption | None:
 def equity_short_name(name: str) -> str:
     """An HKEX equity short name without its share-line suffix (``SENSETIME-W`` -> ``SENSETIME``)."""
     short = name.upper().strip()
-    for suffix in ("-SW", "-W", "-S", "-R", "-B"):
+    for suffix in ("-SWR", "-WR", "-SW", "-W", "-S", "-R", "-B"):
         short = short.removesuffix(suffix)
     return short
 
@@ -563,7 +630,15 @@ def _screenable(index: SecurityIndex, identity: SecurityIdentity, day: dt.date |
         elif not isins and not identity.ticker:
             unusable.append(f"SEDOL {identity.sedol} (no crosswalk to an ISIN or a line)")
     tickers: list[Ticker] = []
-    for ticker in _tickers_of(identity):
+    own_lines = _tickers_of(identity)
+    if not own_lines:
+        # A name cell that is exactly a line an entry publishes ("CHL AR"): that line.
+        for text in (identity.name, *identity.more_names):
+            written = parse_ticker(text) if text else None
+            if written is not None and written in index.by_ticker:
+                own_lines.append(written)
+                notes.append(f"the name cell {text!r} is the ticker {written}")
+    for ticker in own_lines:
         known_line = index.by_ticker.get(ticker)
         if (
             ticker.market == HONG_KONG
@@ -728,7 +803,8 @@ def resolve(
             name_checked.append(f"name {text!r}")
             name_matches = _merge_matches(name_matches, _name_matches(index, text))
     name_matches, defeated = _weigh_own_identifiers(index, identity, scr, name_matches, day)
-    base_notes = (*base_notes, *defeated)
+    name_matches, named_other = _weigh_short_names(index, identity, name_matches, day)
+    base_notes = (*base_notes, *defeated, *named_other)
     if disagree:
         name_matches = [
             _demoted(m, "; but the row's identifiers disagree: " + "; ".join(disagree))
@@ -898,6 +974,42 @@ def _weigh_own_identifiers(
     return kept, defeated
 
 
+def _weigh_short_names(
+    index: SecurityIndex,
+    identity: SecurityIdentity,
+    name_matches: list[EntryMatch],
+    day: dt.date | None,
+) -> tuple[list[EntryMatch], list[str]]:
+    """A similar-name candidate is defeated when the row's name is exactly the HKEX short name
+    of another issuer's line: ``CHINA RAILWAY`` is 00390 China Railway Group, not a short form
+    of CHINA RAILWAY CONSTRUCTION CORPORATION."""
+    named: list[HkexSecurity] = []
+    for text in (identity.name, *identity.more_names):
+        for code in sorted(index.equity_codes_by_short_name.get(equity_short_name(text or ""), ())):
+            line = index.hkex_line(code, day)
+            if line is not None and line.category == "Equity":
+                named.append(line)
+    if not named:
+        return name_matches, []
+    kept: list[EntryMatch] = []
+    defeated: list[str] = []
+    for match in name_matches:
+        entry_lines = index.lines_by_entry.get((match.list_id, match.entry_id), set())
+        other = [line for line in named if Ticker(line.code, HONG_KONG) not in entry_lines]
+        # only similar names (fuzzy, short forms): an OFAC weak alias is the publisher's word
+        if match.matched_on != "fuzzy name" or not other:
+            kept.append(match)
+            continue
+        line = other[0]
+        entry = index.reference.entry(match.list_id, match.entry_id)
+        defeated.append(
+            f"the name resembles {entry.name} ({match.list_id} entry {match.entry_id}), but it is "
+            f"the HKEX short name of {line.code} {line.name} (HKEX List of Securities of "
+            f"{line.master_date}), not one of the entry's lines: a different issuer"
+        )
+    return kept, defeated
+
+
 def _demoted(match: EntryMatch, why: str) -> EntryMatch:
     """A definite match made a candidate, saying why."""
     if match.strength != MatchStrength.DEFINITE:
@@ -1038,16 +1150,16 @@ def _derivative_matches(
             )
         code = _underlying_code(index, own_name.abbreviation)
         if code is None:
-            why = (
-                f"{written}: the underlying abbreviation {own_name.abbreviation!r} is not known "
-                "to the reference"
-            )
-            return (), why, why + "; check the listing document"
+            return _unknown_underlying(index, written, own_name.abbreviation, day)
         underlying_identity = _hk_line_identity(index, code, day)
     elif master_line is not None:
         kind = HKEX_DERIVATIVES[master_line.category]
         parsed = parse_hkex_derivative_name(master_line.name)
         code = _underlying_code(index, parsed.abbreviation) if parsed else None
+        if code is None and parsed is not None:
+            return _unknown_underlying(
+                index, f"{kind} {master_line.code} {master_line.name}", parsed.abbreviation, day
+            )
         if code is None:
             why = (
                 f"{kind} {master_line.code} {master_line.name}: its underlying is not known to "
@@ -1112,6 +1224,57 @@ def _derivative_matches(
     return wrapped, described, inner.review
 
 
+def _is_abbreviation_of(abbreviation: str, name: str) -> bool:
+    """Whether ``abbreviation``'s letters stand in ``name`` in order, from its first letter
+    (TENCT of TENCENT, PINAN of PING AN, CMOB of CHINA MOBILE)."""
+    letters = [c for c in abbreviation if c.isalnum()]
+    text = [c for c in name.upper() if c.isalnum()]
+    if not letters or not text or letters[0] != text[0]:
+        return False
+    position = 0
+    for letter in letters:
+        while position < len(text) and text[position] != letter:
+            position += 1
+        if position == len(text):
+            return False
+        position += 1
+    return True
+
+
+def _unknown_underlying(
+    index: SecurityIndex, written: str, abbreviation: str, day: dt.date | None
+) -> tuple[tuple[EntryMatch, ...], str, str | None]:
+    """A derivative whose underlying abbreviation neither a curated row nor a short name gives.
+
+    The abbreviation is compared with every HKEX equity short name it can stand for. Where none
+    of those is a line of a listed entity or of a related company, no underlying it may have is
+    covered: the finding lists them and nothing applies. Otherwise (or with no candidate at all)
+    a person checks the listing document (REVIEW).
+    """
+    candidates = index.abbreviation_candidates(abbreviation, day)
+    if not candidates:
+        why = (
+            f"{written}: the underlying abbreviation {abbreviation!r} is not known to the reference"
+        )
+        return (), why, why + "; check the listing document"
+    covered = [line for line in candidates if index.is_listed_or_related_line(line.code)]
+    shown = ", ".join(f"{line.code} {line.name}" for line in candidates[:6])
+    more = f" and {len(candidates) - 6} more" if len(candidates) > 6 else ""
+    if covered:
+        why = (
+            f"{written}: the underlying abbreviation {abbreviation!r} may stand for {shown}{more}, "
+            f"among them {', '.join(f'{c.code} {c.name}' for c in covered[:3])}, a line of a listed "
+            "or related entity"
+        )
+        return (), why, why + "; check the listing document"
+    return (
+        (),
+        f"{written}: the underlying abbreviation {abbreviation!r} can only stand for {shown}{more} "
+        "(HKEX equity short names), none of them a line of a listed or related entity",
+        None,
+    )
+
+
 _INSTRUMENT_WORDS = ("STOCK", "SHARE", "SHARES", "EQUITY", "SINGLE")
 
 
@@ -1151,16 +1314,16 @@ def _name_matches(index: SecurityIndex, name: str) -> list[EntryMatch]:
         if key not in by_entry or candidate.score > by_entry[key].score:
             by_entry[key] = candidate
     matches = list(by_entry.values())
-    # One name that fits several entries exactly proves none of them.
+    # One name that fits several entries exactly proves none of them by itself (screening
+    # takes their status only where all of them have the same one on the day).
     if len(matches) > 1:
+        exact = all(m.strength == MatchStrength.DEFINITE for m in matches)
         matches = [
-            EntryMatch(
-                m.list_id,
-                m.entry_id,
-                m.matched_on,
-                m.score,
-                MatchStrength.CANDIDATE,
-                m.detail + f" (the name fits {len(matches)} entries)",
+            replace(
+                m,
+                strength=MatchStrength.CANDIDATE,
+                detail=m.detail + f" (the name fits {len(matches)} entries)",
+                exact_among=len(matches) if exact else 0,
             )
             for m in matches
         ]

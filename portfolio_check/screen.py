@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from portfolio_check.model import Actions, Finding, Investor, Status, Verdict
 from portfolio_check.refdata import Reference
@@ -12,6 +13,27 @@ from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_r
 _CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
 _UNRESOLVED_ACTIONS = Actions(buy="identify the security first", sell="identify the security first")
 _REVIEW_ACTIONS = Actions(buy="hold until reviewed", sell="hold until reviewed")
+
+
+def _settled_ambiguity(
+    resolution: Resolution, reference: Reference, as_of: dt.date, investor: Investor
+) -> bool:
+    """Whether a name that fits several entries exactly gets the same status from each."""
+    matches = resolution.matches
+    if len(matches) < 2 or any(m.exact_among < 2 for m in matches):
+        return False
+    statuses = {
+        apply_regime(
+            reference.lists[m.list_id].regime,
+            reference.entry(m.list_id, m.entry_id),
+            as_of,
+            investor,
+            MatchStrength.DEFINITE,
+            by_name=True,
+        ).status
+        for m in matches
+    }
+    return len(statuses) == 1 and None not in statuses
 
 
 def screen(
@@ -28,6 +50,7 @@ def screen(
     outcome_text: list[str] = []
     not_yet: list[str] = []
     not_yet_issuer: tuple[str, str] | None = None
+    settled = _settled_ambiguity(resolution, reference, as_of, investor)
     for match in resolution.matches:
         ref_list = reference.lists[match.list_id]
         entry = reference.entry(match.list_id, match.entry_id)
@@ -36,7 +59,7 @@ def screen(
             entry,
             as_of,
             investor,
-            match.strength,
+            MatchStrength.DEFINITE if settled else match.strength,
             ownership_pct=match.ownership_pct,
             related_policy=related_policy,
             by_name=match.by_name,
@@ -49,6 +72,13 @@ def screen(
             if match.strength == MatchStrength.DEFINITE:
                 not_yet_issuer = (f"{match.list_id}:{entry.entry_id}", entry.name)
             continue
+        if settled:
+            outcome = replace(
+                outcome,
+                explanation=outcome.explanation
+                + f"; the name fits {len(resolution.matches)} entries, each with this status "
+                "on this date",
+            )
         findings.append(
             Finding(
                 list_id=match.list_id,

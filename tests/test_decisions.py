@@ -42,12 +42,12 @@ def test_not_a_match_clears_a_fuzzy_name_and_says_who_and_why(tmp_path: Path) ->
 def test_is_a_match_makes_a_weak_alias_definite_with_the_decision_as_evidence(
     tmp_path: Path,
 ) -> None:
-    path = _write(tmp_path, "2024-03-02,a.smith,,,SMIC,ns-cmic,30951,is-a-match,HKEX 00981 filing")
-    answer = check_security("SMIC", as_of=AS_OF, decisions=path)
+    path = _write(tmp_path, "2024-03-02,a.smith,,,CRCC,ns-cmic,30959,is-a-match,HKEX 01186 filing")
+    answer = check_security("CRCC", as_of=AS_OF, decisions=path)
     assert answer.status is Status.PROHIBITED
     finding = answer.verdict.findings[0]
     assert finding.matched_on == "reviewer decision"
-    assert "a.smith" in finding.explanation and "HKEX 00981 filing" in finding.explanation
+    assert "a.smith" in finding.explanation and "HKEX 01186 filing" in finding.explanation
 
 
 def test_is_a_match_adds_an_entry_the_engine_did_not_find(tmp_path: Path) -> None:

@@ -67,7 +67,5 @@ def test_index_derivatives_are_recognised_and_reviewed(text: str) -> None:
 
 
 def test_non_us_investor_sees_watch_through_a_warrant() -> None:
-    answer = check_security(
-        "13158", exchange="XHKG", as_of=WARRANT_AS_OF, investor="non-us-person"
-    )
+    answer = check_security("13158", exchange="XHKG", as_of=WARRANT_AS_OF, investor="non-us-person")
     assert answer.status is Status.WATCH

@@ -87,7 +87,9 @@ CASES = [
         "could not use",
     ),
     # A CUSIP is screened as its ISIN; a CINS through the ISIN the reference knows.
-    Case("CUSIP of an ADR", "2022-03-01", {"CUSIP": "16941M109"}, Status.PROHIBITED, "US16941M1099"),
+    Case(
+        "CUSIP of an ADR", "2022-03-01", {"CUSIP": "16941M109"}, Status.PROHIBITED, "US16941M1099"
+    ),
     Case("CINS of SenseTime", "2022-03-01", {"CUSIP": "G8062L104"}, Status.PROHIBITED, "33114"),
     # 2. Evidence that disagrees is REVIEW, naming both sides.
     Case(
@@ -144,20 +146,89 @@ CASES = [
     ),
     Case("sedol tied by the run", "2022-03-01", {"SEDOL": SEDOL_TIED}, Status.PROHIBITED, "33114"),
 ]
+# Principles 5 and 6: every column is read, exchanges in every notation. One table with
+# several identity columns of each kind.
+WIDE_COLUMNS = (
+    "Security Description",
+    "Issuer Name",
+    "Bloomberg Ticker",
+    "Local Code",
+    "Exchange",
+    "Market Value",
+)
+WIDE_CASES = [
+    Case(
+        "issuer name column",
+        "2022-03-01",
+        {"Security Description": "SENSETIME 0% 2030 NOTES", "Issuer Name": "SenseTime Group Inc."},
+        Status.PROHIBITED,
+        "33114",
+    ),
+    Case(
+        "second code column",
+        "2022-03-01",
+        {"Bloomberg Ticker": "AAPL US Equity", "Local Code": "20", "Exchange": "XHKG"},
+        Status.PROHIBITED,
+        "33114",
+    ),
+    Case(
+        "exchange in Chinese",
+        "2022-03-01",
+        {"Local Code": "20", "Exchange": "港交所"},
+        Status.PROHIBITED,
+        "33114",
+    ),
+    Case(
+        "Stock Connect route",
+        "2022-03-01",
+        {"Local Code": "2415", "Exchange": "深股通"},
+        Status.PROHIBITED,
+        "30946",
+    ),
+    Case(
+        "a look-alike with its own line",
+        "2022-03-01",
+        {"Security Description": "HISENSE HOME APPLIANCES", "Local Code": "921", "Exchange": "HK"},
+        Status.CLEAR,
+        "00921",
+    ),
+]
 DATES = sorted({case.as_of for case in CASES})
 
 
-def _csv(cases: list[Case]) -> bytes:
+def _csv(cases: list[Case], columns: tuple[str, ...] = COLUMNS) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for case in cases:
-        writer.writerow([case.cells.get(c, "") for c in COLUMNS[:-1]] + ["1000"])
+        writer.writerow([case.cells.get(c, "") for c in columns[:-1]] + ["1000"])
     return buffer.getvalue().encode("utf-8")
 
 
 def _cases_on(day: str) -> list[Case]:
     return [case for case in CASES if case.as_of == day]
+
+
+def test_every_column_and_notation_on_every_face(client: TestClient, tmp_path: Path) -> None:
+    body = _csv(WIDE_CASES, WIDE_COLUMNS)
+    path = tmp_path / "wide.csv"
+    path.write_bytes(body)
+    _check_rows(WIDE_CASES, portfolio_check.check(path, as_of="2022-03-01").to_dict()["holdings"])
+    out = CliRunner().invoke(main, ["check", str(path), "--as-of", "2022-03-01", "--json", "-"])
+    _check_rows(WIDE_CASES, json.loads(out.output)["holdings"])
+    response = client.post(
+        "/api/check",
+        files=[("files", ("wide.csv", body, "text/csv"))],
+        data={"as_of": "2022-03-01", "investor": "us-person"},
+    )
+    _check_rows(WIDE_CASES, response.json()["holdings"])
+    page = client.post(
+        "/check",
+        files=[("files", ("wide.csv", body, "text/csv"))],
+        data={"as_of": "2022-03-01", "investor": "us-person", "lists": ["ns-cmic", "sdn"]},
+    )
+    shown = re.findall(r'<tbody class="group [^"]*" data-status="([A-Z]+)">', page.text)
+    assert sorted(shown) == sorted(case.status.value for case in WIDE_CASES)
 
 
 def _check_rows(cases: list[Case], holdings: list[dict[str, object]]) -> None:
@@ -224,7 +295,9 @@ def test_unresolved_counts_for_fail_on_review_and_is_always_summed(tmp_path: Pat
     runner = CliRunner()
     default = runner.invoke(main, ["check", str(path), "--as-of", "2022-03-01"])
     assert default.exit_code == 0 and "UNRESOLVED 1" in default.output
-    strict = runner.invoke(main, ["check", str(path), "--as-of", "2022-03-01", "--fail-on", "review"])
+    strict = runner.invoke(
+        main, ["check", str(path), "--as-of", "2022-03-01", "--fail-on", "review"]
+    )
     assert strict.exit_code == 1
     clean = tmp_path / "clean.csv"
     clean.write_bytes(_csv([CASES[4]]))

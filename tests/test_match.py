@@ -91,7 +91,8 @@ def test_words_written_together_or_apart() -> None:
 @pytest.mark.parametrize(
     ("query", "status", "entry", "matched_on"),
     [
-        ("SMIC", Status.REVIEW, "30951", "weak alias"),
+        ("SMIC", Status.PROHIBITED, "30951", "exchange short name"),
+        ("CRCC", Status.REVIEW, "30959", "weak alias"),
         ("SUGON", Status.REVIEW, "33113", "weak alias"),
         ("CNOOC", Status.PROHIBITED, "30956", "strong alias"),
         ("CNOOC LTD-SPON ADR", Status.PROHIBITED, "30926", "name"),
@@ -120,10 +121,17 @@ def test_unrelated_names_are_clear_in_the_engine(query: str) -> None:
     assert answer.status is Status.CLEAR, answer.verdict.reason
 
 
-def test_a_name_given_to_two_entries_proves_neither() -> None:
+def test_a_name_given_to_two_entries_takes_their_status_only_when_they_agree() -> None:
+    # OFAC gives "CHINA TELECOM" to the listed company and to its parent: the name proves
+    # neither, but both are prohibited on the day, so the holding is, naming both.
     answer = check_security("CHINA TELECOM", as_of=AS_OF, lists=["ns-cmic"])
-    assert answer.status is Status.REVIEW
+    assert answer.status is Status.PROHIBITED
     assert {f.entry_id for f in answer.verdict.findings} == {"30882", "30939"}
+    assert "fits 2 entries, each with this status" in answer.verdict.findings[0].explanation
+    # A name that only resembles both (a short form) stays a question for a person.
+    huawei = check_security("Huawei", as_of=AS_OF, lists=["ns-cmic"])
+    assert huawei.status is Status.REVIEW
+    assert {f.entry_id for f in huawei.verdict.findings} == {"30947", "32087"}
 
 
 # Properties.
@@ -172,9 +180,11 @@ def test_curated_abbreviations_have_sources_and_make_review_only() -> None:
 
     rows = load_abbreviations(shipped_reference_dir())
     assert rows and all(row.source.strip() for row in rows)
+    # An abbreviation is at most REVIEW; where it is also the HKEX short name of one of the
+    # entry's lines, the exchange's name of the line decides.
     answer = check_security("SENSETIME-W", as_of=AS_OF, lists=["ns-cmic"])
-    assert answer.status is Status.REVIEW
-    assert answer.verdict.findings[0].matched_on == "curated abbreviation"
+    assert answer.status is Status.PROHIBITED
+    assert answer.verdict.findings[0].matched_on == "exchange short name"
 
 
 def test_an_abbreviation_row_without_source_is_refused(tmp_path: Path) -> None:

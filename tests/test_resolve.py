@@ -37,9 +37,18 @@ def test_bare_code_needs_its_exchange() -> None:
 
 
 def test_weak_alias_alone_is_review() -> None:
-    answer = check_security("SMIC", as_of=AS_OF)
+    answer = check_security("CRCC", as_of=AS_OF)
     assert answer.status is Status.REVIEW
     assert answer.verdict.findings[0].matched_on == "weak alias"
+
+
+def test_an_exchange_short_name_of_a_listed_line_is_definite() -> None:
+    # SMIC is OFAC's weak alias and HKEX's short name of 00981, a line of entry 30951: the
+    # exchange's own name of the line ties the holding to the entry.
+    answer = check_security("SMIC", as_of=AS_OF)
+    assert answer.status is Status.PROHIBITED
+    finding = answer.verdict.findings[0]
+    assert finding.matched_on == "exchange short name" and finding.entry_id == "30951"
 
 
 def test_a_typo_is_review_never_prohibited() -> None:

@@ -204,18 +204,18 @@ def derive_names(
             continue
         # The index's Chinese short name and its English name of the line (the CSI file is
         # bilingual: "中航光电" / "Jonhon Optronic Technology Co., Ltd.").
-        for name, language, what in (
+        for text, language, what in (
             (a_row.name_zh, "zh-Hans", "short name"),
             (a_row.name_en, "en", "English name"),
         ):
-            if not name or (entry_id, name) in seen:
+            if not text or (entry_id, text) in seen:
                 continue
-            seen.add((entry_id, name))
+            seen.add((entry_id, text))
             names.append(
                 CuratedName(
                     entry_id=entry_id,
                     list_id=list_id,
-                    name=name,
+                    name=text,
                     language=language,
                     note=f"{what} of A-share {a_row.code}",
                     source=f"{masters.a_shares_file} row {a_row.source_row}",
