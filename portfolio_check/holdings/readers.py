@@ -415,8 +415,15 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
 # --------------------------------------------------------------------------------------------
 
 
+# The encodings custodians and administrators export CSV in, besides UTF-8: mainland
+# (GB18030), Hong Kong and Taiwan (Big5-HKSCS, cp950), Japan (cp932 / Shift-JIS), Korea
+# (cp949 / EUC-KR), and Western Europe (cp1252).
+CSV_ENCODINGS = ("gb18030", "big5hkscs", "cp950", "cp932", "shift_jis", "cp949", "euc_kr", "cp1252")
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: utf-8 (with or without BOM), else GB18030 for Chinese, else cp1252."""
+    """Decode CSV bytes: a BOM decides; strict UTF-8 next; else the encoding a detector
+    (charset-normalizer, limited to the encodings exports use) finds most coherent."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -425,14 +432,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
         )
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("gb18030")
-        high = [ch for ch in text if ord(ch) > 127]
-        cjk = sum(1 for ch in high if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-        if high and cjk / len(high) >= 0.8:
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:

@@ -266,6 +266,8 @@ _MORE_VOCABULARY: dict[Role, tuple[tuple[str, float], ...]] = {
         ("emittente", 2),
         # pt
         ("descrição", 3),
+        ("designação", 3),
+        ("designação do título", 4),
         ("nome", 2.5),
         ("nome do ativo", 4),
         ("ativo", 2),
@@ -1032,6 +1034,10 @@ def assign_all_roles(
             score -= 2.0  # an empty column loses to any filled one
         label = " / ".join(t for t in texts if t) or f"column {c + 1}"
         candidates.append(RoleChoice(c, role, score, f"{label!r}: {reason}", header_role))
+    if not any(ch.role is Role.NAME for ch in candidates):
+        named = _name_by_contents(headers, samples, {ch.column for ch in candidates})
+        if named is not None:
+            candidates.append(named)
     chosen: dict[Role, RoleChoice] = {}
     secondary: list[RoleChoice] = []
     for choice in sorted(candidates, key=lambda ch: (-ch.score, ch.column)):
@@ -1054,6 +1060,45 @@ def assign_all_roles(
         sorted(chosen.values(), key=lambda ch: ch.column),
         sorted(secondary, key=lambda ch: ch.column),
     )
+
+
+# A column read as the securities' names from its contents alone (no header word known):
+# mostly distinct texts of words, not numbers, codes, currencies or exchanges.
+NAME_CONTENT_MIN_LENGTH = 6.0
+NAME_CONTENT_MIN_DISTINCT = 0.5
+NAME_CONTENT_MAX_OTHER = 0.2
+
+
+def _name_by_contents(
+    headers: Sequence[Sequence[str | None]],
+    samples: Sequence[Sequence[str | None]],
+    taken: set[int],
+) -> RoleChoice | None:
+    """The leftmost free column whose values look like security names, when no header names
+    one (an administrator's header word the vocabulary lacks: the names must still be read)."""
+    for c, texts in enumerate(headers):
+        if c in taken or c >= len(samples):
+            continue
+        p = profile_column(samples[c])
+        if (
+            p.filled >= MIN_CONTENT_SAMPLE
+            and p.numeric < NAME_CONTENT_MAX_OTHER
+            and p.codes < NAME_CONTENT_MAX_OTHER
+            and p.currency < NAME_CONTENT_MAX_OTHER
+            and p.exchange < NAME_CONTENT_MAX_OTHER
+            and p.flags < NAME_CONTENT_MAX_OTHER
+            and p.distinct >= NAME_CONTENT_MIN_DISTINCT
+            and p.mean_length >= NAME_CONTENT_MIN_LENGTH
+        ):
+            label = " / ".join(t for t in texts if t) or f"column {c + 1}"
+            return RoleChoice(
+                c,
+                Role.NAME,
+                3.5,
+                f"{label!r}: contents: distinct texts like security names (no header word known)",
+                None,
+            )
+    return None
 
 
 _ROLE_WORDS = {
