@@ -395,11 +395,19 @@ def identify(
         parse_listed_option(ticker)
         or parse_listed_option(name)
         or option_in_words(name)
-        or (option_in_words(identifier) if not mixed.ticker else None)
+        or (
+            parse_listed_option(identifier) or option_in_words(identifier)
+            if not (mixed.ticker or mixed.isin or mixed.cusip or mixed.sedol)
+            else None
+        )
         if final_ticker is None
         else None
     )
-    if option is not None and identifier and option_in_words(identifier):
+    if (
+        option is not None
+        and identifier
+        and (option_in_words(identifier) or parse_listed_option(identifier))
+    ):
         unusable = [u for u in unusable if not u.startswith(f"identifier {identifier.strip()!r}")]
     # A ticker cell that is neither a line on a known exchange nor an option description.
     unplaced = ticker.strip() if ticker and parsed_ticker is None and option is None else None

@@ -533,12 +533,19 @@ class Builder:
             self.add(Case("bad-isin", {"isin": bad}, labels.unresolved(why, None), entry.entry_id))
             if isin.startswith("KY"):
                 cins = isin[2:11]
-                why = (
-                    f"CINS {cins} alone (the body of {isin} of {entry.name}; reading it as "
-                    "that ISIN is accepted, fail-safe)"
-                )
+                # A CINS is the national part of its ISIN: where the reference knows an ISIN
+                # with that part, the CINS is that security (issue 12, principle 7). Leaving it
+                # UNRESOLVED (no crosswalk used) is accepted too: it is fail-safe.
+                what = f"CINS {cins} alone, the national part of {isin}"
                 self.add(
-                    Case("cins", {"cusip": cins}, labels.unresolved(why, entry), entry.entry_id)
+                    Case(
+                        "cins",
+                        {"cusip": cins},
+                        labels.entry_status(
+                            entry, "rule 7", what, frozenset({"UNRESOLVED", "REVIEW"})
+                        ),
+                        entry.entry_id,
+                    )
                 )
 
     def unknown_codes(self) -> None:

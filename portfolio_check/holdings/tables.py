@@ -459,10 +459,17 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
 
 _TOTAL_WORDS = re.compile(
     r"^\s*(?:grand\s*total|total|totals|net\s+assets?|top\s+level|portfolio\s+total)\b"
-    r"|\btotal\s*[:：]?\s*$|^(?:合計|合计|總計|总计|總額|总额|總值|总值)",
+    r"|\btotal\s*[:：]?\s*$|^(?:合計|合计|總計|总计|總額|总额|總值|总值)"
+    # a Chinese or Japanese total at the end ("股票投资合计"), Korean, and European languages
+    r"|(?:合計|合计|總計|总计)\s*[:：]?\s*$|^\s*(?:합계|총계|총합계)|(?:합계|총계)\s*$"
+    r"|^\s*(?:summe|gesamtsumme|gesamt|total\s+général|totale|totaal|totaux|somme|suma)\b",
     re.IGNORECASE,
 )
-_SUBTOTAL_WORDS = re.compile(r"^\s*sub[\s\-]*totals?\b|^(?:小計|小计)", re.IGNORECASE)
+_SUBTOTAL_WORDS = re.compile(
+    r"^\s*sub[\s\-]*totals?\b|^(?:小計|小计)|(?:小計|小计)\s*$|^\s*소계|소계\s*$"
+    r"|^\s*(?:zwischensumme|zwischentotal|sous[\s\-]total|subtotale|subtotaal)\b",
+    re.IGNORECASE,
+)
 # Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group).
 _CASH_CELLS = frozenset(
     {
@@ -498,7 +505,7 @@ _CASH_WORDS = (
     r"tr[ée]sorerie|efectivo|tesorer[íi]a|liquidez|contanti|liquidit[àa]|cassa|"
     r"disponibilit[àa]\s+liquide|caixa|disponibilidades|numer[áa]rio|kas|liquide\s+middelen|"
     r"现金|現金|现金及现金等价物|現金及現金等價物|现金及等价物|現金及等價物|银行存款|銀行存款|"
-    r"活期存款|預金|現預金|普通預金|当座預金|현금|예금|현금성자산|예치금"
+    r"活期存款|預金|現預金|普通預金|当座預金|현금|예금|현금성자산|예치금|예수금"
 )
 # A cash line: the word alone, or with its currency before or after it ("Cash (HKD)",
 # "HKD CASH", "CASH - USD", "现金 - 港币"), or Bloomberg's currency ticker ("CNH Curncy").
@@ -507,7 +514,9 @@ _CASH_NAME = re.compile(
     rf"|(?:\(?(?P<c1>[A-Z]{{3}})\)?\s*[-:/]?\s*)?(?:{_CASH_WORDS})"
     rf"(?:\s*[-:/]?\s*\(?(?P<c2>[A-Z]{{3}}|[^\W\d_]{{2,4}})\)?)?"
     rf"|(?P<c3>[A-Z]{{3}})\s+curncy"
-    rf"|[A-Z]{{3}}\s*/\s*[A-Z]{{3}})$",
+    rf"|[A-Z]{{3}}\s*/\s*[A-Z]{{3}}"
+    # a Chinese currency word glued to the cash word: "人民币现金", "港幣現金"
+    rf"|(?P<c4>[^\W\d_]{{2,3}})(?:现金|現金|存款))$",
     re.IGNORECASE,
 )
 
@@ -660,6 +669,9 @@ def _is_cash_name(text: str) -> bool:
         code = match.group(group)
         if code is not None and code.upper() not in CURRENCY_CODES:
             return False
+    glued = match.group("c4")
+    if glued is not None and glued not in CURRENCY_NAMES:
+        return False
     code = match.group("c2")
     return code is None or code.upper() in CURRENCY_CODES or code.lower() in CURRENCY_NAMES
 
