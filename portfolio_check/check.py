@@ -316,7 +316,9 @@ def table_dict(table: TableInfo) -> dict[str, Any]:
             {
                 "header": header,
                 "role": table.roles[header].value if header in table.roles else None,
-                "why": table.reasons.get(table.roles[header], "") if header in table.roles else "",
+                "also_read": header in table.secondary,
+                "why": table.column_reasons.get(header)
+                or (table.reasons.get(table.roles[header], "") if header in table.roles else ""),
             }
             for header in table.header
         ],

@@ -54,16 +54,18 @@ EXPECTED: dict[str, tuple[int, int, dict[str, int], tuple[int, ...]]] = {
         {"title": 2, "header": 1, "position detail": 31, "total": 46},
         (),
     ),
+    # Nine CMU bond lines (rows 261-269 of Portfolio Val.) give an ISIN but no amounts: a row
+    # with an identifier is a holding, never a note (issue 12, principle 5).
     "trustee_valuation_CLFranklin_DIF_2015-12-31.xls": (
         1383,
-        114,
+        123,
         {
             "non-position sheet": 1042,
             "title": 19,
             "header": 61,
             "cash": 52,
             "total": 15,
-            "note": 75,
+            "note": 66,
             "subtotal": 1,
             "footer": 4,
         },

@@ -1034,7 +1034,11 @@ def assign_all_roles(
             score -= 2.0  # an empty column loses to any filled one
         label = " / ".join(t for t in texts if t) or f"column {c + 1}"
         candidates.append(RoleChoice(c, role, score, f"{label!r}: {reason}", header_role))
-    if not any(ch.role is Role.NAME for ch in candidates):
+    # Only beside a column of codes: a table whose securities are known by codes may still
+    # carry their names under a header word the vocabulary lacks (not a footer's free text).
+    if not any(Role.NAME in (ch.role, ch.header_role) for ch in candidates) and any(
+        ch.role in CODE_ROLES for ch in candidates
+    ):
         named = _name_by_contents(headers, samples, {ch.column for ch in candidates})
         if named is not None:
             candidates.append(named)
@@ -1065,7 +1069,7 @@ def assign_all_roles(
 # A column read as the securities' names from its contents alone (no header word known):
 # mostly distinct texts of words, not numbers, codes, currencies or exchanges.
 NAME_CONTENT_MIN_LENGTH = 6.0
-NAME_CONTENT_MIN_DISTINCT = 0.5
+NAME_CONTENT_MIN_DISTINCT = 0.8
 NAME_CONTENT_MAX_OTHER = 0.2
 
 
