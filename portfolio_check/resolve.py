@@ -696,7 +696,9 @@ def _disagreements(
     given = list(dict.fromkeys(i for i in (identity.isin, *identity.more_isins) if i))
     for ticker in own:
         line = index.hkex_line(ticker.code, day)
-        if line is None or not line.isin:
+        # A master published after the day says what the code's ISIN is now, not then: an
+        # issuer's ISIN changes (a re-domiciliation, a new share structure) while its code stays.
+        if line is None or not line.isin or (day and line.master_date > day.isoformat()):
             continue
         isins_of_code = {other.isin for other in index.hkex_lines.get(ticker.code, [])}
         for isin in given:
