@@ -43,7 +43,8 @@ if str(REPO) not in sys.path:
 from portfolio_check.match import compare_names  # noqa: E402
 from portfolio_check.model import SecurityIdentity  # noqa: E402
 from portfolio_check.names import is_han, to_simplified  # noqa: E402
-from portfolio_check.refdata import Reference, load_reference  # noqa: E402
+from portfolio_check.refdata import load_reference  # noqa: E402
+from portfolio_check.reference import Reference  # noqa: E402
 from portfolio_check.resolve import SecurityIndex, resolve  # noqa: E402
 from portfolio_check.rules import MatchStrength  # noqa: E402
 

@@ -21,7 +21,10 @@ from portfolio_check.errors import (
     UsageError,
 )
 from portfolio_check.model import Investor, Side, Status
-from portfolio_check.refdata import Reference, load_reference
+from portfolio_check.refdata import load_reference
+from portfolio_check.reference import Reference
+
+__version__ = "0.1.0"
 
 __all__ = [
     "CheckResult",
@@ -35,6 +38,7 @@ __all__ = [
     "SourceFormatError",
     "Status",
     "UsageError",
+    "__version__",
     "check",
     "check_security",
     "load_reference",

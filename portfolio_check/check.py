@@ -42,7 +42,8 @@ from portfolio_check.model import (
 )
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
-from portfolio_check.refdata import Reference, load_reference
+from portfolio_check.refdata import load_reference
+from portfolio_check.reference import Reference
 from portfolio_check.resolve import (
     Resolution,
     SecurityIndex,

@@ -19,7 +19,7 @@ from portfolio_check.check import holding_records
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
-from portfolio_check.refdata import DEFAULT_LISTS
+from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
 EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2

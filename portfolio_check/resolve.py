@@ -32,9 +32,8 @@ from portfolio_check.identifiers import (
 from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import is_bond_description, normalize_name, parse_name
-from portfolio_check.refdata import Reference
+from portfolio_check.reference import HkexSecurity, Reference
 from portfolio_check.rules import NAME_ALONE_IS_CANDIDATE, MatchStrength
-from portfolio_check.sources.masters import HkexSecurity
 
 
 @dataclass(frozen=True)

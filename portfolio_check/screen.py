@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import replace
 
 from portfolio_check.model import Actions, Finding, Investor, Status, Verdict
-from portfolio_check.refdata import Reference
+from portfolio_check.reference import Reference
 from portfolio_check.resolve import Resolution
 from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_regime
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from portfolio_check.errors import InputFileError
-from portfolio_check.refdata import ReferenceList
+from portfolio_check.reference import ReferenceList
 from portfolio_check.sources.firm_list import (
     COLUMNS,
     FIRM_LIST_ID,

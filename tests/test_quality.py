@@ -52,7 +52,10 @@ def test_public_api_is_pinned() -> None:
         "SourceFormatError",
         "Status",
         "UsageError",
+        "__version__",
         "check",
         "check_security",
         "load_reference",
     ]
+    # The version is the project's (pyproject.toml), pinned here like the names.
+    assert portfolio_check.__version__ == "0.1.0"

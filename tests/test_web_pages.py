@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import portfolio_check
-from portfolio_check.refdata import DEFAULT_LISTS
+from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.report.excel import STATUS_COLOURS
 from portfolio_check.web import create_app, views
 from portfolio_check.web.app import STATIC_DIR

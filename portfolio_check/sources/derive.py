@@ -24,7 +24,8 @@ import opencc
 
 from portfolio_check.identifiers import HONG_KONG, Ticker, make_ticker, normalize_isin, parse_ticker
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry
-from portfolio_check.sources.masters import AHPair, AShare, HkexSecurity
+from portfolio_check.reference import HkexSecurity
+from portfolio_check.sources.masters import AHPair, AShare
 
 _S2T = opencc.OpenCC("s2t")
 

@@ -14,7 +14,7 @@ issuer and these columns, matched case-insensitively (``list type``, ``list_type
     note        free text: why the firm lists it
 
 The list is not part of the shipped snapshot: :func:`load_firm_list` reads it at check time into
-a :class:`~portfolio_check.refdata.ReferenceList` (list id ``firm``, regime ``firm``). A row the
+a :class:`~portfolio_check.reference.ReferenceList` (list id ``firm``, regime ``firm``). A row the
 checker cannot use (an unknown list type, a bad date or ISIN, no name and no identifier) raises
 ``InputFileError`` naming the file, the row and the value: a restricted list that silently lost
 a row would clear what the firm meant to block.
@@ -33,7 +33,7 @@ from pathlib import Path
 from portfolio_check.errors import InputFileError
 from portfolio_check.identifiers import normalize_isin
 from portfolio_check.model import ListEntry
-from portfolio_check.refdata import ReferenceList
+from portfolio_check.reference import ReferenceList
 
 __all__ = [
     "COLUMNS",

@@ -28,22 +28,7 @@ from python_calamine import CalamineWorkbook
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.identifiers import SHANGHAI, SHENZHEN, exchange_to_market, normalize_isin
-
-
-@dataclass(frozen=True)
-class HkexSecurity:
-    code: str
-    name: str
-    category: str
-    sub_category: str
-    isin: str
-    currency: str
-    rmb_counter: str
-    source_row: int
-    # Warrants and CBBCs expire and their codes are recycled within months: a derivative's code
-    # is trusted only from the day its master was published (``master_date``) to ``expiry``.
-    expiry: str = ""  # ISO date, "" for lines without one (equities)
-    master_date: str = ""  # ISO date of the master's "Updated as at" line
+from portfolio_check.reference import HkexSecurity
 
 
 @dataclass(frozen=True)
