@@ -433,6 +433,8 @@ class NameIndex:
         self._cache: dict[str, list[NameMatch]] = {}
         self._similar: dict[str, frozenset[str]] = {}
         self._blockable_words: list[tuple[str, ...]] = []
+        # Chinese known names by their first characters: where a short form is looked for.
+        self._han_by_start: dict[str, list[int]] = defaultdict(list)
         seen: set[KnownName] = set()
         for known in names:
             if not known.key or known in seen:
@@ -450,6 +452,8 @@ class NameIndex:
             self._blockable_words.append(tuple(dict.fromkeys(filter(_blockable, parsed.tokens))))
             if not known.fuzzy:
                 continue
+            if known.kind in DEFINITE_KINDS and is_han(parsed.key[:PARTIAL_MIN_HAN]):
+                self._han_by_start[parsed.key[:PARTIAL_MIN_HAN]].append(number)
             for token in parsed.tokens:
                 if _blockable(token):
                     self._word_names[token].add(number)
@@ -549,9 +553,8 @@ class NameIndex:
         if len(word) < PARTIAL_MIN_HAN:
             return []
         results = []
-        for number, known in enumerate(self._known):
-            if not known.fuzzy or known.kind not in DEFINITE_KINDS:
-                continue
+        for number in self._han_by_start.get(word[:PARTIAL_MIN_HAN], ()):
+            known = self._known[number]
             own = self._parsed[number].key
             if own != word and own.startswith(word):
                 results.append(
