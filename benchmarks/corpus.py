@@ -33,6 +33,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -95,6 +96,22 @@ def _key(path: str, sheet: str, row: int, fmt: str) -> tuple[str, str, int]:
     return (Path(path).name, sheet if fmt != "csv" else "", int(row))
 
 
+def _mismatch(label: Any, expected: str, actual: str, reason: str) -> Mismatch:
+    """A labelled row whose status is not the expected one (or is missing)."""
+    return Mismatch(
+        label.file,
+        label.sheet,
+        label.row,
+        label.layout,
+        label.kind,
+        expected,
+        actual,
+        label.why,
+        reason,
+        label.content,
+    )
+
+
 def compare(built: corpus_package.Corpus) -> Results:
     import portfolio_check
 
@@ -154,20 +171,7 @@ def compare(built: corpus_package.Corpus) -> Results:
                 results.lost += 1
                 results.false_clear += 1
                 counts["lost"] += 1
-                results.mismatches.append(
-                    Mismatch(
-                        label.file,
-                        label.sheet,
-                        label.row,
-                        label.layout,
-                        label.kind,
-                        expected,
-                        "(lost)",
-                        label.why,
-                        "",
-                        label.content,
-                    )
-                )
+                results.mismatches.append(_mismatch(label, expected, "(lost)", ""))
                 continue
             if len(found) > 1:
                 results.duplicated += 1
@@ -188,20 +192,7 @@ def compare(built: corpus_package.Corpus) -> Results:
                 if status in BLOCKING and expected not in BLOCKING:
                     results.false_prohibit += 1
                     counts["false_prohibit"] += 1
-                results.mismatches.append(
-                    Mismatch(
-                        label.file,
-                        label.sheet,
-                        label.row,
-                        label.layout,
-                        label.kind,
-                        expected,
-                        status,
-                        label.why,
-                        reason,
-                        label.content,
-                    )
-                )
+                results.mismatches.append(_mismatch(label, expected, status, reason))
     results.seconds = time.perf_counter() - start
     return results
 

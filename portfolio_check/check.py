@@ -26,7 +26,13 @@ from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
-from portfolio_check.holdings import HoldingsInput, TableInfo, read_frame, read_holdings
+from portfolio_check.holdings import (
+    IDENTITY_COLUMNS,
+    HoldingsInput,
+    TableInfo,
+    read_frame,
+    read_holdings,
+)
 from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
@@ -53,19 +59,6 @@ from portfolio_check.resolve import (
 )
 from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
-
-# The raw cells that make up a security's identity; holdings equal on these are one security.
-IDENTITY_COLUMNS = [
-    "name",
-    "isin",
-    "cusip",
-    "sedol",
-    "ticker",
-    "identifier",
-    "exchange",
-    "more_names",
-    "more_codes",
-]
 
 Progress = ProgressCallback
 """Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done (the check),

@@ -58,6 +58,7 @@ from portfolio_check.model import InputIssue, OtherRow
 __all__ = [
     "DEFAULT_MAX_FILE_MB",
     "EXCHANGE_SEPARATOR",
+    "IDENTITY_COLUMNS",
     "ITEM_SEPARATOR",
     "MAX_FILE_ENV",
     "POSITION_COLUMNS",
@@ -70,11 +71,8 @@ __all__ = [
     "read_holdings",
 ]
 
-POSITION_COLUMNS = [
-    "file",
-    "sheet",
-    "row",
-    "input",
+# The raw cells that make up a security's identity; holdings equal on these are one security.
+IDENTITY_COLUMNS = [
     "name",
     "isin",
     "cusip",
@@ -84,6 +82,13 @@ POSITION_COLUMNS = [
     "exchange",
     "more_names",
     "more_codes",
+]
+POSITION_COLUMNS = [
+    "file",
+    "sheet",
+    "row",
+    "input",
+    *IDENTITY_COLUMNS,
     "quantity",
     "market_value",
     "currency",
