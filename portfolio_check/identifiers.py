@@ -444,7 +444,8 @@ class Ticker:
 
 
 def _compact(value: object) -> str:
-    return _SPACE_RE.sub("", str(value)).upper()
+    # NFKC folds full-width characters (ＨＫ０９４１…) to ASCII first
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(value))).upper()
 
 
 def normalize_isin(value: object) -> str | None:
@@ -656,6 +657,25 @@ def make_ticker(code: object, market: str) -> Ticker | None:
     return Ticker(text, market)
 
 
+_EXCEL_FLOAT_RE = re.compile(r"^(\d{1,7})\.0+$")
+_EXCEL_SCIENTIFIC_RE = re.compile(r"^\d(?:\.\d+)?E\+?\d{1,2}$")
+
+
+def _excel_number_code(text: str) -> str:
+    """A numeric code that a spreadsheet stored as a number: ``941.0`` or ``9.41E+02`` -> ``941``.
+
+    Only whole numbers of an exchange code's size; leading zeros were lost and are restored by
+    the market's padding (``make_ticker``).
+    """
+    if match := _EXCEL_FLOAT_RE.match(text):
+        return match.group(1)
+    if _EXCEL_SCIENTIFIC_RE.match(text):
+        number = float(text)
+        if number.is_integer() and 0 < number < 10_000_000:
+            return str(int(number))
+    return text
+
+
 def parse_ticker(value: object, exchange: object = None) -> Ticker | None:
     """Parse a ticker in any notation above; ``exchange`` is a separate exchange column, if any.
 
@@ -690,6 +710,7 @@ def parse_ticker(value: object, exchange: object = None) -> Ticker | None:
                 return None
             return Ticker(code, f"BBG:{exch}")
         return make_ticker(code, market)
+    text = _excel_number_code(text)
     if _DIGITS_RE.match(text):
         market = exchange_to_market(exchange)
         if market is None:

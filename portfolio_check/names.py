@@ -294,8 +294,10 @@ _SHARE_LINE_SUFFIX_RE = re.compile(
     r"""
     \s*[-–]\s*(?:
         H|A|B|W|SW|S|R|WR|SWR|P|U|RTS|DRC|
-        CL\s*[A-Z]|CLASS\s*[A-Z]|SPN\s*ADR|SPON\s*ADR|ADR|GDR
+        CL\s*[A-Z]|CLASS\s*[A-Z]|SPN\s*ADR|SPONS?\s*ADR|ADR|GDR
     )\s*$
+    # a share line's letter or Chinese share-class word after a space: "HIKVISION A", "H股"
+    |\s+[AHB]\s*$|\s*[-–]?\s*[AHB]股\s*$
     """,
     re.VERBOSE,
 )
@@ -305,7 +307,9 @@ _INSTRUMENT_WORDS_RE = re.compile(
         SPONSORED\s+ADR|SPON\s+ADR|SPN\s+ADR|UNSPONS(?:ORED)?\s+ADR|ADRS?|GDRS?|ADS|
         COMMON\s+STOCK(?:\s+[A-Z]{3}\s*[\d.]+)?|COM(?:MON)?\s+(?:STK|SHS|SHARES)|
         ORD(?:INARY)?\s+SHS?|ORDINARY\s+SHARES?|
-        [AHBN]\s+SHS|[AHBN]\s+SHARES|CL(?:ASS)?\s+[A-Z]|REG\s*S|144A|NPV
+        [AHBN]\s+SHS|[AHBN]\s+SHARES|CL(?:ASS)?\s+[A-Z]|REG\s*S|144A|NPV|
+        SHS(?:\s+[AHBN])?|ORD(?:INARY)?|
+        (?:PAR\s+(?:VALUE\s+)?)?(?:HKD|USD|RMB|CNY|EUR|GBP|JPY|SGD|TWD)\s?\d+(?:\.\d+)?
     )\b
     """,
     re.VERBOSE,

@@ -388,7 +388,14 @@ def identify(
             valid_sedol = found.sedol
         elif not (found.cusip or found.sedol):
             unusable.append(f"identifier {code!r} (no known kind, or no market given)")
-    hidden = (ticker_in_name(name) or _name_is_ticker(name)) if name else None
+    if name and not (isin or mixed.isin):
+        # a name cell that holds an ISIN (a Description column of codes)
+        written = classify_identifier(name.strip()) if " " not in name.strip() else Identifiers()
+        if written.isin:
+            more_isins.append(written.isin)
+    hidden = (
+        (ticker_in_name(name) or _name_is_ticker(name) or _trailing_ticker(name)) if name else None
+    )
     final_ticker = parsed_ticker or mixed.ticker or hidden
     option = (
         parse_listed_option(ticker)
@@ -448,6 +455,18 @@ def identify(
         unusable=tuple(dict.fromkeys(unusable)),
     )
     return identity, tuple(notes)
+
+
+def _trailing_ticker(name: str) -> Ticker | None:
+    """An exchange line written after a name: ``CHINA MOBILE LTD 0941.HK`` (a known market
+    only; Bloomberg's bare two-letter codes are not trusted at the end of a name)."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    found = parse_ticker(words[-1])
+    if found is None or found.market.startswith("BBG:") or not any(c.isdigit() for c in found.code):
+        return None
+    return found
 
 
 def _name_is_ticker(name: str) -> Ticker | None:
@@ -811,6 +830,11 @@ def resolve(
         if text:
             name_checked.append(f"name {text!r}")
             name_matches = _merge_matches(name_matches, _name_matches(index, text))
+            for variant, why in _name_variants(text):
+                found = _name_matches(index, variant)
+                if why:
+                    found = [_demoted(m, why) for m in found]
+                name_matches = _merge_matches(name_matches, found)
     name_matches, defeated = _weigh_own_identifiers(index, identity, scr, name_matches, day)
     name_matches, named_other = _weigh_short_names(index, identity, name_matches, day)
     base_notes = (*base_notes, *defeated, *named_other)
@@ -826,6 +850,57 @@ def resolve(
     if disagree and not (related or name_matches):
         review = "the row's identifiers disagree: " + "; ".join(disagree)
     return finish(tuple(related or name_matches), name_checked, review)
+
+
+_HAN_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff（）()·]+")
+# Words that make a name the description of an instrument on the named company's securities
+# (a swap, a CFD, a note, a receivable), and coupons and dates: stripped, the rest is looked
+# up, and what it finds is at most REVIEW (derivatives are covered, FAQ 860; the issuer of a
+# bond may be a financing subsidiary).
+_INSTRUMENT_PHRASE_RE = re.compile(
+    r"\b(?:TOTAL\s+RETURN\s+SWAPS?|EQUITY\s+SWAPS?|PORTFOLIO\s+SWAPS?|CASH[\s-]+SETTLED|SWAPS?|"
+    r"TRS|CFDS?|CONTRACTS?\s+FOR\s+DIFFERENCES?|P[\s-]?NOTES?|PARTICIPATORY\s+NOTES?|"
+    r"PARTICIPATION\s+NOTES?|(?:CASH\s+)?DIVIDENDS?\s+RECEIVABLES?|RECEIVABLES?|"
+    r"ACCRUED\s+DIVIDENDS?|DIVIDENDS?|RIGHTS?\s+ISSUES?|RIGHTS|CONVERTIBLE|BONDS?|NOTES|"
+    r"SENIOR|UNSECURED|PERP(?:ETUAL)?|FRN|ON|OVER|ONTO|CALLS?|PUTS?|OPTIONS?|FUTURES?|"
+    r"PRE[\s-]?IPO|SERIES|TRANCHE|LOCKED[\s-]?UP|UNLISTED)\b"
+)
+# In an instrument's description, what is left after the company's name: strikes, currencies,
+# option letters, compact dates (220330), ISO dates.
+_INSTRUMENT_RESIDUE_RE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d+(?:\.\d+)?\b|\b(?:HKD|USD|CNY|RMB|CNH|EUR)\b|\b[CP]\b|"
+    r"\b(?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\d{0,4}\b"
+)
+_COUPON_OR_DATE_RE = re.compile(
+    r"\d+(?:\.\d+)?\s?%|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b|\b\d+\s?[⅛¼⅜½⅝¾⅞]"
+)
+
+
+def _name_variants(text: str) -> list[tuple[str, str | None]]:
+    """Other ways to read one name cell: its Latin and Chinese halves when it has both
+    (``CNOOC LIMITED 中国海洋石油有限公司``); and the company named in an instrument's
+    description (``Total Return Swap on CNOOC Ltd``, ``China Mobile Ltd 3.5% 2025``), whose
+    matches are candidates only (the second element says why)."""
+    found: list[tuple[str, str | None]] = []
+    han = "".join(_HAN_RUN_RE.findall(text)).strip()
+    latin = _HAN_RUN_RE.sub(" ", text).strip(" -–/|")
+    if han and any(c.isascii() and c.isalpha() for c in latin):
+        found += [(han, None), (latin, None)]
+    upper = " ".join(text.upper().split())
+    if _INSTRUMENT_PHRASE_RE.search(upper) or _COUPON_OR_DATE_RE.search(upper):
+        rest = _COUPON_OR_DATE_RE.sub(" ", _INSTRUMENT_PHRASE_RE.sub(" ", upper))
+        rest = _INSTRUMENT_RESIDUE_RE.sub(" ", rest)
+        rest = " ".join(rest.replace(" - ", " ").split()).strip(" -–,")
+        if rest and rest != upper:
+            found.append(
+                (
+                    rest,
+                    f"; but the holding is an instrument described in words ({text!r}) on "
+                    "the named company's securities: covered if it is one of them or derives "
+                    "from them (FAQ 860), a person confirms the issuer",
+                )
+            )
+    return found
 
 
 def _merge_matches(first: list[EntryMatch], more: list[EntryMatch]) -> list[EntryMatch]:
@@ -935,10 +1010,24 @@ def _weigh_own_identifiers(
         for line in index.hkex_by_isin.get(isin, [])
         if line.category not in HKEX_DERIVATIVES
     ]
+    # Identifiers of a related company (a subsidiary's bond, by its ISIN or CUSIP issuer
+    # number): another issuer than the entry the name names.
+    related = _relation_matches(
+        index, identity.model_copy(update={"name": None}), tickers, scr.isins
+    )
     for match in name_matches:
         entry = index.reference.entry(match.list_id, match.entry_id)
         entry_lines = index.lines_by_entry.get((match.list_id, match.entry_id), set())
         entry_markets = {line.market for line in entry_lines}
+        if related and match.strength == MatchStrength.DEFINITE:
+            kept.append(
+                _demoted(
+                    match,
+                    f"; but the holding's identifier belongs to a related company ({related[0].detail}):"
+                    " the name and the identifier disagree",
+                )
+            )
+            continue
         other_hk = [line for line in hk_lines if Ticker(line.code, HONG_KONG) not in entry_lines]
         if other_hk and match.strength != MatchStrength.DEFINITE:
             line = other_hk[0]
@@ -1040,6 +1129,7 @@ def _entry_label(key: tuple[str, str], name: str) -> str:
 HKEX_DERIVATIVES = {
     "Derivative Warrants": "derivative warrant",
     "Callable Bull/Bear Contracts": "CBBC",
+    "Inline Warrants": "inline warrant",
 }
 # Index names as they stand in derivative descriptions: exposure to many issuers at once.
 INDEX_WORDS = frozenset(
@@ -1082,6 +1172,11 @@ INDEX_WORDS = frozenset(
 _WARRANT_NAME_RE = re.compile(
     r"^(?P<issuer>[A-Z]{2})-?(?P<und>[A-Z0-9 &]{1,8}?)@[EXI][CPL]?(?P<yymm>\d{4})[A-Z]$"
 )
+# An inline warrant: issuer code, "-", the underlying's abbreviation, "@L", YYMM and a letter
+# ("HS-CMOB@L 2206A").
+_INLINE_NAME_RE = re.compile(
+    r"^(?P<issuer>[A-Z]{2})-?(?P<und>[A-Z0-9 &]{1,8}?)@L\s?(?P<yymm>\d{4})[A-Z]$"
+)
 _CBBC_NAME_RE = re.compile(r"^(?P<issuer>[A-Z]{2})#(?P<und>.{5})R[CP](?P<yymm>\d{4})[A-Z]$")
 
 
@@ -1103,6 +1198,10 @@ def parse_hkex_derivative_name(text: object) -> DerivativeName | None:
     if match := _WARRANT_NAME_RE.match(value):
         return DerivativeName(
             "derivative warrant", match["issuer"], match["und"].strip(), match["yymm"]
+        )
+    if match := _INLINE_NAME_RE.match(value):
+        return DerivativeName(
+            "inline warrant", match["issuer"], match["und"].strip(), match["yymm"]
         )
     if match := _CBBC_NAME_RE.match(value):
         return DerivativeName("CBBC", match["issuer"], match["und"].strip(), match["yymm"])
@@ -1138,15 +1237,27 @@ def _derivative_matches(
         (p for n in (identity.name, *identity.more_names) if (p := parse_hkex_derivative_name(n))),
         None,
     )
+    # An ISIN is never reused: a derivative's ISIN names that product whatever the day (its
+    # code is recycled, its ISIN is not); a code only within its life.
+    by_isin = [
+        line
+        for isin in (identity.isin, *identity.more_isins)
+        if isin
+        for line in index.hkex_by_isin.get(isin, [])
+        if line.category in HKEX_DERIVATIVES
+    ]
     master_line = next(
-        (
-            line
-            for t in tickers
-            if t.market == HONG_KONG
-            and (line := index.hkex_line(t.code, day)) is not None
-            and line.category in HKEX_DERIVATIVES
+        iter(by_isin),
+        next(
+            (
+                line
+                for t in tickers
+                if t.market == HONG_KONG
+                and (line := index.hkex_line(t.code, day)) is not None
+                and line.category in HKEX_DERIVATIVES
+            ),
+            None,
         ),
-        None,
     )
     if own_name is not None:
         kind = own_name.kind
@@ -1287,8 +1398,16 @@ def _unknown_underlying(
 _INSTRUMENT_WORDS = ("STOCK", "SHARE", "SHARES", "EQUITY", "SINGLE")
 
 
+_TRAILING_EXPIRY_RE = re.compile(
+    r"\s+(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{2}(?:-\d{2})?|(?:"
+    + _MONTHS
+    + r")\s?\d{2,4})$"
+)
+
+
 def _strip_instrument_words(text: str) -> str:
-    words = text.upper().split()
+    text = _TRAILING_EXPIRY_RE.sub("", text.upper())
+    words = text.split()
     while len(words) > 1 and words[-1] in _INSTRUMENT_WORDS:
         words.pop()
     return " ".join(words)

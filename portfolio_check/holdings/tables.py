@@ -38,6 +38,7 @@ from portfolio_check.holdings.cells import (
     decimal_comma_style,
     is_cusip,
     is_isin,
+    is_null_like,
     is_sedol,
     is_ticker,
     looks_like_code,
@@ -458,7 +459,7 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
 # --------------------------------------------------------------------------------------------
 
 _TOTAL_WORDS = re.compile(
-    r"^\s*(?:grand\s*total|total|totals|net\s+assets?|top\s+level|portfolio\s+total)\b"
+    r"^\s*(?:grand\s*total|total(?!\s+return)|totals|net\s+assets?|top\s+level|portfolio\s+total)\b"
     r"|\btotal\s*[:：]?\s*$|^(?:合計|合计|總計|总计|總額|总额|總值|总值)"
     # a Chinese or Japanese total at the end ("股票投资合计"), Korean, and European languages
     r"|(?:合計|合计|總計|总计)\s*[:：]?\s*$|^\s*(?:합계|총계|총합계)|(?:합계|총계)\s*$"
@@ -682,6 +683,22 @@ def _is_checkable_code(text: str) -> bool:
     return is_isin(t) or is_cusip(t) or is_sedol(t)
 
 
+_CODE_HEADERS = frozenset({Role.ISIN, Role.CUSIP, Role.SEDOL, Role.TICKER})
+
+
+def _is_written_code(text: str) -> bool:
+    """Text in a column named for codes that is a code however written: digits in it, short,
+    and no total, sub-total or empty marker."""
+    t = text.strip()
+    return (
+        0 < len(t) <= 40
+        and any(ch.isdigit() for ch in t)
+        and not is_null_like(t)
+        and not _is_total_text(t)
+        and not _is_subtotal_text(t)
+    )
+
+
 def _is_one_word_code(text: str) -> bool:
     t = text.strip()
     return _is_strong_code(t) or (" " not in t and _is_code(t))
@@ -882,6 +899,11 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     code_choices = [ch for ch in (*table.roles, *table.secondary) if ch.role in CODE_ROLES]
     for choice in code_choices:
         coded |= cols.mask(choice.column, _is_code)
+        if choice.role is not Role.IDENTIFIER and choice.header_role in _CODE_HEADERS:
+            # a column named for codes: whatever code-like text it holds is the row's own
+            # identifier, badly written or not ("hk 0941 0095 39", Excel's "9.41E+02"); the
+            # row is a holding (UNRESOLVED if the code cannot be used), never a subtotal
+            coded |= cols.mask(choice.column, _is_written_code)
         if choice.secondary:
             continue
         if choice.header_role is Role.NAME:
