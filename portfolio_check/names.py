@@ -297,7 +297,7 @@ _SHARE_LINE_SUFFIX_RE = re.compile(
         CL\s*[A-Z]|CLASS\s*[A-Z]|SPN\s*ADR|SPONS?\s*ADR|ADR|GDR
     )\s*$
     # a share line's letter or Chinese share-class word after a space: "HIKVISION A", "H股"
-    |\s+[AHB]\s*$|\s*[-–]?\s*[AHB]股\s*$
+    |(?<!CLASS)(?<!\bCL)(?<!SERIES)\s+[AHB]\s*$|\s*[-–]?\s*[AHB]股\s*$
     """,
     re.VERBOSE,
 )

@@ -876,6 +876,9 @@ _COUPON_OR_DATE_RE = re.compile(
 )
 
 
+_LINK_WORDS = frozenset({"ON", "OVER", "ONTO"})
+
+
 def _name_variants(text: str) -> list[tuple[str, str | None]]:
     """Other ways to read one name cell: its Latin and Chinese halves when it has both
     (``CNOOC LIMITED 中国海洋石油有限公司``); and the company named in an instrument's
@@ -887,7 +890,10 @@ def _name_variants(text: str) -> list[tuple[str, str | None]]:
     if han and any(c.isascii() and c.isalpha() for c in latin):
         found += [(han, None), (latin, None)]
     upper = " ".join(text.upper().split())
-    if _INSTRUMENT_PHRASE_RE.search(upper) or _COUPON_OR_DATE_RE.search(upper):
+    trigger = [m.group(0) for m in _INSTRUMENT_PHRASE_RE.finditer(upper)]
+    # "ON", "OVER" only join an instrument to its company ("swap on"); alone they are words of
+    # a name (ON SEMICONDUCTOR)
+    if any(t not in _LINK_WORDS for t in trigger) or _COUPON_OR_DATE_RE.search(upper):
         rest = _COUPON_OR_DATE_RE.sub(" ", _INSTRUMENT_PHRASE_RE.sub(" ", upper))
         rest = _INSTRUMENT_RESIDUE_RE.sub(" ", rest)
         rest = " ".join(rest.replace(" - ", " ").split()).strip(" -–,")
