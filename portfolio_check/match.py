@@ -516,7 +516,7 @@ class NameIndex:
         a short name may be another company's, so a person decides (REVIEW)."""
         query = tuple(dict.fromkeys(t for t in parsed.tokens if _blockable(t)))
         if len(query) == 1 and is_han(query[0]):
-            return self._partial_han(parsed, query[0])
+            return self._partial_han(query[0])
         if not query or (len(query) == 1 and len(query[0]) < PARTIAL_MIN_LETTERS):
             return []
         found: set[int] | None = None
@@ -548,7 +548,7 @@ class NameIndex:
         results.sort(key=lambda m: -m.score)
         return results[:FUZZY_LIMIT]
 
-    def _partial_han(self, parsed: ParsedName, word: str) -> list[NameMatch]:
+    def _partial_han(self, word: str) -> list[NameMatch]:
         """A Chinese short form: the start of a known Chinese name (华为 of 华为技术)."""
         if len(word) < PARTIAL_MIN_HAN:
             return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from stdnum import isin as _isin
@@ -79,8 +80,7 @@ class Resolution:
 
     ``screened`` names what identified the security and was screened (an ISIN, an exchange line
     a master knows on the day, a name): a clearance is earned only on these. ``unusable`` names
-    the identifiers that could not be used, with why; ``disagreements`` the identifiers that
-    name different securities.
+    the identifiers that could not be used, with why.
     """
 
     identity: SecurityIdentity
@@ -90,7 +90,6 @@ class Resolution:
     review: str | None = None  # a reason for a person to look although no entry matched
     screened: tuple[str, ...] = ()
     unusable: tuple[str, ...] = ()
-    disagreements: tuple[str, ...] = ()
 
     @property
     def identified(self) -> bool:
@@ -128,7 +127,6 @@ class SecurityIndex:
     )
     related_by_name: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
     related_by_cusip6: dict[str, list[Relation]] = field(default_factory=lambda: defaultdict(list))
-    isins_by_sedol: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # Every dated HKEX master's line for a code, oldest master first (see ``hkex_line``).
     hkex_lines: dict[str, list[HkexSecurity]] = field(default_factory=lambda: defaultdict(list))
     # An ISIN's national part (its nine characters after the country code) -> the ISINs the
@@ -388,7 +386,7 @@ def identify(
             valid_sedol = found.sedol
         elif not (found.cusip or found.sedol):
             unusable.append(f"identifier {code!r} (no known kind, or no market given)")
-    if name and not (isin or mixed.isin):
+    if name and not (valid_isin or mixed.isin):
         # a name cell that holds an ISIN (a Description column of codes)
         written = classify_identifier(name.strip()) if " " not in name.strip() else Identifiers()
         if written.isin:
@@ -397,23 +395,21 @@ def identify(
         (ticker_in_name(name) or _name_is_ticker(name) or _trailing_ticker(name)) if name else None
     )
     final_ticker = parsed_ticker or mixed.ticker or hidden
+    # an identifier cell that is no code may describe an option ("CHINA MOBILE 10/23/26 P60")
+    identifier_option = (
+        parse_listed_option(identifier) or option_in_words(identifier)
+        if identifier and mixed == Identifiers()
+        else None
+    )
     option = (
         parse_listed_option(ticker)
         or parse_listed_option(name)
         or option_in_words(name)
-        or (
-            parse_listed_option(identifier) or option_in_words(identifier)
-            if not (mixed.ticker or mixed.isin or mixed.cusip or mixed.sedol)
-            else None
-        )
+        or identifier_option
         if final_ticker is None
         else None
     )
-    if (
-        option is not None
-        and identifier
-        and (option_in_words(identifier) or parse_listed_option(identifier))
-    ):
+    if option is not None and identifier_option is not None and identifier:
         unusable = [u for u in unusable if not u.startswith(f"identifier {identifier.strip()!r}")]
     # A ticker cell that is neither a line on a known exchange nor an option description.
     unplaced = ticker.strip() if ticker and parsed_ticker is None and option is None else None
@@ -645,16 +641,9 @@ def _screenable(index: SecurityIndex, identity: SecurityIdentity, day: dt.date |
                 isins.append(isin)
                 screened.append(f"ISIN {isin} (from CUSIP {identity.cusip})")
                 notes.append(f"CUSIP {identity.cusip} is the national part of ISIN {isin}")
-    if identity.sedol:
-        from_sedol = sorted(index.isins_by_sedol.get(identity.sedol, ()))
-        if from_sedol:
-            for isin in from_sedol:
-                if isin not in isins:
-                    isins.append(isin)
-                    screened.append(f"ISIN {isin} (from SEDOL {identity.sedol}, curated)")
-                    notes.append(f"SEDOL {identity.sedol} is ISIN {isin} (curated)")
-        elif not isins and not identity.ticker:
-            unusable.append(f"SEDOL {identity.sedol} (no crosswalk to an ISIN or a line)")
+    if identity.sedol and not isins and not identity.ticker:
+        # no SEDOL crosswalk is shipped; the run's own rows may tie one (check.learn_sedols)
+        unusable.append(f"SEDOL {identity.sedol} (no crosswalk to an ISIN or a line)")
     tickers: list[Ticker] = []
     own_lines = _tickers_of(identity)
     if not own_lines:
@@ -805,7 +794,6 @@ def resolve(
             review,
             screened=tuple(dict.fromkeys([*scr.screened, *names_screened])),
             unusable=tuple(scr.unusable),
-            disagreements=tuple(disagree),
         )
 
     if hits:
@@ -814,11 +802,7 @@ def resolve(
             matches = tuple(
                 replace(m, detail=f"{m.detail} ({'; '.join(scr.notes)})") for m in matches
             )
-        if disagree:
-            matches = tuple(
-                _demoted(m, "; but the row's identifiers disagree: " + "; ".join(disagree))
-                for m in matches
-            )
+        matches = tuple(_disagreeing(matches, disagree))
         return finish(matches, [])
     derived = _derivative_matches(index, identity, scr.tickers, day)
     if derived is not None:
@@ -838,11 +822,7 @@ def resolve(
     name_matches, defeated = _weigh_own_identifiers(index, identity, scr, name_matches, day)
     name_matches, named_other = _weigh_short_names(index, identity, name_matches, day)
     base_notes = (*base_notes, *defeated, *named_other)
-    if disagree:
-        name_matches = [
-            _demoted(m, "; but the row's identifiers disagree: " + "; ".join(disagree))
-            for m in name_matches
-        ]
+    name_matches = _disagreeing(name_matches, disagree)
     if any(m.strength == MatchStrength.DEFINITE for m in name_matches):
         return finish(tuple(name_matches), name_checked)
     related = _relation_matches(index, identity, scr.tickers, scr.isins)
@@ -907,6 +887,12 @@ def _name_variants(text: str) -> list[tuple[str, str | None]]:
                 )
             )
     return found
+
+
+def _disagreeing(matches: Sequence[EntryMatch], disagree: Sequence[str]) -> list[EntryMatch]:
+    """Matches of a row whose identifiers name different securities: candidates, saying so."""
+    why = "; but the row's identifiers disagree: " + "; ".join(disagree)
+    return [_demoted(m, why) for m in matches] if disagree else list(matches)
 
 
 def _merge_matches(first: list[EntryMatch], more: list[EntryMatch]) -> list[EntryMatch]:
