@@ -452,6 +452,12 @@ def normalize_isin(value: object) -> str | None:
     """The ISIN in canonical form if ``value`` is a valid ISIN (check digit included), else None."""
     if value is None:
         return None
+    return _normalized_isin(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _normalized_isin(value: str) -> str | None:
+    # python-stdnum's check costs ~30 us; one security's ISIN is validated at several steps
     text = _compact(value)
     if not _ISIN_SHAPE_RE.match(text) or not _isin.is_valid(text):
         return None

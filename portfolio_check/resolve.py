@@ -457,7 +457,8 @@ def _trailing_ticker(name: str) -> Ticker | None:
     """An exchange line written after a name: ``CHINA MOBILE LTD 0941.HK`` (a known market
     only; Bloomberg's bare two-letter codes are not trusted at the end of a name)."""
     words = name.split()
-    if len(words) < 2:
+    # a line's last word has a digit and its market after a separator ("0941.HK", "XHKG:941")
+    if len(words) < 2 or not any(c.isdigit() for c in words[-1]) or words[-1].isdigit():
         return None
     found = parse_ticker(words[-1])
     if found is None or found.market.startswith("BBG:") or not any(c.isdigit() for c in found.code):
@@ -470,6 +471,8 @@ def _name_is_ticker(name: str) -> Ticker | None:
 
     Not when the last word is a legal form (``ABC AG`` is a company, not ABC on Bloomberg's AG).
     """
+    if len(name.split()) > 3:  # a line is written in at most three words ("941 HK Equity")
+        return None
     found = parse_ticker(name)
     if found is None or parse_name(name).legal_forms:
         return None
