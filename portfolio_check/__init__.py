@@ -12,7 +12,11 @@ The public API is small::
 Not legal advice: confirm every finding against the official list.
 """
 
-from portfolio_check.check import CheckResult, SecurityCheck, check, check_security
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from portfolio_check.errors import (
     InputFileError,
     PortfolioCheckError,
@@ -20,9 +24,40 @@ from portfolio_check.errors import (
     SourceFormatError,
     UsageError,
 )
-from portfolio_check.model import Investor, Side, Status
-from portfolio_check.refdata import load_reference
-from portfolio_check.reference import Reference
+
+if TYPE_CHECKING:
+    from portfolio_check.model import Investor, Side, Status
+    from portfolio_check.pipeline import CheckResult, SecurityCheck, check, check_security
+    from portfolio_check.refdata import load_reference
+    from portfolio_check.reference import Reference
+
+# The public names load on first use, so importing one core module (``portfolio_check.resolve``)
+# does not load the readers, writers and their libraries through this package's ``__init__``.
+_LAZY = {
+    "CheckResult": "portfolio_check.pipeline",
+    "SecurityCheck": "portfolio_check.pipeline",
+    "check": "portfolio_check.pipeline",
+    "check_security": "portfolio_check.pipeline",
+    "Investor": "portfolio_check.model",
+    "Side": "portfolio_check.model",
+    "Status": "portfolio_check.model",
+    "load_reference": "portfolio_check.refdata",
+    "Reference": "portfolio_check.reference",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'portfolio_check' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

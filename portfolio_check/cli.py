@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from portfolio_check.check import holding_records
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
+from portfolio_check.pipeline import holding_records
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -173,8 +173,8 @@ def check_command(
     quiet: bool,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
-    from portfolio_check.check import check
     from portfolio_check.collector import collection_paused
+    from portfolio_check.pipeline import check
     from portfolio_check.progress import ProgressDisplay
 
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
@@ -254,7 +254,7 @@ def check_security_command(
     decisions: str | None,
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
-    from portfolio_check.check import check_security
+    from portfolio_check.pipeline import check_security
 
     answer = check_security(
         identifier,

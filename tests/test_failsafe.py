@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from stdnum.gb import sedol as stdnum_sedol
 
 import portfolio_check
-from portfolio_check.check import check_security, security_index
 from portfolio_check.cli import main
 from portfolio_check.model import Status
+from portfolio_check.pipeline import check_security, security_index
 from portfolio_check.refdata import load_reference
 from portfolio_check.web import create_app
 from tests.test_web_support import settings_for

@@ -16,9 +16,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from portfolio_check.check import check
 from portfolio_check.holdings import HoldingsInput, Role, read_holdings
 from portfolio_check.holdings.tables import TableKind
+from portfolio_check.pipeline import check
 from tests.test_holdings_reader import Row, xlsx_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "holdings"

@@ -25,7 +25,7 @@ CORE = (
     "distinct",
     "funds",
 )
-EDGES = ("holdings", "sources", "report", "web", "refdata", "cli", "check")
+EDGES = ("holdings", "sources", "report", "web", "refdata", "cli", "pipeline")
 
 
 def _module_name(path: Path) -> str:
@@ -86,10 +86,30 @@ def test_the_layer_test_catches_a_bad_import() -> None:
     graph["portfolio_check.funds"] = imports_of(
         "from portfolio_check.refdata import load_reference\n", "portfolio_check.funds"
     )
-    graph["portfolio_check.check"] = {"portfolio_check.web.app"}
+    graph["portfolio_check.pipeline"] = {"portfolio_check.web.app"}
     assert upward_imports(graph) == [
-        "portfolio_check.check -> portfolio_check.web.app",
         "portfolio_check.funds -> portfolio_check.refdata",
         "portfolio_check.funds -> portfolio_check.refdata.load_reference",
+        "portfolio_check.pipeline -> portfolio_check.web.app",
         "portfolio_check.resolve -> portfolio_check.holdings.readers",
     ]
+
+
+def test_importing_the_core_loads_no_reader_writer_or_web_library() -> None:
+    # The package's __init__ is lazy, so a core module comes without the edges' libraries.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, portfolio_check.resolve, portfolio_check.screen\n"
+        "print('\\n'.join(sorted(sys.modules)))\n"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    heavy = {"python_calamine", "xlsxwriter", "openpyxl", "defusedxml", "fastapi", "pandas"}
+    edges = {m for m in loaded if m.split(".")[1:2] and m.split(".")[1] in EDGES}
+    assert loaded & heavy == set()
+    assert {m for m in edges if m.startswith("portfolio_check.")} == set()

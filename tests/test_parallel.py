@@ -87,7 +87,7 @@ def test_names_looked_up_by_the_helper_equal_the_serial_answers() -> None:
 
 
 def test_no_helper_when_disabled_or_few_names(monkeypatch: pytest.MonkeyPatch) -> None:
-    from portfolio_check.check import active_reference, security_index
+    from portfolio_check.pipeline import active_reference, security_index
 
     index = security_index(active_reference(None, None)).names
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")

@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from portfolio_check.check import holding_records
 from portfolio_check.collector import collection_paused
 from portfolio_check.holdings.inputs import input_columns, input_table
 from portfolio_check.model import Status, Verdict
+from portfolio_check.pipeline import holding_records
 from portfolio_check.progress import ProgressCallback, silent
 from portfolio_check.report.flat import Coded, choose_format, write_table
 
 if TYPE_CHECKING:
-    from portfolio_check.check import CheckResult
+    from portfolio_check.pipeline import CheckResult
 
 STATUS_COLOURS: dict[str, str] = {
     Status.BLOCKED.value: "#7B0000",
@@ -304,7 +304,7 @@ def write_report(
 
 
 def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:
-    from portfolio_check.check import DISCLAIMER
+    from portfolio_check.pipeline import DISCLAIMER
 
     sheet = writer.book.add_worksheet("Summary")
     sheet.set_column(0, 0, 28)
@@ -561,7 +561,7 @@ def _exposures(writer: _Writer, result: CheckResult) -> None:
 
 
 def _about(writer: _Writer, result: CheckResult) -> None:
-    from portfolio_check.check import DISCLAIMER
+    from portfolio_check.pipeline import DISCLAIMER
 
     sheet = writer.book.add_worksheet("About")
     sheet.set_column(0, 0, 30)

@@ -40,9 +40,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from portfolio_check.check import CheckResult, SecurityCheck, check, check_security, security_index
 from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
 from portfolio_check.model import Investor, Side
+from portfolio_check.pipeline import (
+    CheckResult,
+    SecurityCheck,
+    check,
+    check_security,
+    security_index,
+)
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.web.cache import DownloadCache

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from portfolio_check.check import CheckResult
 from portfolio_check.errors import InputFileError
 from portfolio_check.model import Status
+from portfolio_check.pipeline import CheckResult
 from portfolio_check.web.uploads import UploadedFile
 
 # The order a compliance officer works through: what needs action first; CLEAR last, after
