@@ -87,7 +87,13 @@ FUND_PORTFOLIO = HERE / "portfolio_with_fund_and_instruments.xlsx"
 FUND_ROWS: list[tuple[str, str, str, float, str]] = [
     # (ticker, name, exchange, market value USD, shares)
     ("700", "TENCENT HOLDINGS LTD", "Hong Kong Exchanges And Clearing Ltd", 4_200_000.0, "54,000"),
-    ("9988", "ALIBABA GROUP HOLDING LTD", "Hong Kong Exchanges And Clearing Ltd", 3_100_000.0, "110,000"),
+    (
+        "9988",
+        "ALIBABA GROUP HOLDING LTD",
+        "Hong Kong Exchanges And Clearing Ltd",
+        3_100_000.0,
+        "110,000",
+    ),
     ("941", "CHINA MOBILE LTD", "Hong Kong Exchanges And Clearing Ltd", 1_250_000.0, "200,000"),
     ("600760", "AVIC SHENYANG AIRCRAFT CO LTD A", "Shanghai Stock Exchange", 640_000.0, "60,000"),
     ("1299", "AIA GROUP LTD", "Hong Kong Exchanges And Clearing Ltd", 2_300_000.0, "185,000"),
@@ -105,7 +111,9 @@ def build_fund_holdings(path: Path = FUND_HOLDINGS) -> Path:
     ]
     for ticker, name, exchange, value, shares in FUND_ROWS:
         weight = f"{100 * value / total:.2f}"
-        lines.append(f'"{ticker}","{name}","Equity","{value:,.2f}","{weight}","{shares}","{exchange}"')
+        lines.append(
+            f'"{ticker}","{name}","Equity","{value:,.2f}","{weight}","{shares}","{exchange}"'
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
