@@ -24,8 +24,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -76,6 +76,7 @@ from portfolio_check.web.views import (
     results_view,
     scrub,
 )
+from portfolio_check.web.workers import WorkerCrashed, WorkerLimits, shared_pool
 
 log = logging.getLogger("portfolio_check.web")
 
@@ -104,6 +105,8 @@ class Settings:
     cache_entries: int = 32
     cache_bytes: int = 256 * 1_000_000
     cache_ttl_seconds: float = 30 * 60
+    # What one upload's check may cost in its worker process (see :mod:`.workers`).
+    worker_limits: WorkerLimits = field(default_factory=WorkerLimits)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -124,11 +127,17 @@ class WebState:
 
     def run_counted(self, work: Callable[[], T]) -> T:
         """Run ``work`` (in a worker thread), counting how many run at once."""
+        with self.counted():
+            return work()
+
+    @contextmanager
+    def counted(self) -> Iterator[None]:
+        """Count a check as running while the block runs."""
         with self._lock:
             self.checks_running += 1
             self.peak_checks_running = max(self.peak_checks_running, self.checks_running)
         try:
-            return work()
+            yield
         finally:
             with self._lock:
                 self.checks_running -= 1
@@ -145,6 +154,10 @@ class Problem(Exception):
         self.status_code = status_code
         self.message = message
         self.form = form
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in a worker process, it comes back to the request through pickle
+        return (Problem, (self.status_code, self.message, self.form))
 
 
 def package_version() -> str:
@@ -276,7 +289,7 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
         try:
             options = CheckRequest.from_form(form, _reference())
             job = functools.partial(_check_in, folder, form.files, options, for_page)
-            work = await anyio.to_thread.run_sync(state.run_counted, job, limiter=state.limiter)
+            work = await _isolated(state, job)
         except Problem as problem:
             raise Problem(problem.status_code, problem.message, form) from None
     finally:
@@ -288,6 +301,19 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
         stem = f"portfolio-check-{work.result.as_of}"
         token = state.downloads.put(work.report, work.json_text.encode("utf-8"), stem)
     return Checked(work.result, work.json_text, work.view, token)
+
+
+async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:
+    """Run ``job`` in a worker process (:mod:`.workers`), at most ``max_concurrent_checks``
+    at once; a worker that dies answers this request alone, with a 422."""
+    settings = state.settings
+    pool = shared_pool(settings.max_concurrent_checks, settings.worker_limits)
+    async with state.limiter:
+        with state.counted():
+            try:
+                return await pool.run(job)
+            except WorkerCrashed as crashed:
+                raise Problem(422, str(crashed)) from None
 
 
 # --------------------------------------------------------------------------------------------
