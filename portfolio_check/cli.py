@@ -73,12 +73,12 @@ def _screening_options(func: F) -> F:
     """--lists, --firm-list, --related and --decisions, shared by check and check-security."""
     func = click.option(
         "--decisions",
+        multiple=True,
         type=click.Path(dir_okay=False),
-        default=None,
         metavar="PATH",
         help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
         "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
-        "evidence.",
+        "evidence. Repeatable.",
     )(func)
     func = click.option(
         "--related",
@@ -166,7 +166,7 @@ def check_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
     fund_holdings: tuple[str, ...],
     fund_max_age_days: int,
     row_limit: int | None,
@@ -187,7 +187,7 @@ def check_command(
             lists=_split_lists(lists),
             firm_lists=firm_lists,
             related=related,
-            decisions=decisions,
+            decisions=decisions or None,
             fund_holdings=fund_holdings,
             fund_max_age_days=fund_max_age_days,
             progress=progress,
@@ -251,7 +251,7 @@ def check_security_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     from portfolio_check.pipeline import check_security
@@ -265,7 +265,7 @@ def check_security_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
-        decisions=decisions,
+        decisions=decisions or None,
     )
     text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":

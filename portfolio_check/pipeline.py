@@ -120,9 +120,12 @@ def active_reference(
     selected = (reference or load_reference()).select(lists)
     if not firm_lists:
         return selected
-    from portfolio_check.sources.firm_list import load_firm_list
+    from portfolio_check.sources.firm_list import firm_list_id, load_firm_list
 
-    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
+    # each list its own id (firm, firm-2, ...): with one id the last list replaced the others
+    return selected.with_lists(
+        [load_firm_list(Path(path), firm_list_id(n)) for n, path in enumerate(firm_lists)]
+    )
 
 
 def parse_related(value: str) -> str:
@@ -348,7 +351,11 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     fund_holdings: Sequence[str | os.PathLike[str]] = (),
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
@@ -385,6 +392,7 @@ def check(
             raise
         parsing.set()
         ref = loading.result()
+    book = _applicable(book, ref, reference)
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
@@ -402,6 +410,16 @@ def check(
         files=files,
         tables=list(data.tables),
     )
+
+
+def _applicable(
+    book: DecisionBook | None, active: Reference, reference: Reference | None
+) -> DecisionBook | None:
+    """The decisions about the active lists; one naming an unknown list is an error."""
+    if book is None:
+        return None
+    known = {*(reference or load_reference()).lists, *active.lists}
+    return book.applicable(active.lists, known)
 
 
 def _indexed_reference(
@@ -673,7 +691,11 @@ def check_security(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     reference: Reference | None = None,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
@@ -692,6 +714,7 @@ def check_security(
     policy = parse_related(related)
     book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
+    book = _applicable(book, ref, reference)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
     recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes

@@ -42,7 +42,7 @@ from portfolio_check.holdings.readers import (
     MAX_FILE_ENV,
     SUPPORTED_EXTENSIONS,
     ReadLimits,
-    read_file,
+    read_file_reporting,
 )
 from portfolio_check.holdings.roles import Role, RoleChoice, normalise_header
 from portfolio_check.holdings.tables import (
@@ -183,10 +183,11 @@ def read_holdings(
         paths = [paths]
     limits = ReadLimits.from_env(max_file_mb)
     parts: list[HoldingsInput] = []
+    undecoded = False
     steps = 2 * len(paths)
     for number, p in enumerate(paths):
         label = os.fspath(p)
-        grids = read_file(Path(label), label, limits, parse_started)
+        grids, read_issues = read_file_reporting(Path(label), label, limits, parse_started)
         if progress:
             progress("read", 2 * number + 1, steps)
         results = [(g, analyse_grid(g)) for g in grids]
@@ -195,7 +196,27 @@ def read_holdings(
         if not any(r.has_holdings for _, r in results):
             _raise_no_table(label, results)
         parts.extend(_assemble(label, g, r) for g, r in results)
-    return _concat(parts)
+        if read_issues:
+            parts[-1].issues.extend(read_issues)
+            undecoded = True
+    read = _concat(parts)
+    if undecoded:
+        _drop_undecoded_identity(read.positions)
+    return read
+
+
+def _drop_undecoded_identity(positions: pd.DataFrame) -> None:
+    """An identity cell holding U+FFFD (bytes that did not decode) identifies nothing.
+
+    A name with a garbled character may miss the list entry it names, and a CLEAR must be
+    earned: the cell is not used (the input row keeps it, the input issue says where), so a
+    position left with nothing else to identify it is UNRESOLVED.
+    """
+    for column in IDENTITY_COLUMNS:
+        values = positions[column]
+        garbled = values.map(lambda v: isinstance(v, str) and "\ufffd" in v).to_numpy(dtype=bool)
+        if garbled.any():
+            positions.loc[garbled, column] = None
 
 
 def _raise_no_table(label: str, results: Sequence[tuple[Grid, GridResult]]) -> NoReturn:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.holdings.cells import clean_column, clean_text, render, render_float
+from portfolio_check.holdings.encoding import DETECTED_ENCODINGS, decode_csv, utf16_without_bom
 from portfolio_check.holdings.guards import (
     EXCEL_MAX_COLUMNS,
     SheetExtent,
@@ -44,6 +45,7 @@ from portfolio_check.holdings.guards import (
     sheet_part_names,
 )
 from portfolio_check.holdings.tables import Grid
+from portfolio_check.model import InputIssue
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
 LEGACY_EXCEL_EXTENSIONS = frozenset({".xls"})
@@ -107,7 +109,11 @@ def sniff_kind(head: bytes) -> str:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (
+        b"\x00" in head
+        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and not utf16_without_bom(head)
+    ):
         return "binary"
     return "text"
 
@@ -143,7 +149,22 @@ def read_file(
     parse_started: Callable[[], None] | None = None,
 ) -> list[Grid]:
     """Read one holdings file into grids (one per sheet); see :func:`read_workbook` for
-    ``parse_started``."""
+    ``parse_started``. A file with undecodable bytes is refused here (its issues have nowhere
+    to go); :func:`read_file_reporting` reads it and says where they are."""
+    grids, issues = read_file_reporting(path, label, limits, parse_started)
+    if issues:
+        first = issues[0]
+        raise InputFileError(label, first.problem, sheet=first.sheet, row=first.row)
+    return grids
+
+
+def read_file_reporting(
+    path: Path,
+    label: str,
+    limits: ReadLimits | None = None,
+    parse_started: Callable[[], None] | None = None,
+) -> tuple[list[Grid], list[InputIssue]]:
+    """:func:`read_file`, and the input issues of reading (bytes that did not decode)."""
     limits = limits or ReadLimits.from_env()
     if path.is_dir():
         raise InputFileError(label, "is a directory, not a holdings file")
@@ -171,10 +192,11 @@ def read_file(
             f"the extension says {_EXTENSION_TEXT[suffix]} but the content is {_KIND_TEXT[kind]}",
         )
     if kind == "text":
-        return [read_csv_bytes(data, label, sheet=path.stem or "csv")]
+        grid, issues = read_csv_reporting(data, label, sheet=path.stem or "csv")
+        return [grid], issues
     if kind == "zip":
         check_package(data, label, limits)
-    return read_workbook(data, label, parse_started)
+    return read_workbook(data, label, parse_started), []
 
 
 # --------------------------------------------------------------------------------------------
@@ -484,35 +506,14 @@ def compact_columns(grid: Grid) -> Grid:
 # --------------------------------------------------------------------------------------------
 
 
-# The encodings custodians and administrators export CSV in, besides UTF-8: mainland
-# (GB18030), Hong Kong and Taiwan (Big5-HKSCS, cp950), Japan (cp932 / Shift-JIS), Korea
-# (cp949 / EUC-KR), and Western Europe (cp1252).
-CSV_ENCODINGS = ("gb18030", "big5hkscs", "cp950", "cp932", "shift_jis", "cp949", "euc_kr", "cp1252")
+# Kept for callers of the former API: the detector's encodings live in :mod:`.encoding`.
+CSV_ENCODINGS = DETECTED_ENCODINGS
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: a BOM decides; strict UTF-8 next; else the encoding a detector
-    (charset-normalizer, limited to the encodings exports use) finds most coherent."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else (
-            "utf-8"
-        )
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
-    if best is not None and best.encoding:
-        try:
-            return data.decode(best.encoding), best.encoding
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+def decode_text(data: bytes, label: str = "<text>") -> tuple[str, str]:
+    """CSV bytes as text and the encoding decided (see :func:`.encoding.decode_csv`)."""
+    decoded = decode_csv(data, label)
+    return decoded.text, decoded.encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -544,9 +545,30 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_bytes(data: bytes, label: str, *, sheet: str = "csv") -> Grid:
     """A CSV file as one grid; row numbers are the line where each record starts."""
-    text, _encoding = decode_text(data)
-    delimiter = sniff_delimiter(text)
-    return read_csv_text(text, label, sheet=sheet, delimiter=delimiter)
+    return read_csv_reporting(data, label, sheet=sheet)[0]
+
+
+def read_csv_reporting(
+    data: bytes, label: str, *, sheet: str = "csv"
+) -> tuple[Grid, list[InputIssue]]:
+    """A CSV file as one grid, and an input issue for each byte sequence that did not decode."""
+    decoded = decode_csv(data, label)
+    delimiter = sniff_delimiter(decoded.text)
+    grid = read_csv_text(decoded.text, label, sheet=sheet, delimiter=delimiter)
+    issues = [
+        InputIssue(
+            file=label,
+            sheet=sheet,
+            row=bad.line,
+            problem=(
+                f"bytes that are not {decoded.encoding} were read as \ufffd (the rest of the "
+                "file decoded cleanly); the cell holding them may be misread"
+            ),
+            value=bad.data.hex(" ") or None,
+        )
+        for bad in decoded.bad
+    ]
+    return grid, issues
 
 
 def read_csv_text(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
@@ -662,12 +684,12 @@ def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> G
                 rows.append((start, values))
     except csv.Error as exc:
         raise InputFileError(
-            label, f"malformed CSV: {_csv_problem(exc)}", sheet=sheet, row=last_line + 1
+            label, f"malformed CSV: {csv_problem(exc)}", sheet=sheet, row=last_line + 1
         ) from None
     return compact_columns(Grid.from_rows(sheet, rows))
 
 
-def _csv_problem(exc: csv.Error) -> str:
+def csv_problem(exc: csv.Error) -> str:
     text = str(exc)
     if "field larger than field limit" in text:
         return f"a cell is longer than {csv.field_size_limit():,} characters"
