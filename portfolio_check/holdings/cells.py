@@ -157,6 +157,16 @@ def parse_numbers(
     a trailing ``%`` is not a quantity and counts as junk. With ``decimal_comma`` (see
     :func:`decimal_comma_style`), ``1.234`` is 1234.
     """
+    values, junk = _parse_numbers(texts, decimal_comma=decimal_comma)
+    # "inf", "1e309", "-Infinity": a number no holding has; an input issue, never a value
+    infinite = np.isinf(values)
+    if infinite.any():
+        values[infinite] = np.nan
+        junk[infinite] = True
+    return values, junk
+
+
+def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
     s = _from_european(texts) if decimal_comma else texts.astype(object)
     n = len(s)
     values = np.full(n, np.nan)
@@ -205,6 +215,8 @@ def parse_number(text: str) -> float | None:
     if not re.match(_PLAIN, t):
         return None
     value = float(t)
+    if not math.isfinite(value):
+        return None
     return -value if negative else value
 
 
