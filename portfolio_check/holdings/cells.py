@@ -25,10 +25,42 @@ _INVISIBLE = "\u00a0\ufeff\u200b\u3000"
 _STRIP = " \t\r\n" + _INVISIBLE
 
 
+# Excel's limit on one cell's characters: a longer text could not reach the report whole, so
+# every output (workbook, CSV, Parquet, JSON, page) gets the same cut text, marked as cut.
+MAX_CELL_CHARS = 32_767
+_CUT_MARKER = " [cut: {n:,} characters in all]"
+_cuts = [0]
+
+
 def clean_text(text: str) -> str | None:
-    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left."""
+    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left; a text over
+    :data:`MAX_CELL_CHARS` is cut (:func:`cut_text`)."""
     stripped = text.strip(_STRIP)
+    if len(stripped) > MAX_CELL_CHARS:
+        return cut_text(stripped)
     return stripped or None
+
+
+def cut_text(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_CHARS` characters, ending with a marker saying so."""
+    marker = _CUT_MARKER.format(n=len(text))
+    _cuts[0] += 1
+    return text[: MAX_CELL_CHARS - len(marker)] + marker
+
+
+def cuts_made() -> int:
+    """How many texts :func:`cut_text` has cut in this process (readers compare counts)."""
+    return _cuts[0]
+
+
+def was_cut(value: object) -> bool:
+    """Whether ``value`` is a text :func:`cut_text` made."""
+    return (
+        isinstance(value, str)
+        and len(value) == MAX_CELL_CHARS
+        and value.endswith(" characters in all]")
+        and " [cut: " in value[-60:]
+    )
 
 
 def clean_column(column: pd.Series) -> np.ndarray:

@@ -31,7 +31,15 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError, UsageError
-from portfolio_check.holdings.cells import clean_column, clean_text, render, render_float
+from portfolio_check.holdings.cells import (
+    MAX_CELL_CHARS,
+    clean_column,
+    clean_text,
+    cuts_made,
+    render,
+    render_float,
+    was_cut,
+)
 from portfolio_check.holdings.encoding import DETECTED_ENCODINGS, decode_csv, utf16_without_bom
 from portfolio_check.holdings.guards import (
     EXCEL_MAX_COLUMNS,
@@ -164,7 +172,44 @@ def read_file_reporting(
     limits: ReadLimits | None = None,
     parse_started: Callable[[], None] | None = None,
 ) -> tuple[list[Grid], list[InputIssue]]:
-    """:func:`read_file`, and the input issues of reading (bytes that did not decode)."""
+    """:func:`read_file`, and the input issues of reading (bytes that did not decode, texts
+    cut to Excel's cell limit)."""
+    cuts = cuts_made()
+    grids, issues = _read_file(path, label, limits, parse_started)
+    if cuts_made() != cuts:
+        issues = [*issues, *cut_issues(label, grids)]
+    return grids, issues
+
+
+def cut_issues(label: str, grids: Sequence[Grid]) -> list[InputIssue]:
+    """An input issue for each cell whose text was cut to Excel's limit."""
+    issues: list[InputIssue] = []
+    for grid in grids:
+        for c in grid.cells.columns:
+            column = grid.cells[c]
+            marked = np.flatnonzero(column.map(was_cut).to_numpy(dtype=bool))
+            for i in marked.tolist():
+                text = column.iat[i]
+                issues.append(
+                    InputIssue(
+                        file=label,
+                        sheet=grid.sheet,
+                        row=int(grid.rows[i]),
+                        problem=f"the cell's text is longer than Excel's {MAX_CELL_CHARS:,} "
+                        "characters a cell can hold; it is cut, and marked as cut, everywhere "
+                        "it is shown",
+                        value=str(text)[:60] + "…",
+                    )
+                )
+    return issues
+
+
+def _read_file(
+    path: Path,
+    label: str,
+    limits: ReadLimits | None,
+    parse_started: Callable[[], None] | None,
+) -> tuple[list[Grid], list[InputIssue]]:
     limits = limits or ReadLimits.from_env()
     if path.is_dir():
         raise InputFileError(label, "is a directory, not a holdings file")
