@@ -16,6 +16,7 @@ header words and contents, and classifies rows.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -251,7 +252,10 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
         raise InputFileError(
             label, "no recognisable holdings columns (need a security name or identifier column)"
         )
-    return _assemble(label, grid, result)
+    read = _assemble(label, grid, result)
+    if read.positions is _EMPTY_POSITIONS:
+        read = dataclasses.replace(read, positions=_empty_positions())
+    return read
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,11 +310,20 @@ def _row_text(values: Sequence[object]) -> str:
 
 
 def _empty_positions() -> pd.DataFrame:
+    # built once and copied: a workbook of thousands of sheets without positions needs one
+    # per sheet, and building it costs tens of milliseconds
+    return _EMPTY_POSITIONS.copy()
+
+
+def _build_empty_positions() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in POSITION_COLUMNS})
     frame["row"] = frame["row"].astype(np.int64)
     frame["quantity"] = frame["quantity"].astype(float)
     frame["market_value"] = frame["market_value"].astype(float)
     return frame
+
+
+_EMPTY_POSITIONS = _build_empty_positions()
 
 
 def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
@@ -327,7 +340,8 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
     ]
     parts = [_table_positions(label, grid, result, k) for k in range(len(result.tables))]
     frames = [frame for frame, _, _ in parts if len(frame)]
-    positions = pd.concat(frames, ignore_index=True) if frames else _empty_positions()
+    # a sheet without positions shares the empty frame: _concat and read_frame copy it
+    positions = pd.concat(frames, ignore_index=True) if frames else _EMPTY_POSITIONS
     issues = [issue for _, table_issues, _ in parts for issue in table_issues]
     return HoldingsInput(positions, others, issues, len(grid), [info for _, _, info in parts])
 

@@ -492,7 +492,7 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
     :func:`sheet_rows`, which owns the merge rules.
     """
     width = max((len(row) for row in values), default=0)
-    if merged or any(len(row) != width for row in values):
+    if merged or any(len(row) != width for row in values) or len(values) * width <= SMALL_SHEET:
         return compact_columns(Grid.from_rows(name, sheet_rows(values, merged)))
     if width == 0:
         return Grid.from_rows(name, [])
@@ -516,6 +516,9 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
     return Grid(name, cells, np.flatnonzero(filled).astype(np.int64) + 1)
 
 
+# A sheet of at most this many cells is read row by row: the column-wise path's fixed cost
+# (frames, factorising) is what a workbook of thousands of one-note sheets would pay per sheet.
+SMALL_SHEET = 64
 # A sheet this wide with mostly empty columns is compacted: its empty columns (no header, no
 # value) are dropped before any per-column work, so 16,384 empty columns cost nothing. Narrower
 # sheets keep their columns as they are (the table analysis sees the layout a person sees).
