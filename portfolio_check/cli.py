@@ -81,7 +81,7 @@ def _screening_options(func: F) -> F:
     func = click.option(
         "--decisions",
         multiple=True,
-        type=click.Path(dir_okay=False),
+        type=click.Path(),  # the reader says what is wrong, in one line
         metavar="PATH",
         help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
         "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
@@ -99,7 +99,7 @@ def _screening_options(func: F) -> F:
         "--firm-list",
         "firm_lists",
         multiple=True,
-        type=click.Path(dir_okay=False, exists=True),
+        type=click.Path(),  # the reader says what is wrong, in one line
         help="A firm's own restricted/watch list (.xlsx/.csv, see examples/); repeatable.",
     )(func)
     return click.option(
@@ -126,7 +126,7 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_as_of_option
 @_any_date_option
 @_investor_option

@@ -21,7 +21,7 @@ from pathlib import Path
 import xlsxwriter
 
 # The holdings every case is built around: two listed companies (NS-CMIC) and one that is not.
-SENSETIME = ("SENSETIME GROUP INC", "KYG8062J1044")
+SENSETIME = ("SENSETIME GROUP INC", "KYG8062L1041")
 SMIC = ("SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORP", "KYG8020E1199")
 MOBILE = ("CHINA MOBILE LTD", "HK0941009539")
 # Their Chinese names: traditional (Hong Kong / Taiwan custodians) and simplified.

@@ -165,7 +165,7 @@ def test_any_date_accepts_and_says_no_list_data_exists(corpus: dict[str, Path]) 
     assert any("no list data exists for 0001-01-01" in i["problem"] for i in issues)
 
 
-def test_non_finite_values_leave_valid_json(corpus: dict[str, Path]) -> None:
+def test_non_finite_values_are_issues_and_json_stays_valid(corpus: dict[str, Path]) -> None:
     code, out, err = _cli(["check", str(corpus["inf and 1e309"]), "--as-of", AS_OF, "--json", "-"])
     assert code in (0, 1), err
     body = strict_json(out)
