@@ -296,3 +296,67 @@ def test_a_worker_past_its_limit_fails_alone(tmp_path: Path, corpus: dict[str, P
         again = _post(base, corpus["Big5"])
         assert again.status_code == 200, again.text
     assert_nothing_left(root)
+
+
+# --------------------------------------------------------------------------------------------
+# Web: sessions, origins, download owners, stalled bodies, uploads per client
+# --------------------------------------------------------------------------------------------
+
+
+def test_cross_site_posts_are_refused(tmp_path: Path, corpus: dict[str, Path]) -> None:
+    root = upload_root(tmp_path)
+    with TestClient(create_app(settings_for(root))) as test_client:
+        files = [("files", ("big5.csv", corpus["Big5"].read_bytes(), CSV_TYPE))]
+        for headers in (
+            {"sec-fetch-site": "cross-site"},
+            {"origin": "https://evil.example"},
+            {"origin": "null"},
+        ):
+            refused = test_client.post("/api/check", files=files, headers=headers)
+            assert refused.status_code == 403, (headers, refused.text)
+        same = test_client.post(
+            "/api/check",
+            files=files,
+            data={"as_of": AS_OF},
+            headers={"sec-fetch-site": "same-origin", "origin": "http://testserver"},
+        )
+        assert same.status_code == 200, same.text
+    assert_nothing_left(root)
+
+
+def test_download_links_work_only_for_the_browser_that_made_them(
+    tmp_path: Path, corpus: dict[str, Path]
+) -> None:
+    import re
+
+    root = upload_root(tmp_path)
+    app = create_app(settings_for(root))
+    with TestClient(app) as mine, TestClient(app) as other:
+        page = mine.post(
+            "/check",
+            files=[("files", ("big5.csv", corpus["Big5"].read_bytes(), CSV_TYPE))],
+            data={"as_of": AS_OF},
+        )
+        assert page.status_code == 200, page.text
+        link = re.search(r'href="(/download/[^"]+/report\.xlsx)"', page.text)
+        assert link, page.text
+        assert mine.get(link.group(1)).status_code == 200
+        assert other.get(link.group(1)).status_code == 404
+
+
+def test_a_stalled_upload_body_times_out(tmp_path: Path) -> None:
+    import socket
+
+    root = upload_root(tmp_path)
+    with live_server(create_app(settings_for(root, body_timeout_seconds=1.0))) as base:
+        host, port = base.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            head = (
+                "POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n"
+                '--b\r\nContent-Disposition: form-data; name="files"; filename="x.csv"\r\n\r\n'
+            )
+            sock.sendall(head.encode())
+            answer = sock.recv(4096).decode("latin-1")
+        assert answer.startswith("HTTP/1.1 408"), answer
+    assert_nothing_left(root)
