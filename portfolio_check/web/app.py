@@ -277,7 +277,8 @@ def _check_in(
     if not for_page:
         return _Work(result, result.to_json(), None, None)
     report = result.write_report(folder / "report.xlsx").read_bytes()
-    return _Work(result, result.to_json(), report, results_view(result))
+    # the page's view is made by the server from the result (see _run_upload)
+    return _Work(result, result.to_json(), report, None)
 
 
 async def run_upload(request: Request, *, for_page: bool) -> Checked:
@@ -326,7 +327,8 @@ async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> C
         token = state.downloads.put(
             work.report, work.json_text.encode("utf-8"), stem, download_owner(request)
         )
-    return Checked(work.result, work.json_text, work.view, token)
+    view = await anyio.to_thread.run_sync(results_view, work.result) if for_page else None
+    return Checked(work.result, work.json_text, view, token)
 
 
 async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:

@@ -86,7 +86,7 @@ class GuardMiddleware:
         self.app = app
         self.token = token
         self.allowed_hosts = allowed_hosts
-        self.sessions = sessions or SessionStore()
+        self.sessions = sessions if sessions is not None else SessionStore()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
