@@ -52,6 +52,7 @@ from portfolio_check.pipeline import (
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.web.cache import DownloadCache
+from portfolio_check.web.docs import add_offline_docs
 from portfolio_check.web.security import (
     COOKIE_NAME,
     TOKEN_ENV,
@@ -371,7 +372,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "is the same as the command line's `--json` output. **Not legal advice.**"
         ),
         lifespan=lifespan,
+        docs_url=None,  # served from shipped assets instead of a CDN (see .docs)
+        redoc_url=None,
     )
+    add_offline_docs(app)
     app.state.web = WebState(
         settings=settings,
         downloads=DownloadCache(
