@@ -717,9 +717,11 @@ def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> G
         for record in reader:
             start = last_line + 1
             last_line = reader.line_num
+            while record and not record[-1].strip():
+                record.pop()  # trailing empty fields (a line of commas) hold nothing
             values = [clean_text(v) for v in record]
             while values and values[-1] is None:
-                values.pop()  # trailing empty fields (a line of commas) hold nothing
+                values.pop()
             if len(values) > EXCEL_MAX_COLUMNS:
                 raise InputFileError(
                     label,
