@@ -277,7 +277,13 @@ def _check_in(
     result = relabel(result, uploads)
     if not for_page:
         return _Work(result, result.to_json(), None, None)
-    report = result.write_report(folder / "report.xlsx").read_bytes()
+    # xlsxwriter's working files (large reports) go into the private folder, removed with it,
+    # never into the shared temporary directory; this runs alone in its worker process
+    previous, tempfile.tempdir = tempfile.tempdir, str(folder)
+    try:
+        report = result.write_report(folder / "report.xlsx").read_bytes()
+    finally:
+        tempfile.tempdir = previous
     # the page's view is made by the server from the result (see _run_upload)
     return _Work(result, result.to_json(), report, None)
 
