@@ -78,6 +78,17 @@ def test_the_core_imports_no_edge_and_nothing_imports_the_faces() -> None:
     assert upward_imports(_all_imports()) == []
 
 
+def _documented_layer(name: str) -> tuple[str, ...]:
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = page.split(f"<!-- layers:{name} -->", 1)[1].split("<!-- /layers -->", 1)[0]
+    return tuple(word.strip() for word in block.split(",") if word.strip())
+
+
+def test_the_architecture_page_names_the_layers_this_test_enforces() -> None:
+    assert _documented_layer("core") == CORE
+    assert _documented_layer("edges") == EDGES
+
+
 def test_the_layer_test_catches_a_bad_import() -> None:
     graph = _all_imports()
     graph["portfolio_check.resolve"] = graph["portfolio_check.resolve"] | {
