@@ -24,6 +24,7 @@ CORE = (
     "errors",
     "distinct",
     "funds",
+    "vocabulary",
 )
 EDGES = ("holdings", "sources", "report", "web", "refdata", "cli", "pipeline")
 
