@@ -18,6 +18,7 @@ import click
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
+from portfolio_check.outputs import strict_json, writing
 from portfolio_check.pipeline import holding_records
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
@@ -58,7 +59,13 @@ _as_of_option = click.option(
     "as_of",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Date to check on [default: today].",
+    help="Date to check on [default: today]; from 2020-01-01 to a year from today.",
+)
+_any_date_option = click.option(
+    "--any-date",
+    is_flag=True,
+    help="Accept an as-of date outside the range the list data covers (the report says that "
+    "no list data exists for it).",
 )
 _fail_on_option = click.option(
     "--fail-on",
@@ -73,12 +80,12 @@ def _screening_options(func: F) -> F:
     """--lists, --firm-list, --related and --decisions, shared by check and check-security."""
     func = click.option(
         "--decisions",
-        type=click.Path(dir_okay=False),
-        default=None,
+        multiple=True,
+        type=click.Path(),  # the reader says what is wrong, in one line
         metavar="PATH",
         help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
         "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
-        "evidence.",
+        "evidence. Repeatable.",
     )(func)
     func = click.option(
         "--related",
@@ -92,7 +99,7 @@ def _screening_options(func: F) -> F:
         "--firm-list",
         "firm_lists",
         multiple=True,
-        type=click.Path(dir_okay=False, exists=True),
+        type=click.Path(),  # the reader says what is wrong, in one line
         help="A firm's own restricted/watch list (.xlsx/.csv, see examples/); repeatable.",
     )(func)
     return click.option(
@@ -119,8 +126,9 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option("--report", type=click.Path(dir_okay=False), help="Write the Excel report here.")
 @click.option(
@@ -159,6 +167,7 @@ def main() -> None:
 def check_command(
     files: tuple[str, ...],
     as_of: str | None,
+    any_date: bool,
     investor: str,
     report: str | None,
     json_out: str | None,
@@ -166,7 +175,7 @@ def check_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
     fund_holdings: tuple[str, ...],
     fund_max_age_days: int,
     row_limit: int | None,
@@ -187,18 +196,21 @@ def check_command(
             lists=_split_lists(lists),
             firm_lists=firm_lists,
             related=related,
-            decisions=decisions,
+            decisions=decisions or None,
             fund_holdings=fund_holdings,
             fund_max_age_days=fund_max_age_days,
             progress=progress,
+            any_date=any_date,
         )
         if report:
-            result.write_report(report, row_limit=row_limit, progress=progress)
+            with writing(report, "report"):
+                result.write_report(report, row_limit=row_limit, progress=progress)
     if json_out == "-":
         click.echo(result.to_json(), nl=False)
     else:
         if json_out:
-            result.to_json(json_out)
+            with writing(json_out, "JSON"):
+                result.to_json(json_out)
         counts = result.count_by_status()
         # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
         summary = ", ".join(
@@ -230,6 +242,7 @@ def check_command(
 @click.argument("identifier")
 @click.option("--exchange", default=None, help="Exchange of a bare code (XHKG, HK, XSHG, XSHE...).")
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option(
     "--side", type=click.Choice([s.value for s in Side]), default=Side.BUY.value, show_default=True
@@ -244,6 +257,7 @@ def check_security_command(
     identifier: str,
     exchange: str | None,
     as_of: str | None,
+    any_date: bool,
     investor: str,
     side: str,
     json_out: str | None,
@@ -251,7 +265,7 @@ def check_security_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     from portfolio_check.pipeline import check_security
@@ -265,14 +279,16 @@ def check_security_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
-        decisions=decisions,
+        decisions=decisions or None,
+        any_date=any_date,
     )
-    text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
+    text = strict_json(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
         click.echo(text)
     else:
         if json_out:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
+            with writing(json_out, "JSON"):
+                Path(json_out).write_text(text + "\n", encoding="utf-8")
         verdict = answer.verdict
         click.echo(
             f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "

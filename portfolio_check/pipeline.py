@@ -8,7 +8,6 @@ onto every row.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import threading
@@ -46,6 +45,7 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
+from portfolio_check.outputs import strict_json
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.refdata import load_reference
@@ -73,8 +73,52 @@ DISCLAIMER = (
 )
 
 
-def parse_as_of(value: dt.date | str | None) -> dt.date:
-    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
+def parse_as_of(value: dt.date | str | None, *, any_date: bool = False) -> dt.date:
+    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today.
+
+    A date outside :func:`as_of_bounds` is refused unless ``any_date`` (a typing error such
+    as 0202-03-01 would otherwise be checked against lists that did not exist then).
+    """
+    day = _as_date(value)
+    first, last = as_of_bounds()
+    if not any_date and not first <= day <= last:
+        raise UsageError(
+            f"as-of date {day.isoformat()} is outside {first.isoformat()} .. {last.isoformat()}"
+            ", the dates the list data covers; give a date in that range, or accept it "
+            "anyway (--any-date) knowing that no list data exists for that date"
+        )
+    return day
+
+
+# The earliest date the shipped lists speak for (the NS-CMIC regime began in 2020-11, EO 13959).
+EARLIEST_AS_OF = dt.date(2020, 1, 1)
+
+
+def as_of_bounds() -> tuple[dt.date, dt.date]:
+    """The as-of dates accepted without ``any_date``: 2020-01-01 to one year from today."""
+    today = dt.date.today()
+    return EARLIEST_AS_OF, today + dt.timedelta(days=365)
+
+
+def as_of_note(day: dt.date) -> list[InputIssue]:
+    """An input issue saying that no list data exists for ``day``, when it is out of bounds."""
+    first, last = as_of_bounds()
+    if first <= day <= last:
+        return []
+    return [
+        InputIssue(
+            file="--as-of",
+            problem=(
+                f"no list data exists for {day.isoformat()} (the list data covers "
+                f"{first.isoformat()} .. {last.isoformat()}); the date was accepted on request "
+                "and the answers use the lists as the snapshot has them"
+            ),
+            value=day.isoformat(),
+        )
+    ]
+
+
+def _as_date(value: dt.date | str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.datetime):
@@ -120,9 +164,12 @@ def active_reference(
     selected = (reference or load_reference()).select(lists)
     if not firm_lists:
         return selected
-    from portfolio_check.sources.firm_list import load_firm_list
+    from portfolio_check.sources.firm_list import firm_list_id, load_firm_list
 
-    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
+    # each list its own id (firm, firm-2, ...): with one id the last list replaced the others
+    return selected.with_lists(
+        [load_firm_list(Path(path), firm_list_id(n)) for n, path in enumerate(firm_lists)]
+    )
 
 
 def parse_related(value: str) -> str:
@@ -274,7 +321,7 @@ class CheckResult:
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The JSON text; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = strict_json(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -354,11 +401,16 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     fund_holdings: Sequence[str | os.PathLike[str]] = (),
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    any_date: bool = False,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -371,7 +423,7 @@ def check(
     ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
     positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
     """
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, any_date=any_date)
     who = parse_investor(investor)
     policy = parse_related(related)
     book = as_decision_book(decisions)
@@ -391,6 +443,7 @@ def check(
             raise
         parsing.set()
         ref = loading.result()
+    book = _applicable(book, ref, reference)
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
@@ -403,11 +456,21 @@ def check(
         reference=ref,
         holdings=holdings,
         other_rows=list(data.other_rows),
-        input_issues=list(data.issues),
+        input_issues=[*as_of_note(day), *data.issues],
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
     )
+
+
+def _applicable(
+    book: DecisionBook | None, active: Reference, reference: Reference | None
+) -> DecisionBook | None:
+    """The decisions about the active lists; one naming an unknown list is an error."""
+    if book is None:
+        return None
+    known = {*(reference or load_reference()).lists, *active.lists}
+    return book.applicable(active.lists, known)
 
 
 def _indexed_reference(
@@ -679,8 +742,13 @@ def check_security(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     reference: Reference | None = None,
+    any_date: bool = False,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
 
@@ -689,7 +757,7 @@ def check_security(
     query = (identifier or "").strip()
     if not query:
         raise UsageError("no security identifier given")
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, any_date=any_date)
     who = parse_investor(investor)
     try:
         trade_side = Side(str(side).strip().lower())
@@ -698,6 +766,7 @@ def check_security(
     policy = parse_related(related)
     book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
+    book = _applicable(book, ref, reference)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
     recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes

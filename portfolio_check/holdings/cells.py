@@ -24,10 +24,42 @@ _INVISIBLE = "\u00a0\ufeff\u200b\u3000"
 _STRIP = " \t\r\n" + _INVISIBLE
 
 
+# Excel's limit on one cell's characters: a longer text could not reach the report whole, so
+# every output (workbook, CSV, Parquet, JSON, page) gets the same cut text, marked as cut.
+MAX_CELL_CHARS = 32_767
+_CUT_MARKER = " [cut: {n:,} characters in all]"
+_cuts = [0]
+
+
 def clean_text(text: str) -> str | None:
-    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left."""
+    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left; a text over
+    :data:`MAX_CELL_CHARS` is cut (:func:`cut_text`)."""
     stripped = text.strip(_STRIP)
+    if len(stripped) > MAX_CELL_CHARS:
+        return cut_text(stripped)
     return stripped or None
+
+
+def cut_text(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_CHARS` characters, ending with a marker saying so."""
+    marker = _CUT_MARKER.format(n=len(text))
+    _cuts[0] += 1
+    return text[: MAX_CELL_CHARS - len(marker)] + marker
+
+
+def cuts_made() -> int:
+    """How many texts :func:`cut_text` has cut in this process (readers compare counts)."""
+    return _cuts[0]
+
+
+def was_cut(value: object) -> bool:
+    """Whether ``value`` is a text :func:`cut_text` made."""
+    return (
+        isinstance(value, str)
+        and len(value) == MAX_CELL_CHARS
+        and value.endswith(" characters in all]")
+        and " [cut: " in value[-60:]
+    )
 
 
 def clean_column(column: pd.Series) -> np.ndarray:
@@ -156,6 +188,16 @@ def parse_numbers(
     a trailing ``%`` is not a quantity and counts as junk. With ``decimal_comma`` (see
     :func:`decimal_comma_style`), ``1.234`` is 1234.
     """
+    values, junk = _parse_numbers(texts, decimal_comma=decimal_comma)
+    # "inf", "1e309", "-Infinity": a number no holding has; an input issue, never a value
+    infinite = np.isinf(values)
+    if infinite.any():
+        values[infinite] = np.nan
+        junk[infinite] = True
+    return values, junk
+
+
+def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
     s = _from_european(texts) if decimal_comma else texts.astype(object)
     n = len(s)
     values = np.full(n, np.nan)
@@ -204,6 +246,8 @@ def parse_number(text: str) -> float | None:
     if not re.match(_PLAIN, t):
         return None
     value = float(t)
+    if not math.isfinite(value):
+        return None
     return -value if negative else value
 
 
