@@ -18,7 +18,6 @@ import click
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
-from portfolio_check.pipeline import holding_records
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -174,7 +173,7 @@ def check_command(
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
-    from portfolio_check.pipeline import check
+    from portfolio_check.pipeline import check, holding_records
     from portfolio_check.progress import ProgressDisplay
 
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
@@ -254,7 +253,8 @@ def check_security_command(
     decisions: str | None,
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
-    from portfolio_check.pipeline import check_security
+    # pretrade, not pipeline: a pre-trade answer loads no pandas, readers or writers
+    from portfolio_check.pretrade import check_security
 
     answer = check_security(
         identifier,
