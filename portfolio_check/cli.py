@@ -193,11 +193,15 @@ def check_command(
         )
         if report:
             result.write_report(report, row_limit=row_limit, progress=progress)
+    # streamed row by row: a large result's JSON is never whole in memory
+    from portfolio_check.report.json_stream import write_json
+
     if json_out == "-":
-        click.echo(result.to_json(), nl=False)
+        write_json(result, sys.stdout)
+        sys.stdout.flush()
     else:
         if json_out:
-            result.to_json(json_out)
+            write_json(result, json_out)
         counts = result.count_by_status()
         # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
         summary = ", ".join(

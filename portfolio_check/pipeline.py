@@ -91,6 +91,46 @@ def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
         yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
 
 
+def holding_dict(record: HoldingRecord) -> dict[str, Any]:
+    """One position as the JSON contract shows it (``holdings`` in ``to_dict``)."""
+    verdict = record.verdict
+    return {
+        "file": record.file,
+        "sheet": record.sheet,
+        "row": record.row,
+        "status": verdict.status.value,
+        "reason": verdict.reason,
+        "input": dict(record.input),
+        "security": {
+            "name": verdict.identity.name,
+            "isin": verdict.identity.isin,
+            "ticker": verdict.identity.ticker,
+            "exchange": verdict.identity.exchange,
+        },
+        "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
+        "findings": [
+            {
+                "list": finding.list_id,
+                "entry_id": finding.entry_id,
+                "entry_name": finding.entry_name,
+                "matched_on": finding.matched_on,
+                "score": finding.score,
+                "status": finding.status.value,
+                "rule": finding.rule,
+                "listing_date": _iso(finding.listing_date),
+                "effective_date": _iso(finding.effective_date),
+                "divestment_date": _iso(finding.divestment_date),
+                "explanation": finding.explanation,
+                "exposure": finding.exposure,
+                "path": list(finding.path),
+                "weight": finding.weight,
+            }
+            for finding in verdict.findings
+        ],
+        "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
+    }
+
+
 @dataclass
 class CheckResult:
     """The answer for a set of holdings: every input row, as a position or another row."""
@@ -143,48 +183,12 @@ class CheckResult:
         threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
         return worst.severity <= threshold.severity
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README)."""
-        holdings = []
-        for record in holding_records(self.holdings):
-            verdict = record.verdict
-            holdings.append(
-                {
-                    "file": record.file,
-                    "sheet": record.sheet,
-                    "row": record.row,
-                    "status": verdict.status.value,
-                    "reason": verdict.reason,
-                    "input": dict(record.input),
-                    "security": {
-                        "name": verdict.identity.name,
-                        "isin": verdict.identity.isin,
-                        "ticker": verdict.identity.ticker,
-                        "exchange": verdict.identity.exchange,
-                    },
-                    "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-                    "findings": [
-                        {
-                            "list": finding.list_id,
-                            "entry_id": finding.entry_id,
-                            "entry_name": finding.entry_name,
-                            "matched_on": finding.matched_on,
-                            "score": finding.score,
-                            "status": finding.status.value,
-                            "rule": finding.rule,
-                            "listing_date": _iso(finding.listing_date),
-                            "effective_date": _iso(finding.effective_date),
-                            "divestment_date": _iso(finding.divestment_date),
-                            "explanation": finding.explanation,
-                            "exposure": finding.exposure,
-                            "path": list(finding.path),
-                            "weight": finding.weight,
-                        }
-                        for finding in verdict.findings
-                    ],
-                    "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
-                }
-            )
+    def to_dict(self, *, holdings: bool = True) -> dict[str, Any]:
+        """The JSON contract (keys documented in the README); ``holdings=False`` leaves the
+        positions out (an empty list), for a writer that streams them (report/json_stream.py)."""
+        rows = (
+            [holding_dict(record) for record in holding_records(self.holdings)] if holdings else []
+        )
         return {
             "as_of": self.as_of.isoformat(),
             "investor": self.investor.value,
@@ -196,7 +200,7 @@ class CheckResult:
                 "by_status": self.count_by_status(),
                 "market_value_by_status": self.market_value_by_status(),
             },
-            "holdings": holdings,
+            "holdings": rows,
             "other_rows": [
                 {"file": o.file, "sheet": o.sheet, "row": o.row, "class": o.row_class.value}
                 for o in self.other_rows
