@@ -287,6 +287,72 @@ def check_security_command(
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 
+@main.command("check-dataset")
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--scheduler",
+    default="local",
+    show_default=True,
+    metavar="local|ADDRESS",
+    help="'local' starts a cluster of one worker process per core on this machine; an address "
+    "(tcp://host:8786) uses that Dask scheduler's workers (portfolio-check installed on each).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workers of a local cluster [default: one per core].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for positions/ (Parquet) and findings.xlsx.",
+)
+@_as_of_option
+@_investor_option
+@_fail_on_option
+@_screening_options
+@_one_line_errors
+def check_dataset_command(
+    path: str,
+    scheduler: str,
+    workers: int | None,
+    out: str,
+    as_of: str | None,
+    investor: str,
+    fail_on: str,
+    lists: str | None,
+    firm_lists: tuple[str, ...],
+    related: str,
+    decisions: str | None,
+) -> None:
+    """Check a Parquet dataset of positions (a data lake's folder) on Dask, partition by partition."""
+    try:
+        from portfolio_check.dask import check_counts_line, run_on_scheduler
+    except ImportError as exc:
+        raise click.UsageError(
+            f"check-dataset needs the dask extra: pip install 'portfolio-check[dask]' ({exc})"
+        ) from None
+    result, table, workbook = run_on_scheduler(
+        path,
+        out,
+        scheduler=scheduler,
+        workers=workers,
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+    )
+    click.echo(check_counts_line(result))
+    click.echo(
+        f"positions written to {table}; findings ({len(result.findings):,} positions) to {workbook}"
+    )
+    sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
+
+
 @main.command("serve")
 @click.option(
     "--host",
