@@ -15,8 +15,10 @@ thousands of distinct securities. So, as the pipeline does in one process:
 The per-position results are a Dask DataFrame (every input row once, in order: a position with
 its status and reason, or another row with its class); the findings (every position that is
 not CLEAR, with its verdict's evidence) come back to the client, which writes them as a
-workbook. A partition is read twice (for the unique, then for the join) rather than kept in the
-cluster's memory: a data lake is larger than the cluster.
+workbook. The holdings reader runs once per partition; what it leaves on the worker for the
+join is small (the partition's distinct securities, a code and a class per row), and the join
+reads the partition's own columns again from the source, so that the cluster never holds the
+dataset (a data lake is larger than the cluster).
 
 Requires the ``dask`` extra (``dask[dataframe]``, ``distributed``) and the package installed on
 every worker.
@@ -31,9 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+from dask import delayed
 
 from portfolio_check.decisions import DecisionBook, as_decision_book
 from portfolio_check.distinct import distinct_rows
@@ -136,22 +140,29 @@ def check_dataset(
     book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
     client = _client()
-    # 1. the distinct securities, found on the workers
-    sizes = [int(n) for n in frame.map_partitions(len).compute()]
+    # 1. every partition read once on the workers; what stays there is small (its distinct
+    # securities, a code and a class per row); its distinct securities to a distributed unique
+    parts = frame.to_delayed()
+    reads = _persist(client, [delayed(_read_partition)(part) for part in parts])
+    sizes = [int(n) for n in _compute(client, *[delayed(_size)(read) for read in reads])]
     meta = pd.DataFrame({column: pd.Series(dtype=object) for column in IDENTITY_COLUMNS})
-    found = frame.map_partitions(_identities, meta=meta).drop_duplicates(split_out=1).compute()
+    identities = dd.from_delayed([delayed(_cells)(r) for r in reads], meta=meta, verify_meta=False)
+    (found,) = _compute(client, identities.drop_duplicates(split_out=1))
     distinct = _cells_frame([_key(row) for row in found.itertuples(index=False)]).drop_duplicates()
     distinct = distinct.reset_index(drop=True)
     # 2. each resolved and screened once, here
     screened = screen_positions(distinct, ref, day, who, related=policy, decisions=book)
     verdicts: list[Verdict] = list(screened["verdict"])
     table = _verdict_table(distinct, verdicts)
-    # 3. broadcast, joined back on the workers
+    # 3. broadcast, joined back on the workers onto each partition's rows (read again from
+    # the source: the input's own columns come out with the verdict's)
     shared: Any = client.scatter(table, broadcast=True) if client is not None else table
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64).tolist()
-    positions = frame.map_partitions(
-        _screen_partition, shared, offsets, meta=_result_meta(frame._meta)
-    )
+    joined = [
+        delayed(_join)(part, read, shared, offset)
+        for part, read, offset in zip(parts, reads, offsets, strict=True)
+    ]
+    positions = dd.from_delayed(joined, meta=_result_meta(frame._meta), verify_meta=False)
     flagged = positions[~positions["status"].isna() & (positions["status"] != Status.CLEAR.value)]
     counted = positions["status"].value_counts(dropna=True, split_out=1)
     findings, counts_series = _compute(client, flagged, counted)
@@ -178,25 +189,17 @@ def _client() -> Any:
 
 
 def _compute(client: Any, *collections: Any) -> tuple[Any, ...]:
-    """Computed together, so the partitions are read once for both."""
+    """Computed together, so the partitions are read once for all."""
     if client is not None:
         return tuple(client.compute(list(collections), sync=True))
-    import dask
-
     return tuple(dask.compute(*collections))
 
 
-def _positions_of(partition: pd.DataFrame) -> pd.DataFrame:
-    """A partition read as ``check`` reads a DataFrame: its positions, by local row number."""
-    return read_frame(partition.reset_index(drop=True)).positions
-
-
-def _identities(partition: pd.DataFrame) -> pd.DataFrame:
-    """A partition's distinct securities, as their cleaned identity cells."""
-    if partition.empty:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in IDENTITY_COLUMNS})
-    cells = distinct_rows(_positions_of(partition), IDENTITY_COLUMNS).cells
-    return _cells_frame([tuple(c[column] for column in IDENTITY_COLUMNS) for c in cells])
+def _persist(client: Any, collections: list[Any]) -> list[Any]:
+    """Computed now and kept in the cluster (on the workers that made them)."""
+    if client is not None:
+        return list(client.persist(collections))
+    return list(dask.persist(*collections))
 
 
 def _key(values: Sequence[Any]) -> tuple[str | None, ...]:
@@ -251,45 +254,64 @@ def _result_meta(meta: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _screen_partition(
-    partition: pd.DataFrame,
-    table: pd.DataFrame,
-    offsets: Sequence[int],
-    partition_info: dict[str, Any] | None = None,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Read:
+    """What reading one partition leaves on its worker: its distinct securities' identity
+    cells, each row's local security code (-1: another row) and each row's class."""
+
+    cells: pd.DataFrame
+    codes: np.ndarray
+    classes: np.ndarray
+
+
+def _read_partition(partition: pd.DataFrame) -> _Read:
+    """One partition read as ``check`` reads a DataFrame (its header is its columns)."""
+    n = len(partition)
+    if n == 0:
+        return _Read(_cells_frame([]), np.empty(0, np.int32), np.empty(0, object))
+    held = read_frame(partition.reset_index(drop=True))
+    # local row r (the header is row 1) is the partition's row r - 2
+    classes = np.full(n, None, dtype=object)
+    for other in held.other_rows:
+        if other.row >= 2:
+            classes[other.row - 2] = other.row_class.value
+    found = distinct_rows(held.positions, IDENTITY_COLUMNS)
+    at = held.positions["row"].to_numpy(dtype=np.int64) - 2
+    codes = np.full(n, -1, dtype=np.int32)
+    codes[at] = found.codes
+    classes[at] = POSITION
+    if any(value is None for value in classes):
+        missing = int(np.flatnonzero([v is None for v in classes])[0])
+        raise RuntimeError(f"a partition's row {missing} was neither a position nor another row")
+    cells = _cells_frame([tuple(c[column] for column in IDENTITY_COLUMNS) for c in found.cells])
+    return _Read(cells, codes, classes)
+
+
+def _size(read: _Read) -> int:
+    return len(read.codes)
+
+
+def _cells(read: _Read) -> pd.DataFrame:
+    return read.cells
+
+
+def _join(partition: pd.DataFrame, read: _Read, table: pd.DataFrame, offset: int) -> pd.DataFrame:
     """One partition's rows, each with its security's verdict columns (or its row class)."""
-    number = int(partition_info["number"]) if partition_info else 0
-    out = _result_meta(partition).reindex(range(len(partition)))
+    n = len(partition)
+    out = _result_meta(partition).reindex(range(n))
     for column in partition.columns:
         out[column] = partition[column].to_numpy()
-    n = len(partition)
     out.index = partition.index  # the input's own index, as Dask divided it
     if n == 0:
         return out
-    held = read_frame(partition.reset_index(drop=True))
-    # local row r (the header is row 1) is the partition's row r - 2
-    row_class = np.full(n, None, dtype=object)
-    for other in held.other_rows:
-        if other.row >= 2:
-            row_class[other.row - 2] = other.row_class.value
-    rows = table[IDENTITY_COLUMNS].itertuples(index=False)
-    keys = {_key(row): k for k, row in enumerate(rows)}
-    found = distinct_rows(held.positions, IDENTITY_COLUMNS)
+    keys = {_key(row): k for k, row in enumerate(table[IDENTITY_COLUMNS].itertuples(index=False))}
     global_of = np.array(
-        [keys[_key([cells[c] for c in IDENTITY_COLUMNS])] for cells in found.cells],
-        dtype=np.int64,
+        [keys[_key(row)] for row in read.cells.itertuples(index=False)] + [-1], dtype=np.int64
     )
-    at = held.positions["row"].to_numpy(dtype=np.int64) - 2
-    security = np.full(n, -1, dtype=np.int64)
-    security[at] = global_of[found.codes]
-    row_class[at] = POSITION
-    if any(value is None for value in row_class):
-        missing = int(np.flatnonzero([v is None for v in row_class])[0])
-        raise RuntimeError(
-            f"partition {number}: row {missing} was neither a position nor another row"
-        )
-    out["row"] = np.arange(n, dtype=np.int64) + offsets[number] + 2
-    out["row_class"] = pd.array(row_class, dtype=_TEXT)
+    security = global_of[read.codes]  # code -1 takes the last slot: -1
+    at = np.flatnonzero(security >= 0)
+    out["row"] = np.arange(n, dtype=np.int64) + offset + 2
+    out["row_class"] = pd.array(read.classes, dtype=_TEXT)
     key = pd.array(security, dtype="Int64")
     key[security < 0] = pd.NA
     out["security_key"] = key
