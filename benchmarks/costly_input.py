@@ -13,6 +13,7 @@ and how much of that peak the check added over the baseline. The cases are those
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -93,10 +94,8 @@ def _measure(path: str) -> dict[str, object]:
     security_index(load_reference())
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    try:
+    with contextlib.suppress(PortfolioCheckError):
         read_holdings([path])
-    except PortfolioCheckError:
-        pass
     read_seconds = time.perf_counter() - started
     read_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
