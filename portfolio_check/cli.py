@@ -19,7 +19,6 @@ from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
 from portfolio_check.outputs import strict_json, writing
-from portfolio_check.pipeline import holding_records
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -183,7 +182,7 @@ def check_command(
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
-    from portfolio_check.pipeline import check
+    from portfolio_check.pipeline import check, holding_records
     from portfolio_check.progress import ProgressDisplay
 
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
@@ -205,12 +204,16 @@ def check_command(
         if report:
             with writing(report, "report"):
                 result.write_report(report, row_limit=row_limit, progress=progress)
+    # streamed row by row: a large result's JSON is never whole in memory
+    from portfolio_check.report.json_stream import write_json
+
     if json_out == "-":
-        click.echo(result.to_json(), nl=False)
+        write_json(result, sys.stdout)
+        sys.stdout.flush()
     else:
         if json_out:
             with writing(json_out, "JSON"):
-                result.to_json(json_out)
+                write_json(result, json_out)
         counts = result.count_by_status()
         # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
         summary = ", ".join(
@@ -268,7 +271,8 @@ def check_security_command(
     decisions: tuple[str, ...],
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
-    from portfolio_check.pipeline import check_security
+    # pretrade, not pipeline: a pre-trade answer loads no pandas, readers or writers
+    from portfolio_check.pretrade import check_security
 
     answer = check_security(
         identifier,
@@ -297,6 +301,72 @@ def check_security_command(
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
+
+
+@main.command("check-dataset")
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--scheduler",
+    default="local",
+    show_default=True,
+    metavar="local|ADDRESS",
+    help="'local' starts a cluster of one worker process per core on this machine; an address "
+    "(tcp://host:8786) uses that Dask scheduler's workers (portfolio-check installed on each).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workers of a local cluster [default: one per core].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for positions/ (Parquet) and findings.xlsx.",
+)
+@_as_of_option
+@_investor_option
+@_fail_on_option
+@_screening_options
+@_one_line_errors
+def check_dataset_command(
+    path: str,
+    scheduler: str,
+    workers: int | None,
+    out: str,
+    as_of: str | None,
+    investor: str,
+    fail_on: str,
+    lists: str | None,
+    firm_lists: tuple[str, ...],
+    related: str,
+    decisions: str | None,
+) -> None:
+    """Check a Parquet dataset of positions (a data lake's folder) on Dask, partition by partition."""
+    try:
+        from portfolio_check.dask import check_counts_line, run_on_scheduler
+    except ImportError as exc:
+        raise click.UsageError(
+            f"check-dataset needs the dask extra: pip install 'portfolio-check[dask]' ({exc})"
+        ) from None
+    result, table, workbook = run_on_scheduler(
+        path,
+        out,
+        scheduler=scheduler,
+        workers=workers,
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+    )
+    click.echo(check_counts_line(result))
+    click.echo(
+        f"positions written to {table}; findings ({len(result.findings):,} positions) to {workbook}"
+    )
+    sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
 
 
 @main.command("serve")

@@ -21,13 +21,18 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import ClassVar
 
+import numpy as np
 from stdnum import cusip as _cusip
 from stdnum import isin as _isin
 from stdnum.gb import sedol as _sedol
+
+from portfolio_check.vocabulary import vocabulary
 
 HONG_KONG = "XHKG"
 SHANGHAI = "XSHG"
@@ -44,7 +49,8 @@ CHINA_OR_HONG_KONG = "CN-HK"
 # Markets whose local codes are numbers: a letter code is never a line there.
 _NUMERIC_MARKETS = frozenset({HONG_KONG, SHANGHAI, SHENZHEN, CHINA_COMPOSITE, CHINA_OR_HONG_KONG})
 
-# Exchange words as they appear in ticker suffixes and exchange columns -> market. Keys are
+# Exchange words as they appear in ticker suffixes and exchange columns -> market
+# (``vocabularies/exchange_aliases.csv``, with their sources). Keys are
 # compared after ``_exchange_key`` (upper case, full-width folded, single spaces, "&" -> AND)
 # and again after ``_name_key`` (punctuation and trailing legal forms dropped). Beyond these,
 # every MIC, market name and acronym of the ISO 10383 list (``reference/masters/mic.csv``)
@@ -52,368 +58,7 @@ _NUMERIC_MARKETS = frozenset({HONG_KONG, SHANGHAI, SHENZHEN, CHINA_COMPOSITE, CH
 # OFAC writes A-share tickers with "CN", which Bloomberg uses for Canada: a six-digit numeric
 # code settles it (Canadian tickers are letters), see ``_china_market``.
 _EXCHANGE_ALIASES: dict[str, str] = {
-    # --- Hong Kong: MIC, Bloomberg/Refinitiv/Yahoo codes, names in English and Chinese
-    "HK": HONG_KONG,
-    "HKG": HONG_KONG,
-    "HKEX": HONG_KONG,
-    "HKSE": HONG_KONG,
-    "SEHK": HONG_KONG,
-    "XHKG": HONG_KONG,
-    "HONG KONG": HONG_KONG,
-    "HONGKONG": HONG_KONG,
-    "HONG KONG STOCK EXCHANGE": HONG_KONG,
-    "HONG KONG EXCHANGE": HONG_KONG,
-    "HONG KONG EXCHANGES": HONG_KONG,
-    "HONG KONG EXCHANGES AND CLEARING": HONG_KONG,
-    "HONG KONG EXCHANGES AND CLEARING LTD": HONG_KONG,
-    "STOCK EXCHANGE OF HONG KONG": HONG_KONG,
-    "THE STOCK EXCHANGE OF HONG KONG LIMITED": HONG_KONG,
-    "HKEX MAIN BOARD": HONG_KONG,
-    "HKEX GEM": HONG_KONG,
-    "GEM": HONG_KONG,
-    "H SHARE": HONG_KONG,
-    "H SHARES": HONG_KONG,
-    "H-SHARE": HONG_KONG,
-    "港交所": HONG_KONG,
-    "香港交易所": HONG_KONG,
-    "香港交易及结算所": HONG_KONG,
-    "香港交易及結算所": HONG_KONG,
-    "香港交易及结算所有限公司": HONG_KONG,
-    "香港交易及結算所有限公司": HONG_KONG,
-    "联交所": HONG_KONG,
-    "聯交所": HONG_KONG,
-    "香港联交所": HONG_KONG,
-    "香港聯交所": HONG_KONG,
-    "香港联合交易所": HONG_KONG,
-    "香港聯合交易所": HONG_KONG,
-    "香港联合交易所有限公司": HONG_KONG,
-    "香港聯合交易所有限公司": HONG_KONG,
-    "香港证券交易所": HONG_KONG,
-    "香港證券交易所": HONG_KONG,
-    "香港": HONG_KONG,
-    "港股": HONG_KONG,
-    "H股": HONG_KONG,
-    "香港主板": HONG_KONG,
-    "港交所主板": HONG_KONG,
-    "香港创业板": HONG_KONG,
-    "香港創業板": HONG_KONG,
-    # Southbound Stock Connect: mainland investors' Hong Kong shares
-    "港股通": HONG_KONG,
-    "港股通(沪)": HONG_KONG,
-    "港股通(深)": HONG_KONG,
-    "港股通(滬)": HONG_KONG,
-    "沪港通下港股通": HONG_KONG,
-    "深港通下港股通": HONG_KONG,
-    "SOUTHBOUND": HONG_KONG,
-    "SOUTHBOUND STOCK CONNECT": HONG_KONG,
-    "STOCK CONNECT SOUTHBOUND": HONG_KONG,
-    "STOCK CONNECT SOUTHBOUND SHANGHAI": HONG_KONG,
-    "STOCK CONNECT SOUTHBOUND SHENZHEN": HONG_KONG,
-    "SOUTHBOUND SHANGHAI": HONG_KONG,
-    "SOUTHBOUND SHENZHEN": HONG_KONG,
-    "HK CONNECT": HONG_KONG,
-    # --- Shanghai
-    "SS": SHANGHAI,
-    "SH": SHANGHAI,
-    "SHA": SHANGHAI,
-    "SHG": SHANGHAI,
-    "SSE": SHANGHAI,
-    "CG": SHANGHAI,
-    "C1": SHANGHAI,
-    "XSHG": SHANGHAI,
-    "SHANGHAI": SHANGHAI,
-    "SHANGHAI STOCK EXCHANGE": SHANGHAI,
-    "SSE STAR": SHANGHAI,
-    "SSE STAR MARKET": SHANGHAI,
-    "STAR MARKET": SHANGHAI,
-    "STAR": SHANGHAI,
-    "SCIENCE AND TECHNOLOGY INNOVATION BOARD": SHANGHAI,
-    "SHANGHAI A": SHANGHAI,
-    "SHANGHAI A SHARE": SHANGHAI,
-    "SHANGHAI CONNECT": SHANGHAI,
-    "NORTHBOUND SHANGHAI": SHANGHAI,
-    "STOCK CONNECT NORTHBOUND SHANGHAI": SHANGHAI,
-    "SHANGHAI NORTHBOUND": SHANGHAI,
-    "STOCK CONNECT SHANGHAI NORTHBOUND": SHANGHAI,
-    "上海证券交易所": SHANGHAI,
-    "上海證券交易所": SHANGHAI,
-    "上交所": SHANGHAI,
-    "上证所": SHANGHAI,
-    "上證所": SHANGHAI,
-    "上海": SHANGHAI,
-    "沪市": SHANGHAI,
-    "滬市": SHANGHAI,
-    "沪": SHANGHAI,
-    "滬": SHANGHAI,
-    "沪A": SHANGHAI,
-    "滬A": SHANGHAI,
-    "上海A股": SHANGHAI,
-    "沪市主板": SHANGHAI,
-    "滬市主板": SHANGHAI,
-    "上海主板": SHANGHAI,
-    "上交所主板": SHANGHAI,
-    "科创板": SHANGHAI,
-    "科創板": SHANGHAI,
-    "上交所科创板": SHANGHAI,
-    "上交所科創板": SHANGHAI,
-    "沪股通": SHANGHAI,
-    "滬股通": SHANGHAI,
-    # --- Shenzhen
-    "SZ": SHENZHEN,
-    "SZSE": SHENZHEN,
-    "SHE": SHENZHEN,
-    "CS": SHENZHEN,
-    "C2": SHENZHEN,
-    "XSHE": SHENZHEN,
-    "SHENZHEN": SHENZHEN,
-    "SHENZHEN STOCK EXCHANGE": SHENZHEN,
-    "CHINEXT": SHENZHEN,
-    "SZSE CHINEXT": SHENZHEN,
-    "CHINEXT MARKET": SHENZHEN,
-    "SHENZHEN A": SHENZHEN,
-    "SHENZHEN A SHARE": SHENZHEN,
-    "SHENZHEN CONNECT": SHENZHEN,
-    "NORTHBOUND SHENZHEN": SHENZHEN,
-    "STOCK CONNECT NORTHBOUND SHENZHEN": SHENZHEN,
-    "SHENZHEN NORTHBOUND": SHENZHEN,
-    "STOCK CONNECT SHENZHEN NORTHBOUND": SHENZHEN,
-    "深圳证券交易所": SHENZHEN,
-    "深圳證券交易所": SHENZHEN,
-    "深交所": SHENZHEN,
-    "深圳": SHENZHEN,
-    "深市": SHENZHEN,
-    "深": SHENZHEN,
-    "深A": SHENZHEN,
-    "深圳A股": SHENZHEN,
-    "深市主板": SHENZHEN,
-    "深圳主板": SHENZHEN,
-    "深交所主板": SHENZHEN,
-    "中小板": SHENZHEN,
-    "中小企业板": SHENZHEN,
-    "创业板": SHENZHEN,
-    "深交所创业板": SHENZHEN,
-    "深交所創業板": SHENZHEN,
-    "深股通": SHENZHEN,
-    # --- mainland China without the venue: the code's range tells (``_china_market``)
-    "CH": CHINA_COMPOSITE,
-    "CN": CHINA_COMPOSITE,
-    "CHINA": CHINA_COMPOSITE,
-    "PRC": CHINA_COMPOSITE,
-    "MAINLAND CHINA": CHINA_COMPOSITE,
-    "CHINA A": CHINA_COMPOSITE,
-    "CHINA A SHARE": CHINA_COMPOSITE,
-    "CHINA A SHARES": CHINA_COMPOSITE,
-    "A SHARE": CHINA_COMPOSITE,
-    "A SHARES": CHINA_COMPOSITE,
-    "A-SHARE": CHINA_COMPOSITE,
-    "A-SHARES": CHINA_COMPOSITE,
-    "B SHARE": CHINA_COMPOSITE,
-    "STOCK CONNECT NORTHBOUND": CHINA_COMPOSITE,
-    "NORTHBOUND": CHINA_COMPOSITE,
-    "NORTHBOUND STOCK CONNECT": CHINA_COMPOSITE,
-    "CHINA CONNECT": CHINA_COMPOSITE,
-    "中国": CHINA_COMPOSITE,
-    "中國": CHINA_COMPOSITE,
-    "中国大陆": CHINA_COMPOSITE,
-    "中國大陸": CHINA_COMPOSITE,
-    "A股": CHINA_COMPOSITE,
-    "中国A股": CHINA_COMPOSITE,
-    "中國A股": CHINA_COMPOSITE,
-    "B股": CHINA_COMPOSITE,
-    "沪深": CHINA_COMPOSITE,
-    "滬深": CHINA_COMPOSITE,
-    "沪深A股": CHINA_COMPOSITE,
-    "滬深A股": CHINA_COMPOSITE,
-    "陆股通": CHINA_COMPOSITE,
-    "陸股通": CHINA_COMPOSITE,
-    "北向": CHINA_COMPOSITE,
-    # --- a board or channel of either side: the code's notation tells
-    "主板": CHINA_OR_HONG_KONG,
-    "MAIN BOARD": CHINA_OR_HONG_KONG,
-    "MAINBOARD": CHINA_OR_HONG_KONG,
-    "創業板": CHINA_OR_HONG_KONG,
-    "沪港通": CHINA_OR_HONG_KONG,
-    "滬港通": CHINA_OR_HONG_KONG,
-    "深港通": CHINA_OR_HONG_KONG,
-    "STOCK CONNECT": CHINA_OR_HONG_KONG,
-    "SHANGHAI-HONG KONG STOCK CONNECT": CHINA_OR_HONG_KONG,
-    "SHENZHEN-HONG KONG STOCK CONNECT": CHINA_OR_HONG_KONG,
-    # --- US listings are compared at composite level: Bloomberg's US and its venue codes, the
-    # MICs of the main venues, and OTC, since an ADR moves between them (NYSE to OTC). Every
-    # US MIC of the ISO list is the composite too (``_market_of_mic``).
-    "US": UNITED_STATES,
-    "UN": UNITED_STATES,
-    "UW": UNITED_STATES,
-    "UQ": UNITED_STATES,
-    "UR": UNITED_STATES,
-    "UA": UNITED_STATES,
-    "UP": UNITED_STATES,
-    "UV": UNITED_STATES,
-    "UF": UNITED_STATES,
-    "PK": UNITED_STATES,
-    "OTC": UNITED_STATES,
-    "OTCBB": UNITED_STATES,
-    "OTC PINK": UNITED_STATES,
-    "OTC MARKETS": UNITED_STATES,
-    "XNYS": UNITED_STATES,
-    "XNAS": UNITED_STATES,
-    "NYSE": UNITED_STATES,
-    "NASDAQ": UNITED_STATES,
-    "AMEX": UNITED_STATES,
-    "NYSE AMERICAN": UNITED_STATES,
-    "NYSE ARCA": UNITED_STATES,
-    "NASDAQ GLOBAL SELECT": UNITED_STATES,
-    "NASDAQ GLOBAL MARKET": UNITED_STATES,
-    "NEW YORK STOCK EXCHANGE": UNITED_STATES,
-    "UNITED STATES": UNITED_STATES,
-    "N": UNITED_STATES,  # Refinitiv: NYSE
-    "O": UNITED_STATES,  # Refinitiv: Nasdaq
-    "OQ": UNITED_STATES,
-    "纽约证券交易所": UNITED_STATES,
-    "紐約證券交易所": UNITED_STATES,
-    "纳斯达克": UNITED_STATES,
-    "納斯達克": UNITED_STATES,
-    "美股": UNITED_STATES,
-    # --- other markets, by their MIC. Bloomberg exchange codes (a country's composite code
-    # goes to its main exchange) and Refinitiv/Yahoo suffixes; a code that means different
-    # markets in two notations (Bloomberg "IS" is NSE India, Yahoo ".IS" Istanbul) is left
-    # out, as is "SS" beyond Shanghai (Bloomberg's Stockholm).
-    "LN": "XLON",
-    "L": "XLON",
-    "LSE": "XLON",
-    "LONDON": "XLON",
-    "JT": "XTKS",
-    "JP": "XTKS",
-    "T": "XTKS",
-    "TYO": "XTKS",
-    "TSE": "XTKS",
-    "TOKYO": "XTKS",
-    "東京証券取引所": "XTKS",
-    "東証": "XTKS",
-    "東京": "XTKS",
-    # The Chinese and Hong Kong exchanges as Japanese and Korean brokers write them.
-    "香港証券取引所": HONG_KONG,
-    "香港取引所": HONG_KONG,
-    "上海証券取引所": SHANGHAI,
-    "上海取引所": SHANGHAI,
-    "深セン": SHENZHEN,
-    "深セン証券取引所": SHENZHEN,
-    "深圳証券取引所": SHENZHEN,
-    "홍콩": HONG_KONG,
-    "홍콩거래소": HONG_KONG,
-    "홍콩증권거래소": HONG_KONG,
-    "상해": SHANGHAI,
-    "상하이": SHANGHAI,
-    "상해거래소": SHANGHAI,
-    "상해증권거래소": SHANGHAI,
-    "상하이증권거래소": SHANGHAI,
-    "심천": SHENZHEN,
-    "선전": SHENZHEN,
-    "심천거래소": SHENZHEN,
-    "심천증권거래소": SHENZHEN,
-    "선전증권거래소": SHENZHEN,
-    "東証プライム": "XTKS",
-    "東証スタンダード": "XTKS",
-    "東証グロース": "XTKS",
-    "东京证券交易所": "XTKS",
-    "東京證券交易所": "XTKS",
-    "KS": "XKRX",
-    "KRX": "XKRX",
-    "KOSPI": "XKRX",
-    "KOREA EXCHANGE": "XKRX",
-    "한국거래소": "XKRX",
-    "유가증권시장": "XKRX",
-    "코스피": "XKRX",
-    "KQ": "XKOS",
-    "KOSDAQ": "XKOS",
-    "코스닥": "XKOS",
-    "TT": "XTAI",
-    "TW": "XTAI",
-    "TWSE": "XTAI",
-    "台湾证券交易所": "XTAI",
-    "臺灣證券交易所": "XTAI",
-    "台灣證券交易所": "XTAI",
-    "TWO": "ROCO",
-    "AU": "XASX",
-    "AT": "XASX",
-    "AX": "XASX",
-    "ASX": "XASX",
-    "SP": "XSES",
-    "SI": "XSES",
-    "SGX": "XSES",
-    "GY": "XETR",
-    "DE": "XETR",
-    "XETRA": "XETR",
-    "GR": "XFRA",
-    "GF": "XFRA",
-    "F": "XFRA",
-    "FRANKFURT": "XFRA",
-    "FP": "XPAR",
-    "PA": "XPAR",
-    "EURONEXT PARIS": "XPAR",
-    "NA": "XAMS",
-    "AS": "XAMS",
-    "EURONEXT AMSTERDAM": "XAMS",
-    "BB": "XBRU",
-    "BR": "XBRU",
-    "EURONEXT BRUSSELS": "XBRU",
-    "PL": "XLIS",
-    "LS": "XLIS",
-    "SM": "XMAD",
-    "MC": "XMAD",
-    "IM": "XMIL",
-    "MI": "XMIL",
-    "BORSA ITALIANA": "XMIL",
-    "SW": "XSWX",
-    "SE": "XSWX",
-    "SIX": "XSWX",
-    "VX": "XSWX",
-    "ST": "XSTO",
-    "FH": "XHEL",
-    "HE": "XHEL",
-    "DC": "XCSE",
-    "CO": "XCSE",
-    "NO": "XOSL",
-    "OL": "XOSL",
-    "ID": "XDUB",
-    "IR": "XDUB",
-    "AV": "XWBO",
-    "VI": "XWBO",
-    "PW": "XWAR",
-    "WA": "XWAR",
-    "IN": "XNSE",
-    "NS": "XNSE",
-    "IB": "XBOM",
-    "BO": "XBOM",
-    "MK": "XKLS",
-    "KL": "XKLS",
-    "TB": "XBKK",
-    "BK": "XBKK",
-    "IJ": "XIDX",
-    "JK": "XIDX",
-    "PM": "XPHS",
-    "PS": "XPHS",
-    "NZ": "XNZE",
-    "CT": "XTSE",
-    "TO": "XTSE",
-    "TSX": "XTSE",
-    "CV": "XTSX",
-    "V": "XTSX",
-    "MM": "XMEX",
-    "MX": "XMEX",
-    "BZ": "BVMF",
-    "BS": "BVMF",
-    "SA": "BVMF",
-    "SJ": "XJSE",
-    "JO": "XJSE",
-    "TI": "XIST",
-    "AB": "XSAU",
-    "SR": "XSAU",
-    "DU": "XDFM",
-    "IT": "XTAE",
-    "TA": "XTAE",
-    "VN": "XSTC",
-    "VM": "XSTC",
+    e["alias"]: e["market"] for e in vocabulary("exchange_aliases.csv", ("alias", "market"))
 }
 
 # Bloomberg "yellow keys" that may follow a ticker; only Equity names a share line.
@@ -427,9 +72,6 @@ _GLUED_CN_RE = re.compile(r"^(?P<code>\d{6})(?P<exch>CN|CH)$")
 _DIGITS_RE = re.compile(r"^\d{1,6}$")
 _ISIN_LIKE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{8,11}$")
 _LETTER_CODE_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}$")
-_ISIN_SHAPE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
-_CUSIP_SHAPE_RE = re.compile(r"^[0-9A-Z]{8}\d$")
-_SEDOL_SHAPE_RE = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}\d$")
 
 
 @dataclass(frozen=True, order=True)
@@ -448,6 +90,137 @@ def _compact(value: object) -> str:
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(value))).upper()
 
 
+class IdentifierFormat:
+    """One identifier format: its shape, its check digit and its validator — the only ones.
+
+    The reader (recognising columns by content, reporting bad check digits as Input issues)
+    and resolution (normalising what a holding gives) use these same classes, so a code is
+    valid in one place exactly when it is in the other.
+    """
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    width: ClassVar[int]
+    shape: ClassVar[re.Pattern[str]]
+
+    @classmethod
+    def has_shape(cls, text: str) -> bool:
+        """Whether ``text`` (already compact, upper case) is written like this format."""
+        return cls.shape.match(text) is not None
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        """Whether a code of the right shape passes the format's full validation."""
+        raise NotImplementedError
+
+    @classmethod
+    def is_valid(cls, text: str) -> bool:
+        """Shape and check digit (and the format's other rules) hold for ``text`` as written."""
+        return cls.has_shape(text) and cls.checks(text)
+
+    @classmethod
+    def normalize(cls, value: object) -> str | None:
+        """The code in canonical form (spaces and full-width forms folded) if valid, else None."""
+        if value is None:
+            return None
+        text = _compact(value)
+        return text if cls.is_valid(text) else None
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        """Per code of this format's shape, whether its check digit holds; vectorised (numpy)
+        for a column's distinct codes. Only the check digit: :meth:`is_valid` does the rest."""
+        raise NotImplementedError
+
+
+def _char_values(codes: Sequence[str], width: int) -> np.ndarray:
+    """Codes of ``width`` characters [0-9A-Z] as a (n, width) array of 0-35 values."""
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    values = raw.astype(np.int64)
+    return np.where(values >= 65, values - 55, values - 48)
+
+
+class ISIN(IdentifierFormat):
+    """ISO 6166: two letters of country, nine characters of national number, a Luhn digit."""
+
+    kind, title, width = "isin", "ISIN", 12
+    shape = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return _isin_checks(text)
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        n = len(codes)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        # letters are two digits (A = 10): Luhn over the expanded digit string
+        ndig = np.where(v >= 10, 2, 1)
+        # position from the right (0-based) of each character's last digit
+        after = np.cumsum(ndig[:, ::-1], axis=1)[:, ::-1] - ndig
+        total = np.zeros(n, dtype=np.int64)
+        for digit, pos in ((v % 10, after), (v // 10, after + 1)):
+            present = (pos == after) | (v >= 10)
+            d = np.where(pos % 2 == 1, digit * 2, digit)
+            d = np.where(d > 9, d - 9, d)
+            total += np.where(present, d, 0).sum(axis=1)
+        ok: np.ndarray = total % 10 == 0
+        return ok
+
+
+@lru_cache(maxsize=65536)
+def _isin_checks(text: str) -> bool:
+    # python-stdnum's check costs ~30 us; one security's ISIN is validated at several steps
+    return bool(_isin.is_valid(text))
+
+
+class CUSIP(IdentifierFormat):
+    """CUSIP (and CINS, whose first character is a letter): eight characters, a check digit.
+    Nine equal digits (``000000000``) are a placeholder, not a CUSIP."""
+
+    kind, title, width = "cusip", "CUSIP", 9
+    shape = re.compile(r"^[0-9A-Z]{8}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return not (text.isdigit() and len(set(text)) == 1) and bool(_cusip.is_valid(text))
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        if not codes:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        body = v[:, :8] * np.array([1, 2, 1, 2, 1, 2, 1, 2])
+        total = (body // 10 + body % 10).sum(axis=1)
+        ok: np.ndarray = (10 - total % 10) % 10 == v[:, 8]
+        return ok
+
+
+class SEDOL(IdentifierFormat):
+    """SEDOL: six characters (no vowels), a weighted check digit."""
+
+    kind, title, width = "sedol", "SEDOL", 7
+    shape = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return bool(_sedol.is_valid(text))
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        if not codes:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        total = (v[:, :6] * np.array([1, 3, 1, 7, 3, 9])).sum(axis=1)
+        ok: np.ndarray = (10 - total % 10) % 10 == v[:, 6]
+        return ok
+
+
+FORMATS: dict[str, type[IdentifierFormat]] = {f.kind: f for f in (ISIN, CUSIP, SEDOL)}
+
+
 def normalize_isin(value: object) -> str | None:
     """The ISIN in canonical form if ``value`` is a valid ISIN (check digit included), else None."""
     if value is None:
@@ -457,31 +230,17 @@ def normalize_isin(value: object) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _normalized_isin(value: str) -> str | None:
-    # python-stdnum's check costs ~30 us; one security's ISIN is validated at several steps
-    text = _compact(value)
-    if not _ISIN_SHAPE_RE.match(text) or not _isin.is_valid(text):
-        return None
-    return text
+    return ISIN.normalize(value)
 
 
 def normalize_cusip(value: object) -> str | None:
-    """The CUSIP if ``value`` is a valid 9-character CUSIP, else None."""
-    if value is None:
-        return None
-    text = _compact(value)
-    if not _CUSIP_SHAPE_RE.match(text) or (text.isdigit() and len(set(text)) == 1):
-        return None
-    return text if _cusip.is_valid(text) else None
+    """The CUSIP if ``value`` is a valid 9-character CUSIP (or CINS), else None."""
+    return CUSIP.normalize(value)
 
 
 def normalize_sedol(value: object) -> str | None:
     """The SEDOL if ``value`` is a valid 7-character SEDOL, else None."""
-    if value is None:
-        return None
-    text = _compact(value)
-    if not _SEDOL_SHAPE_RE.match(text):
-        return None
-    return text if _sedol.is_valid(text) else None
+    return SEDOL.normalize(value)
 
 
 _LEGAL_FORMS = frozenset(
@@ -752,7 +511,7 @@ def classify_identifier(value: object, exchange: object = None) -> Identifiers:
     compact = _compact(text)
     if isin := normalize_isin(compact):
         return Identifiers(isin=isin)
-    if _ISIN_SHAPE_RE.match(compact) or (
+    if ISIN.shape.match(compact) or (
         # A code one character short or long of an ISIN, with many digits: a mistyped ISIN
         # (OFAC's own "BRC1EODR004"), never a name to match.
         _ISIN_LIKE_RE.match(compact) and sum(c.isdigit() for c in compact) >= 3

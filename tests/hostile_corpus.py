@@ -36,7 +36,7 @@ class Case:
 
     name: str
     file: str
-    make: Callable[[Path], None]
+    make: Callable[[Path], object]  # writes the file (what it returns is ignored)
     outcome: str  # "error" or "ok"
     words: tuple[str, ...] = ()  # in the error line, or in some input issue's problem
     # for "ok": how many positions, and row number -> status expected
@@ -167,7 +167,7 @@ def _csv(path: Path, lines: list[str]) -> None:
 
 
 def _base_lines() -> list[str]:
-    return [f'"{n}",{i},{q}' for n, i, q in (r for r in _rows()[1:])]  # type: ignore[misc]
+    return [f'"{n}",{i},{q}' for n, i, q in (r for r in _rows()[1:])]
 
 
 def _non_finite(path: Path) -> None:

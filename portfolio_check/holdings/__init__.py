@@ -44,6 +44,7 @@ from portfolio_check.holdings.readers import (
     SUPPORTED_EXTENSIONS,
     ReadLimits,
     read_file_reporting,
+    render_values,
 )
 from portfolio_check.holdings.roles import Role, RoleChoice, normalise_header
 from portfolio_check.holdings.tables import (
@@ -242,11 +243,8 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
     were row 1 of a sheet); ``file`` and ``sheet`` are ``label``.
     """
     header = [render(c) if not isinstance(c, str) else c for c in frame.columns]
-    rows: list[tuple[int, list[str | None]]] = [(1, [h if h else None for h in header])]
-    for i, values in enumerate(frame.itertuples(index=False, name=None)):
-        rows.append((i + 2, [render(v) for v in values]))
-    grid = Grid.from_rows(label, rows)
-    header_present = any(v is not None for v in rows[0][1])
+    grid = _frame_grid(label, [h if h else None for h in header], frame)
+    header_present = any(h for h in header)
     result = analyse_grid(grid, header_index=(0,) if header_present else None)
     if not result.has_holdings:
         raise InputFileError(
@@ -256,6 +254,28 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
     if read.positions is _EMPTY_POSITIONS:
         read = dataclasses.replace(read, positions=_empty_positions())
     return read
+
+
+def _frame_grid(label: str, header: list[str | None], frame: pd.DataFrame) -> Grid:
+    """``Grid.from_rows`` of the header and the rendered rows, built column-wise: each distinct
+    value of a column rendered once (a Dask partition of 250,000 rows: about 20 times faster
+    than a cell-by-cell pass), the same texts."""
+    width = len(header)
+    columns = [
+        np.concatenate(
+            [np.array([header[c]], dtype=object), render_values(frame.iloc[:, c].to_numpy(object))]
+        )
+        for c in range(width)
+    ]
+    filled = np.zeros(len(frame) + 1, dtype=bool)
+    for column in columns:
+        filled |= pd.notna(column)
+    if not filled.any():
+        return Grid.from_rows(label, [])
+    cells = pd.DataFrame(
+        {c: column[filled] for c, column in enumerate(columns)}, columns=range(width), dtype=object
+    )
+    return Grid(label, cells, np.flatnonzero(filled).astype(np.int64) + 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,6 +354,7 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
             row=int(grid.rows[i]),
             row_class=cls,
             text=_row_text(grid.cells.iloc[i].tolist()),
+            why=result.why[i] if result.why else result.note,
         )
         for i, cls in enumerate(result.classes)
         if cls is not None
