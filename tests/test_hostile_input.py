@@ -135,11 +135,16 @@ def test_every_hostile_case_through_the_api(
 
 @pytest.mark.parametrize("option", ["--json", "--report"])
 def test_an_unwritable_output_is_one_line(option: str, corpus: dict[str, Path]) -> None:
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
+    import stat
+
+    full = Path("/dev/full")
+    if not full.exists() or not stat.S_ISCHR(full.stat().st_mode):
+        pytest.skip("no /dev/full device on this system")
     holdings = corpus["Big5"]
-    code, _out, err = _cli(["check", str(holdings), "--as-of", AS_OF, option, "/dev/full"])
+    code, _out, err = _cli(["check", str(holdings), "--as-of", AS_OF, option, str(full)])
     assert_one_line(code, err, "/dev/full", "cannot write", "No space left")
+    # written to, never replaced: an atomic write by rename would put a file in its place
+    assert stat.S_ISCHR(full.stat().st_mode)
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-3", "lots"])

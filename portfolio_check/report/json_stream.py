@@ -51,6 +51,12 @@ def write_json(result: CheckResult, out: str | os.PathLike[str] | TextIO) -> Non
 
 
 def _write_file(result: CheckResult, path: Path) -> None:
+    if path.exists() and not path.is_file():
+        # a device, FIFO or the like (/dev/stdout, /dev/full): written to, never replaced by
+        # a regular file (os.replace onto /dev/full would put the JSON in its place)
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            _write(result, handle)
+        return
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
     )
