@@ -254,7 +254,7 @@ def test_installed_package_carries_templates_and_assets(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.splitlines()
-    assert out[1:] == ["['app.css', 'app.js']", "True"]
+    assert out[1:] == ["['app.css', 'app.js', 'docs.js']", "True"]
 
 
 def test_static_assets_are_served(client: TestClient) -> None:
