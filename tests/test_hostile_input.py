@@ -365,3 +365,61 @@ def test_a_stalled_upload_body_times_out(tmp_path: Path) -> None:
             answer = sock.recv(4096).decode("latin-1")
         assert answer.startswith("HTTP/1.1 408"), answer
     assert_nothing_left(root)
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs: one escaping rule, header rows included; Excel's cell limit
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_csv_beside_a_report_escapes_its_header_row(tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    import portfolio_check
+
+    holdings = tmp_path / "formula_header.csv"
+    holdings.write_text(
+        "Name,ISIN,Quantity,=1+1\n"
+        f"{SENSETIME[0]},{SENSETIME[1]},100,@SUM(A1)\n"
+        "CHINA MOBILE LTD,HK0941009539,5,-2+3\n",
+        encoding="utf-8",
+    )
+    result = portfolio_check.check(holdings, as_of=AS_OF)
+    report = result.write_report(tmp_path / "report.xlsx", row_limit=1, holdings_format="csv")
+    (beside,) = [p for p in tmp_path.iterdir() if p.suffix == ".csv" and p != holdings]
+    with beside.open(encoding="utf-8-sig", newline="") as handle:
+        header, *body = list(csv.reader(handle))
+    assert "'=1+1" in header and "=1+1" not in header
+    cells = {cell for row in body for cell in row}
+    assert "'@SUM(A1)" in cells and "'-2+3" in cells
+    book = openpyxl.load_workbook(report)
+    texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert all(
+        c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row
+    ), "a text became a formula in the report"
+    assert texts
+
+
+def test_a_text_over_excels_limit_reaches_the_report_cut_and_marked(
+    corpus: dict[str, Path], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    import portfolio_check
+
+    result = portfolio_check.check(corpus["a cell over 32,767 characters"], as_of=AS_OF)
+    report = result.write_report(tmp_path / "report.xlsx")
+    book = openpyxl.load_workbook(report)
+    longest = max(
+        (
+            c.value
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, str)
+        ),
+        key=len,
+    )
+    assert len(longest) <= 32_767 and "characters in all]" in longest
