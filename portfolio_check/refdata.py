@@ -29,6 +29,7 @@ from portfolio_check.reference import (
     Reference,
     ReferenceList,
 )
+from portfolio_check.sources.csvrows import csv_rows, one_line
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
@@ -89,25 +90,27 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     if not path.is_file():
         return ()
     rows: list[CuratedT] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line, raw in enumerate(csv.DictReader(handle), start=2):
-            cleaned: dict[str, Any] = {
-                key: (value.strip() or None) if value is not None else None
-                for key, value in raw.items()
-                if key
-            }
-            if not cleaned.get("source"):
-                raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
-            cleaned["note"] = cleaned.get("note") or ""
-            for key in _MULTI_VALUED & cleaned.keys():
-                text = cleaned[key] or ""
-                cleaned[key] = tuple(part.strip() for part in text.split(";") if part.strip())
-            # An empty optional cell takes the model's default (e.g. kind = share).
-            cleaned = {key: value for key, value in cleaned.items() if value is not None}
-            try:
-                rows.append(model.model_validate(cleaned))
-            except ValidationError as exc:
-                raise ReferenceDataError(f"{path}, line {line}: malformed row: {exc}") from None
+    # rows read by csv_rows: damage is one line naming the file and line
+    for line, raw in csv_rows(path):
+        cleaned: dict[str, Any] = {
+            key: (value.strip() or None) if value is not None else None
+            for key, value in raw.items()
+            if key
+        }
+        if not cleaned.get("source"):
+            raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
+        cleaned["note"] = cleaned.get("note") or ""
+        for key in _MULTI_VALUED & cleaned.keys():
+            text = cleaned[key] or ""
+            cleaned[key] = tuple(part.strip() for part in text.split(";") if part.strip())
+        # An empty optional cell takes the model's default (e.g. kind = share).
+        cleaned = {key: value for key, value in cleaned.items() if value is not None}
+        try:
+            rows.append(model.model_validate(cleaned))
+        except ValidationError as exc:
+            raise ReferenceDataError(
+                f"{path}, line {line}: malformed row: {one_line(exc)}"
+            ) from None
     return tuple(rows)
 
 
@@ -116,15 +119,15 @@ def _load_underlyings(path: Path) -> dict[str, str]:
     if not path.is_file():
         return {}
     found: dict[str, str] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            abbreviation = (row.get("abbreviation") or "").strip().upper()
-            code = (row.get("underlying_code") or "").strip()
-            if not (row.get("source") or "").strip():
-                raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
-            if not abbreviation or not code.isdigit():
-                raise ReferenceDataError(f"{path}, line {line}: malformed row {row!r}")
-            found[abbreviation] = code.zfill(5)
+    # rows read by csv_rows: damage is one line naming the file and line
+    for line, row in csv_rows(path):
+        abbreviation = (row.get("abbreviation") or "").strip().upper()
+        code = (row.get("underlying_code") or "").strip()
+        if not (row.get("source") or "").strip():
+            raise ReferenceDataError(f"{path}, line {line}: curated row has no source")
+        if not abbreviation or not code.isdigit():
+            raise ReferenceDataError(f"{path}, line {line}: malformed row {row!r}")
+        found[abbreviation] = code.zfill(5)
     return found
 
 

@@ -423,3 +423,31 @@ def test_a_text_over_excels_limit_reaches_the_report_cut_and_marked(
         key=len,
     )
     assert len(longest) <= 32_767 and "characters in all]" in longest
+
+
+# --------------------------------------------------------------------------------------------
+# Damaged reference data: one line naming the file and the line
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", [b"\x00", b"\xff\xfe"], ids=["NUL", "not UTF-8"])
+@pytest.mark.parametrize("part", ["curated/securities.csv", "masters/hkex.csv"])
+def test_a_damaged_snapshot_csv_names_the_file_and_line(
+    tmp_path: Path, part: str, damage: bytes
+) -> None:
+    import shutil
+
+    from portfolio_check.errors import ReferenceDataError, SourceFormatError
+    from portfolio_check.refdata import default_reference_dir, load_reference
+
+    folder = tmp_path / "snapshot"
+    shutil.copytree(default_reference_dir(), folder)
+    target = folder / part
+    body = target.read_bytes()
+    cut = body.index(b"\n", body.index(b"\n") + 1) + 5  # inside the second data line
+    target.write_bytes(body[:cut] + damage + body[cut:])
+    with pytest.raises((ReferenceDataError, SourceFormatError)) as caught:
+        load_reference(folder)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert f"{target}, line 3" in message

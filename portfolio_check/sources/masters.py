@@ -270,11 +270,16 @@ def write_masters(
 def load_master_rows(path: Path, row_type: type[Any]) -> list[Any]:
     """Read a master CSV written by :func:`write_masters` back into its row type."""
     names = [f.name for f in fields(row_type)]
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != names:
-            raise SourceFormatError(f"{path}: expected columns {names}, found {reader.fieldnames}")
-        return [
-            row_type(**{k: int(v) if k == "source_row" else v for k, v in raw.items()})
-            for raw in reader
-        ]
+    from portfolio_check.sources.csvrows import csv_rows
+
+    rows: list[Any] = []
+    for line, raw in csv_rows(path):  # damage: one line naming the file and line
+        if list(raw) != names:
+            raise SourceFormatError(f"{path}: expected columns {names}, found {list(raw)}")
+        try:
+            rows.append(
+                row_type(**{k: int(v or "") if k == "source_row" else v for k, v in raw.items()})
+            )
+        except (TypeError, ValueError) as exc:
+            raise SourceFormatError(f"{path}, line {line}: malformed row ({exc})") from None
+    return rows
