@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,7 +31,7 @@ from portfolio_check.reference import (
     ReferenceList,
 )
 from portfolio_check.sources.masters import load_master_rows
-from portfolio_check.sources.snapshot import load_list_file
+from portfolio_check.sources.snapshot import load_list_file, snapshot_files, verify_snapshot
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
@@ -151,16 +152,64 @@ def load_abbreviations(folder: Path) -> tuple[CuratedAbbreviation, ...]:
     return tuple(rows)
 
 
-def load_reference(folder: Path | None = None) -> Reference:
-    """Load and validate a snapshot folder (the shipped one by default, cached)."""
-    if folder is None:
-        return _load_shipped()
-    return _load(folder)
+ACCEPT_EDITED_ENV = "PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE"
+"""Set to 1 to load a snapshot whose files differ from its manifest (a local edit); every
+report then says so."""
 
 
-@lru_cache(maxsize=1)
-def _load_shipped() -> Reference:
-    return _load(shipped_reference_dir())
+def accept_edited_default() -> bool:
+    return os.environ.get(ACCEPT_EDITED_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def default_reference_dir() -> Path:
+    """The current user snapshot (``reference update``), else the shipped one."""
+    from portfolio_check.sources.store import current_snapshot_dir
+
+    return current_snapshot_dir() or shipped_reference_dir()
+
+
+def load_reference(folder: Path | None = None, *, accept_edited: bool | None = None) -> Reference:
+    """Load, verify and validate a snapshot folder (cached per folder and content).
+
+    Default: the current user snapshot, else the shipped one. Every file is checked against
+    the manifest's hashes; a mismatch is a ``ReferenceDataError`` unless ``accept_edited``
+    (default: the ``PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE`` variable), in which case the
+    snapshot loads and its manifest's ``verification`` says it was edited, for every report.
+    """
+    where = (folder or default_reference_dir()).resolve()
+    accept = accept_edited_default() if accept_edited is None else accept_edited
+    manifest = _read_json(where / "manifest.json")
+    if not isinstance(manifest, dict):
+        raise ReferenceDataError(f"{where / 'manifest.json'}: expected a JSON object")
+    problems = verify_snapshot(where, manifest)
+    present = snapshot_files(where) if problems else manifest.get("files") or {}
+    key = json.dumps(sorted(present.items())) + json.dumps(manifest.get("version"))
+    if problems and not accept:
+        _load_cached(where, key, ())  # a malformed file is named first, by the validation
+        raise ReferenceDataError(
+            f"{where}: the snapshot does not match its manifest ({'; '.join(problems[:3])}"
+            f"{'; ...' if len(problems) > 3 else ''}): it was edited or damaged. Rebuild it "
+            "('portfolio-check reference build' / 'update'), or accept the local edit with "
+            f"--accept-edited-reference or {ACCEPT_EDITED_ENV}=1 (every report then says so)"
+        )
+    return _load_cached(where, key, tuple(problems))
+
+
+@lru_cache(maxsize=8)
+def _load_cached(folder: Path, key: str, problems: tuple[str, ...]) -> Reference:
+    """``key`` holds the files' actual hashes: an edited folder is loaded anew."""
+    reference = _load(folder)
+    verification: dict[str, Any] = {"status": "verified", "problems": []}
+    if problems:
+        verification = {
+            "status": "edited",
+            "problems": list(problems),
+            "note": "LOCALLY EDITED SNAPSHOT: its files differ from its manifest "
+            f"({'; '.join(problems[:3])}); accepted on request, so its answers are not those "
+            "of the published snapshot",
+        }
+    reference.manifest["verification"] = verification
+    return reference
 
 
 def _load(folder: Path) -> Reference:
