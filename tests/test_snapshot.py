@@ -74,7 +74,20 @@ def test_list_file(built: tuple[Path, Manifest]) -> None:
 def test_manifest(built: tuple[Path, Manifest]) -> None:
     out, manifest = built
     data = read(out / "manifest.json")
-    assert list(data) == ["schema", "version", "generated_at", "generated_by", "lists"]
+    assert list(data) == [
+        "schema",
+        "version",
+        "generated_at",
+        "generated_by",
+        "lists",
+        "content_sha256",
+        "files",
+    ]
+    # Every file of the snapshot is hashed, and the version is their content hash.
+    assert data["files"] == {
+        NS_CMIC_FILE: hashlib.sha256((out / NS_CMIC_FILE).read_bytes()).hexdigest()
+    }
+    assert data["version"] == f"2025-12-20.{data['content_sha256'][:8]}"
     assert data["schema"] == 1
     assert data["generated_at"] == "2025-12-20T09:30:00Z"
     assert data["generated_by"] == GENERATED_BY
@@ -89,7 +102,12 @@ def test_manifest(built: tuple[Path, Manifest]) -> None:
     for name, info in files.items():
         assert info["sha256"] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
     assert files["cons_prim.csv"]["records"] == 5
-    assert listed["published"] == "unknown (OFAC's legacy CSV files carry no date)"
+    # The CSV set states no date: the folder's newest file time stands in, labelled as such.
+    assert listed["published"].startswith(
+        "unknown (OFAC's legacy CSV files carry no date); newest file time of the folder "
+    )
+    assert listed["published_basis"] == "newest file time of the folder"
+    assert listed["published"].endswith(listed["published_date"])
     assert (listed["source_records"], listed["dropped"]) == (5, {"other programs": 2})
     assert listed["selection"] == "records on program CMIC-EO13959"
     assert "tranches" not in listed and "end_dates" not in listed
@@ -251,9 +269,11 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
         assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
-    # Keys only the committed manifest has (masters, derived) are added by reference_build.
-    assert {key for key in new if old.get(key) != new[key]} <= {"generated_at", "version"}
-    assert old["version"].split(".")[1] == new["version"].split(".")[1]
+    # Keys only the committed manifest has (masters, derived) are added by reference_build;
+    # its files, content hash and version cover those and the curated tables too.
+    changed = {key for key in new if old.get(key) != new[key]}
+    assert changed <= {"generated_at", "version", "files", "content_sha256"}
+    assert old["lists"] == new["lists"]
 
 
 @needs_all_sources
