@@ -106,6 +106,26 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     return tuple(rows)
 
 
+def load_curated_tables(
+    folder: Path,
+) -> tuple[tuple[CuratedSecurity, ...], tuple[CuratedName, ...]]:
+    """The curated securities and names of a snapshot folder, validated (without its lists)."""
+    return (
+        _load_curated(folder / "curated" / "securities.csv", CuratedSecurity),
+        _load_curated(folder / "curated" / "names.csv", CuratedName),
+    )
+
+
+def verify_or_fail(folder: Path) -> None:
+    """``ReferenceDataError`` unless every file of the snapshot matches its manifest."""
+    manifest = _read_json(folder / "manifest.json")
+    problems = verify_snapshot(folder, manifest if isinstance(manifest, dict) else {})
+    if problems:
+        raise ReferenceDataError(
+            f"{folder}: the snapshot does not match its manifest ({'; '.join(problems[:3])})"
+        )
+
+
 def _load_underlyings(path: Path) -> dict[str, str]:
     """HKEX warrant/CBBC underlying abbreviations -> HKEX stock code, each row sourced."""
     if not path.is_file():

@@ -123,7 +123,7 @@ def diff_entries(
         changes = tuple(
             FieldChange(field=name, old=old_fields[name], new=new_fields[name])
             for name in ListEntry.model_fields
-            if name not in ignore and old_fields[name] != new_fields[name]
+            if name not in ignore and _differs(old_fields[name], new_fields[name])
         )
         if changes:
             changed.append(
@@ -134,6 +134,14 @@ def diff_entries(
         removed=tuple(before[k] for k in sorted(before.keys() - after.keys(), key=_order)),
         changed=tuple(changed),
     )
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Values differ; the same ISINs, tickers or aliases in another order do not (OFAC's
+    formats list an entry's ids in different orders)."""
+    if isinstance(old, tuple) and isinstance(new, tuple):
+        return sorted(map(str, old)) != sorted(map(str, new))
+    return bool(old != new)
 
 
 def _keyed(entries: Sequence[ListEntry], side: str) -> dict[tuple[str, str], ListEntry]:

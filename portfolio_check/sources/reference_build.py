@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from portfolio_check.errors import ReferenceDataError
 from portfolio_check.model import CuratedName, CuratedSecurity
-from portfolio_check.refdata import load_reference
+from portfolio_check.refdata import load_curated_tables
 from portfolio_check.reference import HkexSecurity
 from portfolio_check.sources.derive import Masters, derive_names, derive_securities
 from portfolio_check.sources.masters import (
@@ -33,7 +33,7 @@ from portfolio_check.sources.masters import (
     newest_hkex,
     write_masters,
 )
-from portfolio_check.sources.snapshot import build_snapshot, seal_snapshot
+from portfolio_check.sources.snapshot import build_snapshot, load_list_file, seal_snapshot
 
 # Lists whose entries get derived lines: those with listed issuers.
 DERIVED_LISTS = ("ns-cmic",)
@@ -137,23 +137,22 @@ def derive_tables(out_dir: Path) -> dict[str, Any]:
     for stale in ("securities.csv", "names.csv"):
         (out_dir / "derived" / stale).unlink(missing_ok=True)
     if masters is not None:
-        manifest.pop("files", None)
-        _write_manifest(out_dir, manifest)
-        seal_snapshot(out_dir)  # the load below verifies what it reads
-        reference = load_reference(out_dir)
+        curated_securities, curated_names = load_curated_tables(out_dir)
+        by_id = {str(item.get("id")): item for item in manifest.get("lists", [])}
         securities: list[CuratedSecurity] = []
         names: list[CuratedName] = []
         for list_id in DERIVED_LISTS:
-            if list_id not in reference.lists:
+            if list_id not in by_id:
                 continue
-            entries = reference.lists[list_id].entries
-            found = derive_securities(list_id, entries, reference.curated_securities, masters)
+            entries = load_list_file(out_dir / str(by_id[list_id]["file"]))
+            mine = [r for r in curated_securities if r.list_id == list_id]
+            found = derive_securities(list_id, entries, mine, masters)
             securities += found
             names += derive_names(
                 list_id,
                 entries,
-                [*reference.curated_securities, *found],
-                reference.curated_names,
+                [*mine, *found],
+                [r for r in curated_names if r.list_id == list_id],
                 masters,
             )
         for file_name, rows, model in (

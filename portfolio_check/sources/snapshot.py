@@ -595,9 +595,15 @@ def snapshot_files(folder: Path) -> dict[str, str]:
     return found
 
 
-def _content_hash(files: Mapping[str, str]) -> str:
-    text = "\n".join(f"{digest}  {name}" for name, digest in sorted(files.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def _content_hash(files: Mapping[str, str], lists: Sequence[Any] = ()) -> str:
+    """Over every file's hash, and each list's official files and publication: the same
+    entries from another day's file are another snapshot (its dates differ)."""
+    lines = [f"{digest}  {name}" for name, digest in sorted(files.items())]
+    for item in lists:
+        if isinstance(item, Mapping):
+            sources = " ".join(str(f.get("sha256")) for f in item.get("source_files") or [])
+            lines.append(f"list {item.get('id')} {item.get('published')} {sources}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def seal_snapshot(folder: Path) -> Manifest:
@@ -610,7 +616,7 @@ def seal_snapshot(folder: Path) -> Manifest:
     if not isinstance(data, dict):
         raise ReferenceDataError(f"{folder / MANIFEST_FILE}: expected a JSON object")
     files = snapshot_files(folder)
-    content = _content_hash(files)
+    content = _content_hash(files, data.get("lists") or [])
     generated = str(data.get("generated_at", ""))[:10] or dt.date.today().isoformat()
     data["files"] = files
     data["content_sha256"] = content
@@ -633,7 +639,8 @@ def verify_snapshot(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
     ]
     problems += [f"{name} is missing" for name in recorded if name not in present]
     problems += [f"{name} is not in the manifest" for name in present if name not in recorded]
-    if not problems and manifest.get("content_sha256") not in (None, _content_hash(recorded)):
+    content = _content_hash(recorded, manifest.get("lists") or [])
+    if not problems and manifest.get("content_sha256") not in (None, content):
         problems.append("the manifest's content hash does not match its file list")
     return problems
 
