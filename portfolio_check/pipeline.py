@@ -25,6 +25,7 @@ from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import (
     IDENTITY_COLUMNS,
@@ -164,6 +165,10 @@ class CheckResult:
     rows_read: int
     files: list[str] = field(default_factory=list)
     tables: list[TableInfo] = field(default_factory=list)
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+    # Set by a check with --compare-reference: every holding whose answer changed between
+    # the older snapshot and this one (portfolio_check.rescreen).
+    changes: dict[str, Any] | None = None
 
     def table_dicts(self) -> list[dict[str, Any]]:
         """How every table was read: where, its header rows, each column's role and why."""
@@ -248,7 +253,8 @@ class CheckResult:
         return {
             "as_of": self.as_of.isoformat(),
             "investor": self.investor.value,
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
+            **({"changes": self.changes} if self.changes is not None else {}),
             "summary": {
                 "positions": len(self.holdings),
                 "rows_read": self.rows_read,
@@ -323,16 +329,24 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
+def reference_summary(
+    reference: Reference, max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+) -> dict[str, Any]:
+    """The reference block of the JSON contract: the snapshot, its lists and their dates."""
+    from portfolio_check.freshness import reference_facts
+
+    facts = reference_facts(reference, max_age_days=max_list_age_days)
+    published = {item["id"]: item for item in facts.pop("publications")}
     return {
         "version": reference.version,
+        **facts,
         "lists": [
             {
                 "id": item.list_id,
                 "title": item.title,
                 "source": item.source,
                 "entries": len(item.entries),
+                **{k: v for k, v in published.get(item.list_id, {}).items() if k != "id"},
             }
             for item in reference.lists.values()
         ],
@@ -353,6 +367,7 @@ def check(
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -401,6 +416,7 @@ def check(
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
+        max_list_age_days=max_list_age_days,
     )
 
 
@@ -603,6 +619,7 @@ class SecurityCheck:
     verdict: Verdict
     allowed: bool
     reference: Reference
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
 
     @property
     def status(self) -> Status:
@@ -658,7 +675,7 @@ class SecurityCheck:
             "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
             "findings": [f.model_dump(mode="json") for f in verdict.findings],
             "actions": verdict.actions.model_dump(),
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
             "disclaimer": DISCLAIMER,
         }
 
@@ -675,6 +692,7 @@ def check_security(
     related: str = RelatedPolicy.LAW,
     decisions: DecisionBook | str | os.PathLike[str] | None = None,
     reference: Reference | None = None,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
 
@@ -711,4 +729,4 @@ def check_security(
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )
-    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)
+    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref, max_list_age_days)

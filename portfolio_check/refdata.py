@@ -106,6 +106,16 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     return tuple(rows)
 
 
+def choose_reference(spec: str | None = None, *, accept_edited: bool | None = None) -> Reference:
+    """``--reference VERSION|PATH``: a stored snapshot, ``shipped``, ``current`` or a folder;
+    ``None``: the current user snapshot, else the shipped one. Verified as it loads."""
+    if spec is None or not spec.strip():
+        return load_reference(None, accept_edited=accept_edited)
+    from portfolio_check.sources.store import resolve_snapshot
+
+    return load_reference(resolve_snapshot(spec), accept_edited=accept_edited)
+
+
 def load_curated_tables(
     folder: Path,
 ) -> tuple[tuple[CuratedSecurity, ...], tuple[CuratedName, ...]]:

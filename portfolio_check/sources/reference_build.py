@@ -167,3 +167,46 @@ def derive_tables(out_dir: Path) -> dict[str, Any]:
     manifest["derived"] = derived_manifest
     _write_manifest(out_dir, manifest)
     return seal_snapshot(out_dir).to_json()
+
+
+def rebuild_reference(
+    out_dir: Path,
+    *,
+    base: Path,
+    ofac_consolidated: Path | None = None,
+    sdn: Path | None = None,
+    dod_1260h: Path | None = None,
+    hkex: Sequence[Path] = (),
+    csi: Path | None = None,
+    ah_pairs: Path | None = None,
+) -> dict[str, Any]:
+    """``reference build`` from the files given; what is not given comes from ``base``.
+
+    Lists without a new source keep ``base``'s list file and record; without all three masters
+    the base's masters are kept; curated tables are ``base``'s (unless ``out_dir`` has its
+    own). The derived tables are always made anew and the snapshot sealed. Works from an
+    installed package: no file outside those given and ``base`` is read.
+    """
+    import shutil
+
+    from portfolio_check.sources.snapshot import load_manifest
+
+    base_manifest = load_manifest(base / "manifest.json")
+    same = out_dir.resolve() == base.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    given = {"ns-cmic": ofac_consolidated, "sdn": sdn, "dod-1260h": dod_1260h}
+    kept = [item for item in base_manifest.lists if given.get(item.id) is None]
+    if not same:
+        for part in ("curated", "masters"):
+            if (base / part).is_dir() and not (out_dir / part).exists():
+                shutil.copytree(base / part, out_dir / part)
+        for item in kept:
+            (out_dir / item.file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(base / item.file, out_dir / item.file)
+    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h, kept=kept)
+    if hkex and csi and ah_pairs:
+        return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
+    manifest = _read_manifest(out_dir)
+    manifest["masters"] = [dict(m) for m in base_manifest.masters or ()]
+    _write_manifest(out_dir, manifest)
+    return derive_tables(out_dir)
