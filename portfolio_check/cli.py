@@ -371,6 +371,9 @@ def check_security_command(
         )
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
+        for finding in answer.to_dict()["findings"]:
+            link = f" ({finding['source_url']})" if finding["source_url"] else ""
+            click.echo(f"  source: {finding['source']}{link}")
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
+from portfolio_check.citations import entry_citation
 from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
@@ -244,6 +245,7 @@ class CheckResult:
                             "exposure": finding.exposure,
                             "path": list(finding.path),
                             "weight": finding.weight,
+                            **entry_citation(self.reference, finding.list_id, finding.entry_id),
                         }
                         for finding in verdict.findings
                     ],
@@ -673,7 +675,13 @@ class SecurityCheck:
             "reason": verdict.reason,
             "security": verdict.identity.model_dump(mode="json"),
             "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-            "findings": [f.model_dump(mode="json") for f in verdict.findings],
+            "findings": [
+                {
+                    **f.model_dump(mode="json"),
+                    **entry_citation(self.reference, f.list_id, f.entry_id),
+                }
+                for f in verdict.findings
+            ],
             "actions": verdict.actions.model_dump(),
             "reference": reference_summary(self.reference, self.max_list_age_days),
             "disclaimer": DISCLAIMER,
