@@ -34,6 +34,7 @@ SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
 DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
+ENHANCED = SHARED / "data" / "ofac" / "enhanced_2025-01" / "CONS_ENHANCED.XML"
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
 MAX_LIST_FILE_BYTES = 5_000_000
 """Each shipped list file stays below this (the package carries them)."""
@@ -43,7 +44,9 @@ needs_consolidated = pytest.mark.skipif(
     reason=f"OFAC's consolidated files are not at {CONSOLIDATED}",
 )
 needs_all_sources = pytest.mark.skipif(
-    not all(p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H)),
+    not all(
+        p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, ENHANCED)
+    ),
     reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
@@ -254,10 +257,10 @@ def test_real_snapshot(tmp_path: Path) -> None:
 
 
 def build_real(out: Path) -> Manifest:
-    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them."""
-    return build_snapshot(
-        CONSOLIDATED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN
-    )
+    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them:
+    NS-CMIC from OFAC's enhanced XML (publication dates per entity, names in other scripts;
+    the same 68 entries as the 2025-06 legacy XML and the 2025-12 CSV set)."""
+    return build_snapshot(ENHANCED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN)
 
 
 @needs_all_sources
@@ -281,10 +284,9 @@ def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
     cmic, sdn, dod = manifest.lists
     assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"]
-    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 110, 27)
-    assert cmic.published.startswith(
-        "unknown (OFAC's legacy CSV files carry no date); on or before 2025-12-19"
-    )
+    # The CSV set's 110 strong aliases and OFAC's six names of CMIC entries in Chinese.
+    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 116, 27)
+    assert (cmic.published, cmic.published_basis) == ("2025-01-10", "stated in the file")
     assert (sdn.regime, sdn.title) == (
         "sdn-blocking",
         "Specially Designated Nationals and Blocked Persons List (SDN)",

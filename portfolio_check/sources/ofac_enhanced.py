@@ -142,6 +142,7 @@ def _names(entity: Element) -> tuple[str | None, list[str], list[str]]:
     """The primary Latin name, the strong aliases (other scripts included), the weak ones."""
     primary: str | None = None
     strong: list[str] = []
+    scripts: list[str] = []  # after the Latin aliases, so these keep the legacy files' order
     weak: list[str] = []
     for name in _items(entity, "names", "name"):
         is_primary = (_text(name, "isPrimary") or "").lower() == "true"
@@ -157,8 +158,9 @@ def _names(entity: Element) -> tuple[str | None, list[str], list[str]]:
             elif is_weak and latin:
                 if text not in weak:
                     weak.append(text)
-            elif text not in strong:
-                strong.append(text)
+            elif text not in strong and text not in scripts:
+                (strong if latin else scripts).append(text)
+    strong += [text for text in scripts if text not in strong]
     if primary is not None and primary in strong:
         strong.remove(primary)
     return primary, strong, weak
