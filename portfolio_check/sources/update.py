@@ -9,8 +9,10 @@
    match what it holds; no list may lose more than 5% of its entries (or of its source records)
    against the current snapshot, unless ``force``.
 3. **Build** a complete snapshot in a staging folder of the user store: the new lists, the
-   current snapshot's curated tables and masters (curated rows of entries OFAC removed are
-   left out, and named), the derived tables made anew, every file hashed into the manifest.
+   curated tables and masters of the snapshot shipped with the package (curated rows of
+   entries OFAC removed are left out of this snapshot, and named; taking them from the
+   package, not the previous snapshot, brings them back if OFAC lists the entry again), the
+   derived tables made anew, every file hashed into the manifest.
 4. **Diff** each list against the current snapshot (added / removed / changed entries, with the
    fields that changed).
 5. **Switch**: the snapshot moves into the store under its version and becomes current in one
@@ -248,7 +250,7 @@ def update_reference(
     Raises ``UpdateRefused`` when verification fails (nothing changed), ``FetchError`` when
     a download fails after its retries, ``SourceFormatError`` for a file not in its format.
     """
-    from portfolio_check.refdata import default_reference_dir, verify_or_fail
+    from portfolio_check.refdata import default_reference_dir, shipped_reference_dir, verify_or_fail
     from portfolio_check.sources.reference_build import derive_tables
 
     fetched_at = now or store.now()
@@ -269,7 +271,8 @@ def update_reference(
             origin = fetcher.base
         new = staging / "snapshot"
         new.mkdir()
-        _copy_base(base, new)
+        shipped = shipped_reference_dir()
+        _copy_base(shipped, new)
         kept = [item for item in base_manifest.lists if item.id not in sources]
         for item in kept:
             (new / item.file).parent.mkdir(parents=True, exist_ok=True)
@@ -310,7 +313,8 @@ def update_reference(
         }
         _prune_curated(new, entries, notes)
         data = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
-        data["masters"] = [dict(m) for m in base_manifest.masters or ()]
+        shipped_masters = load_manifest(shipped / "manifest.json").masters
+        data["masters"] = [dict(m) for m in shipped_masters or ()]
         data["fetched"] = {
             "at": fetched_at.isoformat().replace("+00:00", "Z"),
             "from": origin,
