@@ -101,12 +101,8 @@ def test_an_sdn_entity_published_after_the_as_of_date_does_not_apply(tmp_path: P
     out = tmp_path / "snapshot"
     build_snapshot(None, out, sdn_dir=source)
     reference = load_reference(out)
-    before = check_security(
-        "XS000000LT19", as_of="2023-06-01", reference=reference, lists=["sdn"]
-    )
-    after = check_security(
-        "XS000000LT19", as_of="2024-06-01", reference=reference, lists=["sdn"]
-    )
+    before = check_security("XS000000LT19", as_of="2023-06-01", reference=reference, lists=["sdn"])
+    after = check_security("XS000000LT19", as_of="2024-06-01", reference=reference, lists=["sdn"])
     assert before.status.value == "CLEAR", before.verdict.reason
     assert "not yet on the list on 2023-06-01 (on it from 2024-01-05)" in before.verdict.reason
     assert after.status.value == "BLOCKED"

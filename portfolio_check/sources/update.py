@@ -164,12 +164,14 @@ def _prune_curated(new: Path, entries: Mapping[str, set[str]], notes: list[str])
         if not path.is_file():
             continue
         with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            columns = list(reader.fieldnames or [])
-            rows = list(reader)
-        kept = []
-        for row in rows:
-            list_id, entry_id = row.get(list_column) or "", row.get(entry_column) or ""
+            rows = list(csv.reader(handle))
+        if not rows or list_column not in rows[0] or entry_column not in rows[0]:
+            continue
+        at_list, at_entry = rows[0].index(list_column), rows[0].index(entry_column)
+        kept = rows[:1]
+        for row in rows[1:]:
+            list_id = row[at_list] if len(row) > at_list else ""
+            entry_id = row[at_entry] if len(row) > at_entry else ""
             if list_id in entries and entry_id not in entries[list_id]:
                 notes.append(
                     f"curated/{name}: row for {list_id} entry {entry_id} left out: the entry "
@@ -179,9 +181,7 @@ def _prune_curated(new: Path, entries: Mapping[str, set[str]], notes: list[str])
             kept.append(row)
         if len(kept) != len(rows):
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(kept)
+            csv.writer(buffer, lineterminator="\n").writerows(kept)
             path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
