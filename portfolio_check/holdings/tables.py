@@ -57,6 +57,7 @@ from portfolio_check.holdings.roles import (
     is_header_word,
 )
 from portfolio_check.model import RowClass
+from portfolio_check.vocabulary import vocabulary
 
 # How many non-blank rows from the top of a sheet may hold the header.
 HEADER_SCAN_ROWS = 60
@@ -471,33 +472,13 @@ _SUBTOTAL_WORDS = re.compile(
     r"|^\s*(?:zwischensumme|zwischentotal|sous[\s\-]total|subtotale|subtotaal)\b",
     re.IGNORECASE,
 )
-# Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group).
+# Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group), and
+# portfolio cells of rows that add up all portfolios: ``vocabularies/row_cells.csv``.
+_ROW_CELLS = vocabulary("row_cells.csv", ("text", "class"))
 _CASH_CELLS = frozenset(
-    {
-        "cash",
-        "cash long",
-        "cash short",
-        "cash and equivalents",
-        "cash & equivalents",
-        "cash and cash equivalents",
-        "cash equivalents",
-        "cash collateral and margins",
-        "cash collateral",
-        "fx",
-        "fx forward",
-        "foreign exchange forward",
-        "foreign exchange spot",
-        "currency forward",
-        "forward fx",
-        "fx spot",
-        "currency",
-        "margin cash",
-        "現金",
-        "现金",
-        "現金及等價物",
-        "现金及等价物",
-    }
+    e["text"] for e in _ROW_CELLS if e.one_of("class", ("cash", "all-portfolios")) == "cash"
 )
+_AGGREGATE_PORTFOLIOS = frozenset(e["text"] for e in _ROW_CELLS if e["class"] == "all-portfolios")
 # Words for cash and bank balances in the languages of fund administration, lower case.
 _CASH_WORDS = (
     r"cash(?:\s+(?:at\s+bank|in\s+bank|balances?|accounts?|on\s+deposit|holdings?))?|"
@@ -519,25 +500,6 @@ _CASH_NAME = re.compile(
     # a Chinese currency word glued to the cash word: "人民币现金", "港幣現金"
     rf"|(?P<c4>[^\W\d_]{{2,3}})(?:现金|現金|存款))$",
     re.IGNORECASE,
-)
-
-# Portfolio cells of rows that add up all portfolios (a custodian's "All" account block).
-_AGGREGATE_PORTFOLIOS = frozenset(
-    {
-        "all",
-        "all accounts",
-        "all a/c",
-        "all funds",
-        "all portfolios",
-        "aggregate",
-        "consolidated",
-        "total",
-        "grand total",
-        "top level",
-        "全部",
-        "合計",
-        "合计",
-    }
 )
 
 
