@@ -430,3 +430,28 @@ def test_an_update_from_a_folder_with_the_legacy_xml(
     empty.mkdir()
     refused = run("reference", "update", "--from", str(empty))
     assert refused.exit_code == 2 and "holds none of OFAC's files" in refused.stderr
+
+
+def test_the_web_page_and_api_compare_with_a_stored_snapshot(
+    versions: dict[str, str], root: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from portfolio_check.web import create_app
+    from tests.test_web_support import settings_for
+
+    upload = [("files", ("fund.xlsx", SENSETIME_WORKBOOK.read_bytes(), "application/vnd.ms-excel"))]
+    old = versions["2025-06 without SenseTime"]
+    with TestClient(create_app(settings_for(root, max_upload_bytes=2_000_000))) as client:
+        form = client.get("/")
+        assert f'<option value="{old}">' in form.text
+        fields = {"as_of": "2022-03-01", "investor": "us-person", "compare_reference": old}
+        page = client.post("/check", files=upload, data=fields)
+        assert page.status_code == 200, page.text
+        assert 'id="changes"' in page.text and "5 of 13 holdings changed" in page.text
+        assert "fund.xlsx" in page.text and str(root) not in page.text
+        api = client.post("/api/check", files=upload, data=fields)
+        changes = api.json()["changes"]
+        assert len(changes["changed"]) == 5 and changes["changed"][0]["file"] == "fund.xlsx"
+        bad = client.post("/api/check", files=upload, data={**fields, "compare_reference": "/etc"})
+        assert bad.status_code == 400 and "Unknown snapshot" in bad.text
