@@ -106,6 +106,14 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     return tuple(rows)
 
 
+def snapshot_key(folder: Path | None = None) -> tuple[str, str]:
+    """The version and content hash of a snapshot (default: the one a check would load), from
+    its manifest alone: cheap, for keying caches of what is built from a loaded snapshot."""
+    from portfolio_check.sources.snapshot import snapshot_version
+
+    return snapshot_version((folder or default_reference_dir()).resolve())
+
+
 def choose_reference(spec: str | None = None, *, accept_edited: bool | None = None) -> Reference:
     """``--reference VERSION|PATH``: a stored snapshot, ``shipped``, ``current`` or a folder;
     ``None``: the current user snapshot, else the shipped one. Verified as it loads."""
@@ -208,12 +216,7 @@ def load_reference(folder: Path | None = None, *, accept_edited: bool | None = N
     """
     where = (folder or default_reference_dir()).resolve()
     accept = accept_edited_default() if accept_edited is None else accept_edited
-    manifest = _read_json(where / "manifest.json")
-    if not isinstance(manifest, dict):
-        raise ReferenceDataError(f"{where / 'manifest.json'}: expected a JSON object")
-    problems = verify_snapshot(where, manifest)
-    present = snapshot_files(where) if problems else manifest.get("files") or {}
-    key = json.dumps(sorted(present.items())) + json.dumps(manifest.get("version"))
+    key, problems = _verified(where)
     if problems and not accept:
         _load_cached(where, key, ())  # a malformed file is named first, by the validation
         raise ReferenceDataError(
@@ -222,7 +225,39 @@ def load_reference(folder: Path | None = None, *, accept_edited: bool | None = N
             "('portfolio-check reference build' / 'update'), or accept the local edit with "
             f"--accept-edited-reference or {ACCEPT_EDITED_ENV}=1 (every report then says so)"
         )
-    return _load_cached(where, key, tuple(problems))
+    return _load_cached(where, key, problems)
+
+
+_VERIFIED: dict[Path, tuple[tuple[tuple[str, int, int], ...], str, tuple[str, ...]]] = {}
+"""Per folder: the files' (name, mtime, size) when last verified, the cache key, the problems.
+A check loads the snapshot every time; hashing its megabytes again is needed only when a
+file's time or size moved."""
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def _verified(where: Path) -> tuple[str, tuple[str, ...]]:
+    """The snapshot's cache key (its files' actual hashes) and how it differs from its
+    manifest (empty: as recorded)."""
+    signature = _signature(where)
+    known = _VERIFIED.get(where)
+    if known is not None and known[0] == signature:
+        return known[1], known[2]
+    manifest = _read_json(where / "manifest.json")
+    if not isinstance(manifest, dict):
+        raise ReferenceDataError(f"{where / 'manifest.json'}: expected a JSON object")
+    problems = tuple(verify_snapshot(where, manifest))
+    present = snapshot_files(where) if problems else manifest.get("files") or {}
+    key = json.dumps(sorted(present.items())) + json.dumps(manifest.get("version"))
+    _VERIFIED[where] = (signature, key, problems)
+    return key, problems
 
 
 @lru_cache(maxsize=8)
