@@ -144,3 +144,11 @@ def test_reference_build_needs_no_development_tree(tmp_path: Path) -> None:
     published = {item["id"]: item["published"] for item in manifest["lists"]}
     assert published["ns-cmic"] == "2025-06-30"
     assert published["sdn"].startswith("unknown (OFAC's legacy CSV files carry no date)")
+
+
+def test_the_pre_trade_box_shows_the_dates_and_the_source(client: TestClient) -> None:
+    page = client.get("/pretrade", params={"id": "0020.HK", "as_of": "2022-03-01"})
+    assert page.status_code == 200, page.text
+    assert 'id="pretrade-stale"' in page.text
+    assert "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=33114" in page.text
+    assert_no_local_path(page.text)
