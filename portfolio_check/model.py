@@ -200,6 +200,7 @@ class OtherRow(Frozen):
     row: int
     row_class: RowClass = Field(alias="class")
     text: str = ""
+    why: str = Field(default="", description="the row rule that classed it, in words")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
