@@ -455,3 +455,29 @@ def test_the_web_page_and_api_compare_with_a_stored_snapshot(
         assert len(changes["changed"]) == 5 and changes["changed"][0]["file"] == "fund.xlsx"
         bad = client.post("/api/check", files=upload, data={**fields, "compare_reference": "/etc"})
         assert bad.status_code == 400 and "Unknown snapshot" in bad.text
+
+
+def test_a_csv_set_from_a_folder_is_dated_by_its_newest_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import shutil
+
+    monkeypatch.setenv(store.DATA_ENV, str(tmp_path / "data"))
+    folder = tmp_path / "sdn-set"
+    shutil.copytree(shared_path("data", "ofac", "sdn_fixture_2025-05"), folder)
+    stamp = 1_747_353_600  # 2025-05-16 00:00 UTC
+    for path in folder.iterdir():
+        os.utime(path, (stamp, stamp))
+    # Seven SDN entities against the shipped 6,884: refused, unless forced.
+    refused = run("reference", "update", "--from", str(folder))
+    assert refused.exit_code == 2 and "sdn: 7 entries against 6,884" in refused.stderr
+    assert store.current_version() is None
+    result = run("reference", "update", "--from", str(folder), "--force")
+    assert result.exit_code == 0, result.output
+    assert (
+        "sdn: 7 entries, published unknown (OFAC's legacy CSV files carry no date); newest "
+        "file time of the folder 2025-05-16 [newest file time of the folder]"
+    ) in result.stdout
+    listed = [line.split(":")[0] for line in result.stdout.splitlines()[1:4]]
+    assert listed == ["ns-cmic", "sdn", "dod-1260h"]

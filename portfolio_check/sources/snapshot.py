@@ -562,6 +562,9 @@ def build_snapshot(
     listed = build_lists(sources, out_dir, dating=dating)
     fresh = {item.id for item in listed}
     records = [*listed, *(item for item in kept if item.id not in fresh)]
+    # The registry's order (NS-CMIC, SDN, 1260H, then others), whatever was fetched anew.
+    order = {list_id: position for position, list_id in enumerate(LIST_BUILDERS)}
+    records.sort(key=lambda item: order.get(item.id, len(order)))
     hashes = [f.sha256 for item in records for f in item.source_files]
     hashes += [item.sha256 for item in records]
     manifest = Manifest(

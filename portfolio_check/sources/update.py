@@ -284,7 +284,9 @@ def update_reference(
                 new,
                 sdn_dir=sources.get(SDN_ID),
                 generated_at=fetched_at,
-                dating=Dating(fetched_at=fetched_at),
+                # A download is dated by its fetch; files from a folder (copied with their
+                # times) by the folder's newest file time, each labelled as such.
+                dating=Dating(fetched_at=fetched_at if from_dir is None else None),
                 kept=kept,
             )
         except SourceFormatError as exc:
