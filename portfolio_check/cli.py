@@ -265,7 +265,6 @@ def check_command(
         )
         if report:
             result.write_report(report, row_limit=row_limit, progress=progress)
-    _warn_reference(result.reference, max_list_age_days)
     if json_out == "-":
         click.echo(result.to_json(), nl=False)
     else:
@@ -306,6 +305,7 @@ def check_command(
             if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
                 table = beside_path(Path(report), choose_format("auto"))
                 click.echo(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+    _warn_reference(result.reference, max_list_age_days)  # after the answer, on stderr
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
 
 
@@ -357,7 +357,6 @@ def check_security_command(
         related=related,
         decisions=decisions,
     )
-    _warn_reference(answer.reference, max_list_age_days)
     text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
         click.echo(text)
@@ -374,6 +373,7 @@ def check_security_command(
         for finding in answer.to_dict()["findings"]:
             link = f" ({finding['source_url']})" if finding["source_url"] else ""
             click.echo(f"  source: {finding['source']}{link}")
+    _warn_reference(answer.reference, max_list_age_days)  # after the answer, on stderr
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 
