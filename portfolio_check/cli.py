@@ -476,9 +476,11 @@ def reference_build(
 @click.option(
     "--from",
     "from_dir",
-    type=click.Path(file_okay=False, exists=True),
+    type=click.Path(exists=True),
     default=None,
-    help="Take OFAC's files from this folder instead of downloading them (air-gapped desks).",
+    metavar="DIR|FILE",
+    help="Take OFAC's files from this folder (or this one file) instead of downloading them "
+    "(air-gapped desks).",
 )
 @click.option(
     "--base-url",

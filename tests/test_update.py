@@ -396,6 +396,8 @@ def test_an_update_from_a_folder_with_the_enhanced_file(
 ) -> None:
     monkeypatch.setenv(store.DATA_ENV, str(tmp_path / "data"))
     folder = shared_path("data", "ofac", "enhanced_2025-01")
+    alone = run("reference", "update", "--from", str(folder / "CONS_ENHANCED.XML"), "--dry-run")
+    assert alone.exit_code == 0 and "published 2025-01-10" in alone.stdout, alone.output
     result = run("reference", "update", "--from", str(folder))
     assert result.exit_code == 0, result.output
     assert "ns-cmic: 68 entries, published 2025-01-10 [stated in the file]" in result.stdout

@@ -99,9 +99,12 @@ def _present(folder: Path) -> dict[str, Path]:
 
 def _from_folder(folder: Path, target: Path, notes: list[str]) -> dict[str, Path]:
     """Copy the best file set of each list from ``folder`` into ``target``/<list>/."""
-    if not folder.is_dir():
-        raise UsageError(f"{folder}: not a folder of OFAC files")
-    present = _present(folder)
+    if folder.is_file():  # one of OFAC's files given by itself
+        present = {folder.name.upper(): folder}
+    elif folder.is_dir():
+        present = _present(folder)
+    else:
+        raise UsageError(f"{folder}: no such folder of OFAC files")
     sources: dict[str, Path] = {}
     for list_id, candidates in OFAC_CANDIDATES.items():
         for names in candidates:
