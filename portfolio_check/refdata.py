@@ -83,6 +83,13 @@ def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
 def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     if not path.is_file():
         return ()
+    try:
+        return _read_curated(path, model)
+    except (csv.Error, UnicodeDecodeError) as exc:  # NUL bytes, a damaged encoding
+        raise ReferenceDataError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
+
+
+def _read_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     rows: list[CuratedT] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
@@ -218,7 +225,12 @@ def load_reference(folder: Path | None = None, *, accept_edited: bool | None = N
     accept = accept_edited_default() if accept_edited is None else accept_edited
     key, problems = _verified(where)
     if problems and not accept:
-        _load_cached(where, key, ())  # a malformed file is named first, by the validation
+        try:
+            _load_cached(where, key, ())  # a malformed file is named first, by the validation
+        except ReferenceDataError:
+            raise
+        except Exception:  # any other damage: the mismatch below names the changed file
+            pass
         raise ReferenceDataError(
             f"{where}: the snapshot does not match its manifest ({'; '.join(problems[:3])}"
             f"{'; ...' if len(problems) > 3 else ''}): it was edited or damaged. Rebuild it "

@@ -128,3 +128,13 @@ def test_a_garbled_manifest_is_one_line(copy: Path) -> None:
     with pytest.raises(ReferenceDataError) as caught:
         load_reference(copy)
     assert "manifest.json" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_nul_bearing_curated_file_is_one_line_naming_it(copy: Path) -> None:
+    path = copy / "curated" / "names.csv"
+    path.write_bytes(path.read_bytes() + b"ns-cmic,1\x00\n")
+    for accept in (False, True):
+        with pytest.raises(ReferenceDataError) as caught:
+            load_reference(copy, accept_edited=accept)
+        message = str(caught.value)
+        assert "curated/names.csv" in message and "\n" not in message
