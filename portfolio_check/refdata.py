@@ -30,8 +30,6 @@ from portfolio_check.reference import (
     Reference,
     ReferenceList,
 )
-from portfolio_check.sources.masters import load_master_rows
-from portfolio_check.sources.snapshot import load_list_file, snapshot_files, verify_snapshot
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
@@ -65,6 +63,9 @@ def _read_json(path: Path) -> Any:
 
 def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
     """One list named by the manifest: its entries validated by the importer's own loader."""
+    # imported here: a compiled snapshot (compiled.py) is used without the importers
+    from portfolio_check.sources.snapshot import load_list_file
+
     try:
         path = folder / str(listed["file"])
         return ReferenceList(
@@ -143,6 +144,8 @@ def load_curated_tables(
 
 def verify_or_fail(folder: Path) -> None:
     """``ReferenceDataError`` unless every file of the snapshot matches its manifest."""
+    from portfolio_check.sources.snapshot import verify_snapshot
+
     manifest = _read_json(folder / "manifest.json")
     problems = verify_snapshot(folder, manifest if isinstance(manifest, dict) else {})
     if problems:
@@ -258,6 +261,8 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 def _verified(where: Path) -> tuple[str, tuple[str, ...]]:
     """The snapshot's cache key (its files' actual hashes) and how it differs from its
     manifest (empty: as recorded)."""
+    from portfolio_check.sources.snapshot import snapshot_files, verify_snapshot
+
     signature = _signature(where)
     known = _VERIFIED.get(where)
     if known is not None and known[0] == signature:
@@ -290,6 +295,8 @@ def _load_cached(folder: Path, key: str, problems: tuple[str, ...]) -> Reference
 
 
 def _load(folder: Path) -> Reference:
+    from portfolio_check.sources.masters import load_master_rows
+
     manifest = _read_json(folder / "manifest.json")
     if not isinstance(manifest, dict):
         raise ReferenceDataError(f"{folder / 'manifest.json'}: expected a JSON object")
