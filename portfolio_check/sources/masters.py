@@ -270,16 +270,21 @@ def write_masters(
 def load_master_rows(path: Path, row_type: type[Any]) -> list[Any]:
     """Read a master CSV written by :func:`write_masters` back into its row type."""
     names = [f.name for f in fields(row_type)]
-    from portfolio_check.sources.csvrows import csv_rows
-
-    rows: list[Any] = []
-    for line, raw in csv_rows(path):  # damage: one line naming the file and line
-        if list(raw) != names:
-            raise SourceFormatError(f"{path}: expected columns {names}, found {list(raw)}")
-        try:
-            rows.append(
-                row_type(**{k: int(v or "") if k == "source_row" else v for k, v in raw.items()})
-            )
-        except (TypeError, ValueError) as exc:
-            raise SourceFormatError(f"{path}, line {line}: malformed row ({exc})") from None
-    return rows
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header != names:
+            raise SourceFormatError(f"{path}: expected columns {names}, found {header}")
+        # Positional rows (not csv.DictReader): the HKEX master has 34,000 of them, read on
+        # every load of the snapshot.
+        at = names.index("source_row") if "source_row" in names else -1
+        rows = []
+        for line, values in enumerate(reader, start=2):
+            if len(values) != len(names):
+                raise SourceFormatError(
+                    f"{path}, line {line}: {len(values)} cells, not {len(names)}"
+                )
+            if at >= 0:
+                values[at] = int(values[at])  # type: ignore[call-overload]
+            rows.append(row_type(*values))
+        return rows
