@@ -433,9 +433,13 @@ def test_a_text_over_excels_limit_reaches_the_report_cut_and_marked(
 @pytest.mark.parametrize("damage", [b"\x00", b"\xff\xfe"], ids=["NUL", "not UTF-8"])
 @pytest.mark.parametrize("part", ["curated/securities.csv", "masters/hkex.csv"])
 def test_a_damaged_snapshot_csv_names_the_file_and_line(
-    tmp_path: Path, part: str, damage: bytes
+    tmp_path: Path, part: str, damage: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Even with a locally edited snapshot accepted (past the manifest's hash check), a
+    damaged file is one line naming the file and the line."""
     import shutil
+
+    monkeypatch.setenv("PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE", "1")
 
     from portfolio_check.errors import ReferenceDataError, SourceFormatError
     from portfolio_check.refdata import default_reference_dir, load_reference

@@ -19,6 +19,18 @@ from portfolio_check.errors import ReferenceDataError
 
 def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
     """(line number, row) for each row of a UTF-8 CSV with a header."""
+    reader = csv.DictReader(io.StringIO(checked_text(path), newline=""))
+    line = 1
+    try:
+        for raw in reader:
+            yield line + 1, raw
+            line = reader.line_num
+    except csv.Error as exc:
+        raise ReferenceDataError(f"{path}, line {line + 1}: malformed CSV ({exc})") from None
+
+
+def checked_text(path: Path) -> str:
+    """The file's text if it is UTF-8 without NUL bytes, else a one-line error with the line."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -30,14 +42,7 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str | None]]]:
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ReferenceDataError(f"{path}, line {line}: holds a NUL byte; the file is damaged")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    line = 1
-    try:
-        for raw in reader:
-            yield line + 1, raw
-            line = reader.line_num
-    except csv.Error as exc:
-        raise ReferenceDataError(f"{path}, line {line + 1}: malformed CSV ({exc})") from None
+    return text
 
 
 def one_line(exc: Any) -> str:

@@ -270,7 +270,10 @@ def write_masters(
 def load_master_rows(path: Path, row_type: type[Any]) -> list[Any]:
     """Read a master CSV written by :func:`write_masters` back into its row type."""
     names = [f.name for f in fields(row_type)]
-    with path.open(encoding="utf-8", newline="") as handle:
+    from portfolio_check.sources.csvrows import checked_text
+
+    # a byte that is not UTF-8 or a NUL: one line naming the file and line (csvrows)
+    with io.StringIO(checked_text(path), newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header != names:
