@@ -149,10 +149,11 @@ def _chosen_reference(spec: str | None, accept_edited: bool) -> Any:
 def _warn_reference(reference: Any, max_age_days: int) -> None:
     """One warning line on standard error per problem of the lists in use: out of date
     (against today), or a locally edited snapshot."""
-    from portfolio_check.freshness import staleness
-    from portfolio_check.pipeline import parse_as_of
+    import datetime as dt
 
-    warning = staleness(reference, parse_as_of(None), max_age_days)
+    from portfolio_check.freshness import staleness
+
+    warning = staleness(reference, dt.date.today(), max_age_days)
     if warning:
         click.echo(f"portfolio-check: warning: {warning['message']}", err=True)
     verification = reference.manifest.get("verification") or {}
