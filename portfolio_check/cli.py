@@ -149,11 +149,10 @@ def _chosen_reference(spec: str | None, accept_edited: bool) -> Any:
 def _warn_reference(reference: Any, max_age_days: int) -> None:
     """One warning line on standard error per problem of the lists in use: out of date
     (against today), or a locally edited snapshot."""
-    import datetime as dt
-
     from portfolio_check.freshness import staleness
+    from portfolio_check.pretrade import parse_as_of
 
-    warning = staleness(reference, dt.date.today(), max_age_days)
+    warning = staleness(reference, parse_as_of(None), max_age_days)
     if warning:
         click.echo(f"portfolio-check: warning: {warning['message']}", err=True)
     verification = reference.manifest.get("verification") or {}
@@ -248,11 +247,24 @@ def check_command(
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
+    from portfolio_check.options import CheckOptions
     from portfolio_check.pipeline import check, holding_records
     from portfolio_check.progress import ProgressDisplay
     from portfolio_check.refdata import choose_reference
     from portfolio_check.rescreen import check_against_two
 
+    options = CheckOptions.build(
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+        fund_holdings=fund_holdings,
+        fund_max_age_days=fund_max_age_days,
+        any_date=any_date,
+        max_list_age_days=max_list_age_days,
+    )
     reference = _chosen_reference(reference_spec, accept_edited_reference)
     run: Any = check
     if compare_reference:
@@ -261,21 +273,7 @@ def check_command(
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
     # one pause of the cycle collector over the check and its report (see collector.py)
     with ProgressDisplay(enabled=False if quiet else None) as progress, collection_paused():
-        result = run(
-            list(files),
-            reference=reference,
-            max_list_age_days=max_list_age_days,
-            as_of=as_of,
-            investor=investor,
-            lists=_split_lists(lists),
-            firm_lists=firm_lists,
-            related=related,
-            decisions=decisions or None,
-            fund_holdings=fund_holdings,
-            fund_max_age_days=fund_max_age_days,
-            progress=progress,
-            any_date=any_date,
-        )
+        result = run(list(files), options=options, reference=reference, progress=progress)
         if report:
             with writing(report, "report"):
                 result.write_report(report, row_limit=row_limit, progress=progress)

@@ -55,9 +55,10 @@ def snapshot(tmp_path: Path) -> Path:
     """A private copy of the shipped snapshot, free to edit."""
     folder = tmp_path / "snapshot"
     shutil.copytree(shipped_reference_dir(), folder)
-    # without the HKEX master: half the loading time, and these tests are about the file
+    # without the HKEX master: half the loading time, and these tests are about the file;
+    # sealed again, as a build would, so the snapshot matches its manifest
     (folder / "masters" / "hkex.csv").unlink()
-    seal_snapshot(folder)  # a snapshot built so, not an edited one (issue 13: verified on load)
+    seal_snapshot(folder)
     return folder
 
 
@@ -170,7 +171,7 @@ finally:
 """
 
 
-# Lists of any age: these runs are about the cache, not the lists' staleness warning.
+# the lists' age is not what these runs are about: no staleness warning on standard error
 ARGS = ("check-security", "0020.HK", "--as-of", AS_OF, "--max-list-age-days", "100000")
 
 

@@ -73,7 +73,7 @@ def test_the_command_line_streams_to_a_file_and_to_standard_output(tmp_path: Pat
     assert filed.exit_code == printed.exit_code == 1, filed.output
     expected = json.loads(check(path, as_of=AS_OF).to_json())
     assert json.loads(out.read_text(encoding="utf-8")) == expected
-    assert json.loads(printed.stdout) == expected  # warnings go to standard error
+    assert json.loads(printed.stdout) == expected
     assert len(expected["holdings"]) == 25
 
 
