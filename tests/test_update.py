@@ -457,6 +457,13 @@ def test_the_web_page_and_api_compare_with_a_stored_snapshot(
         assert len(changes["changed"]) == 5 and changes["changed"][0]["file"] == "fund.xlsx"
         bad = client.post("/api/check", files=upload, data={**fields, "compare_reference": "/etc"})
         assert bad.status_code == 400 and "Unknown snapshot" in bad.text
+    # The check workers were started with this module's snapshot store in their environment:
+    # end them, so the next test's workers start with its own.
+    from portfolio_check.web import workers
+
+    for pool in list(workers._POOLS.values()):
+        pool.close()
+    workers._POOLS.clear()
 
 
 def test_a_csv_set_from_a_folder_is_dated_by_its_newest_file(
