@@ -29,12 +29,22 @@ from portfolio_check.reference import (
     Reference,
     ReferenceList,
 )
+from portfolio_check.sources.eo13959 import load_eo13959
 from portfolio_check.sources.masters import load_master_rows
 from portfolio_check.sources.snapshot import load_list_file
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
-_MULTI_VALUED = frozenset({"subject_aliases", "subject_isins", "subject_tickers", "subject_cusip6"})
+_MULTI_VALUED = frozenset(
+    {
+        "subject_aliases",
+        "subject_isins",
+        "subject_tickers",
+        "subject_cusip6",
+        "subject_short_names",
+        "subject_names_zh",
+    }
+)
 
 
 def shipped_reference_dir() -> Path:
@@ -171,6 +181,9 @@ def _load(folder: Path) -> Reference:
     if not isinstance(listed, list) or not listed:
         raise ReferenceDataError(f"{folder / 'manifest.json'}: names no lists")
     lists = {item.list_id: item for item in (_load_list(folder, raw) for raw in listed)}
+    ccmc, designations = load_eo13959(folder)
+    if ccmc is not None:
+        lists[ccmc.list_id] = ccmc
     # Hand-curated facts (curated/) and facts derived by code from the masters (derived/)
     # load the same way: every row carries its source.
     curated_securities = _load_curated(
@@ -200,10 +213,12 @@ def _load(folder: Path) -> Reference:
         hkex=hkex,
         derivative_underlyings=underlyings,
         abbreviations=load_abbreviations(folder),
+        designations=designations,
     )
     linked = [(r.list_id, r.entry_id) for r in curated_securities]
     linked += [(r.list_id, r.entry_id) for r in curated_names]
     linked += [(r.object_list_id, r.object_entry_id) for r in relations]
+    linked += list(designations)
     for list_id, entry_id in linked:
         if not reference.has_entry(list_id, entry_id):
             raise ReferenceDataError(

@@ -14,6 +14,7 @@ from typing import Any
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Relation
+from portfolio_check.regimes import COMPANION_LISTS, Designation
 
 __all__ = [
     "DEFAULT_LISTS",
@@ -81,6 +82,8 @@ class Reference:
     hkex: tuple[HkexSecurity, ...] = ()
     derivative_underlyings: dict[str, str] = field(default_factory=dict)
     abbreviations: tuple[CuratedAbbreviation, ...] = ()
+    # EO 13959 designations by (list id, entry id): the rule of that period needs their dates.
+    designations: dict[tuple[str, str], Designation] = field(default_factory=dict)
     _entries: dict[tuple[str, str], ListEntry] = field(default_factory=dict, repr=False)
     _selections: dict[tuple[str, ...], Reference] = field(default_factory=dict, repr=False)
 
@@ -104,6 +107,10 @@ class Reference:
             for item in self.lists.values()
         )
 
+    def designation(self, list_id: str, entry_id: str) -> Designation | None:
+        """The entry's EO 13959 designation, if it had one."""
+        return self.designations.get((list_id, entry_id))
+
     def has_entry(self, list_id: str, entry_id: str) -> bool:
         return (list_id, entry_id) in self._entries
 
@@ -119,7 +126,15 @@ class Reference:
             raise UsageError(
                 f"unknown list {unknown[0]!r}; the snapshot has: {', '.join(self.lists)}"
             )
-        wanted = tuple(list_id for list_id in wanted if list_id in self.lists)
+        # A list whose slot earlier orders filled brings their lists (NS-CMIC: NS-CCMC).
+        wanted = tuple(
+            dict.fromkeys(
+                companion
+                for list_id in wanted
+                for companion in (list_id, *COMPANION_LISTS.get(list_id, ()))
+                if companion in self.lists
+            )
+        )
         if wanted == tuple(self.lists):
             return self
         if wanted not in self._selections:
@@ -143,6 +158,7 @@ class Reference:
             hkex=self.hkex,
             derivative_underlyings=self.derivative_underlyings,
             abbreviations=tuple(r for r in self.abbreviations if r.list_id in active),
+            designations={k: v for k, v in self.designations.items() if k[0] in active},
         )
 
     def iter_entries(self) -> Iterator[tuple[ReferenceList, ListEntry]]:

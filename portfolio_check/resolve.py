@@ -34,6 +34,7 @@ from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import is_bond_description, normalize_name, parse_name
 from portfolio_check.reference import HkexSecurity, Reference
+from portfolio_check.relations import names_of_subject, validity
 from portfolio_check.rules import NAME_ALONE_IS_CANDIDATE, MatchStrength
 
 
@@ -53,6 +54,8 @@ class EntryMatch:
     # How many entries one exact name fits (0: not such a match): the name proves none of them
     # alone, but where all of them have the same status on the day, that status is certain.
     exact_among: int = 0
+    # The curated relation a RELATED match comes from: it holds only on its dates.
+    relation: Relation | None = None
 
     @property
     def by_name(self) -> bool:
@@ -284,7 +287,7 @@ class SecurityIndex:
                     )
                     if master is not None and master.isin:
                         self.related_by_isin[master.isin].append(relation)
-            for text in (relation.subject_name, *relation.subject_aliases):
+            for text in names_of_subject(relation):
                 if key := normalize_name(text):
                     relation_names.append((key, relation))
         for key, relation in relation_names:
@@ -583,22 +586,25 @@ def _relation_matches(
         if text:
             key = normalize_name(text)
             found += [(r, f"name {text!r}") for r in index.related_by_name.get(key, [])]
-    matches: dict[tuple[str, str], EntryMatch] = {}
+    matches: dict[tuple[str, str, str], EntryMatch] = {}
     for relation, on in found:
         entry_key = (relation.object_list_id, relation.object_entry_id)
-        if entry_key in matches:
+        # one match per relation: two relations to one entry may hold on different dates
+        if (*entry_key, relation.subject_name) in matches:
             continue
         entry = index.reference.entry(*entry_key)
         share = f", {relation.ownership_pct:g}% owned" if relation.ownership_pct else ""
-        matches[entry_key] = EntryMatch(
+        matches[(*entry_key, relation.subject_name)] = EntryMatch(
             relation.object_list_id,
             relation.object_entry_id,
             f"relation: {relation.kind}",
             1.0,
             MatchStrength.RELATED,
             f"{on} belongs to {relation.subject_name}, {relation.kind.replace('-', ' ')} "
-            f"{entry.name}{share} ({relation.note}; source: {relation.source})",
+            f"{entry.name}{share}, {validity(relation)} ({relation.note}; source: "
+            f"{relation.source})",
             relation.ownership_pct,
+            relation=relation,
         )
     return list(matches.values())
 
