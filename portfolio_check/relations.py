@@ -30,8 +30,8 @@ def names_of_subject(relation: Relation) -> tuple[str, ...]:
 
 def validity(relation: Relation) -> str:
     """The relation's dates in words."""
-    start = f"from {relation.valid_from}" if relation.valid_from else "since before the records"
-    end = f" until {relation.valid_to - dt.timedelta(days=1)}" if relation.valid_to else ""
+    start = f"from {relation.valid_from}" if relation.valid_from else "no start date recorded"
+    end = f", until {relation.valid_to - dt.timedelta(days=1)}" if relation.valid_to else ""
     return start + end
 
 
