@@ -354,6 +354,12 @@ def _source_option(
     "--csi", "csi/ref_csi300_constituents_2026-02-27.xls", "CSI index constituents (.xls)."
 )
 @_source_option("--ah-pairs", "ah_pairs/ref_ah_share_pairs_raytto.csv", "A/H share pairs (.csv).")
+@_source_option("--un", "un/UN_consolidated_2026-02-27.xml", "UN Security Council list (XML).")
+@_source_option(
+    "--csl",
+    "us_csl_2025-02/consolidated.csv",
+    "US Consolidated Screening List (CSV): Entity List, MEU, SSI.",
+)
 @click.option("--out", type=click.Path(file_okay=False), default="reference", show_default=True)
 @_one_line_errors
 def reference_build(
@@ -363,6 +369,8 @@ def reference_build(
     hkex: tuple[str, ...],
     csi: str,
     ah_pairs: str,
+    un: str,
+    csl: str,
     out: str,
 ) -> None:
     """Regenerate the snapshot from the official files with this project's importers."""
@@ -376,6 +384,8 @@ def reference_build(
         hkex=[Path(p) for p in hkex],
         csi=Path(csi),
         ah_pairs=Path(ah_pairs),
+        un=Path(un),
+        csl=Path(csl),
     )
     click.echo(f"snapshot written to {out} (version {manifest.get('version')})")
 

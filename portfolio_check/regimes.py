@@ -306,8 +306,26 @@ SSI_SOURCE = (
 
 def ssi_directives(entry: ListEntry) -> list[SsiDirective]:
     """The directives an SSI entry is subject to, as its record says ("Subject to Directive N")."""
-    numbers = {int(n) for n in re.findall(r"Directive (\d)", entry.remarks)}
+    numbers = {int(n) for n in _EO13662_DIRECTIVE.findall(entry.remarks)}
     return [SSI_DIRECTIVES[n] for n in sorted(numbers) if n in SSI_DIRECTIVES]
+
+
+# "Subject to Directive 1, Executive Order 13662 Directive Determination" in OFAC's records;
+# EO 14024's directives are dated in the record itself ("26 Mar 2022, Effective Date (EO 14024
+# Directive 2)").
+_EO13662_DIRECTIVE = re.compile(r"Subject to Directive (\d), Executive Order 13662")
+_EO14024_EFFECTIVE = re.compile(
+    r"(\d{1,2} \w{3} \d{4}), Effective Date \(EO 14024 Directive (\d)\)"
+)
+
+
+def eo14024_directives(entry: ListEntry) -> list[str]:
+    """EO 14024 directives with their effective dates, as the record states them."""
+    found = dict.fromkeys(
+        f"EO 14024 Directive {n} (effective {day})"
+        for day, n in _EO14024_EFFECTIVE.findall(entry.remarks)
+    )
+    return list(found)
 
 
 def ssi(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
@@ -318,8 +336,10 @@ def ssi(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
     directives = ssi_directives(entry)
     named = (
         "; ".join(f"Directive {d.number} (from {d.issued}): bars {d.bars}" for d in directives)
-        or "its record names no directive; read OFAC's record"
+        or "its record names no EO 13662 directive; read OFAC's record"
     )
+    if more := eo14024_directives(entry):
+        named += "; also " + ", ".join(more) + " (new debt or equity issued from that date)"
     who = "US persons" if investor is Investor.US_PERSON else "US persons (not this investor)"
     return RuleOutcome(
         Status.REVIEW,

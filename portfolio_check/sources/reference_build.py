@@ -59,13 +59,17 @@ def build_reference(
     hkex: Sequence[Path] = (),
     csi: Path | None = None,
     ah_pairs: Path | None = None,
+    un: Path | None = None,
+    csl: Path | None = None,
 ) -> dict[str, Any]:
     """Regenerate the snapshot in ``out_dir``; returns the manifest written.
 
     ``hkex`` takes several dated HKEX Lists of Securities: all are kept (derivative codes are
     read on the as-of date's master), the newest gives the derived lines.
     """
-    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h)
+    build_snapshot(
+        ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h, un_xml=un, csl_csv=csl
+    )
     return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
 
 

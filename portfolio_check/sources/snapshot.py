@@ -75,6 +75,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import ListEntry, ParseWarning
+from portfolio_check.sources.csl import csl_list_parts, import_csl
 from portfolio_check.sources.dod_1260h import (
     DOD_1260H_ID,
     DOD_1260H_REGIME,
@@ -93,6 +94,7 @@ from portfolio_check.sources.ofac_csv import (
     warning_counts,
 )
 from portfolio_check.sources.ofac_xml import import_ofac_xml
+from portfolio_check.sources.un import import_un_xml, un_list_parts
 
 __all__ = [
     "DOD_1260H_FILE",
@@ -382,6 +384,10 @@ def _dod_1260h(path: Path) -> _Built:
     )
 
 
+def _ids(built: _Built) -> set[str]:
+    return {str(e["entry_id"]) for e in json.loads(built.content)["entries"]}
+
+
 def _version(generated_at: dt.datetime, hashes: list[str]) -> str:
     digest = hashlib.sha256("\n".join(sorted(hashes)).encode("ascii")).hexdigest()
     return f"{generated_at.date().isoformat()}.{digest[:VERSION_HASH_LENGTH]}"
@@ -402,6 +408,8 @@ def build_snapshot(
     sdn_dir: Path | None = None,
     dod_1260h_csv: Path | None = None,
     generated_at: dt.datetime | None = None,
+    un_xml: Path | None = None,
+    csl_csv: Path | None = None,
 ) -> Manifest:
     """Import the lists from the official files and write the list files and the manifest.
 
@@ -422,6 +430,14 @@ def build_snapshot(
         built.append(_sdn(sdn_dir))
     if dod_1260h_csv is not None:
         built.append(_dod_1260h(dod_1260h_csv))
+    # Issue 15's lists: the UN list (XML) and, from the Consolidated Screening List, the
+    # Commerce lists and SSI (its SDN and CMIC rows are counted against the OFAC lists above).
+    if un_xml is not None:
+        built.append(_build_list(**un_list_parts(import_un_xml(un_xml))))  # type: ignore[arg-type]
+    if csl_csv is not None:
+        ofac_ids = {b.listed.id: _ids(b) for b in built}
+        for parts in csl_list_parts(import_csl(csl_csv, ofac_ids)):
+            built.append(_build_list(**parts))  # type: ignore[arg-type]
     hashes = [f.sha256 for b in built for f in b.listed.source_files]
     hashes += [b.listed.sha256 for b in built]
     manifest = Manifest(
