@@ -13,6 +13,7 @@ import pytest
 from portfolio_check.errors import ReferenceDataError, SourceFormatError, UsageError
 from portfolio_check.model import ListEntry
 from portfolio_check.refdata import load_reference
+from portfolio_check.sources.csl import CSL_LISTS
 from portfolio_check.sources.dod_1260h import import_dod_1260h
 from portfolio_check.sources.ofac_csv import import_ofac_csv
 from portfolio_check.sources.snapshot import (
@@ -25,6 +26,7 @@ from portfolio_check.sources.snapshot import (
     load_list_file,
     load_manifest,
 )
+from portfolio_check.sources.un import UN_FILE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 XML_FIXTURES = Path(__file__).parent / "fixtures" / "ofac_xml"
@@ -34,6 +36,8 @@ SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
 DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
+UN_XML = SHARED / "data" / "un" / "UN_consolidated_2026-02-27.xml"
+CSL_CSV = SHARED / "data" / "us_csl_2025-02" / "consolidated.csv"
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
 MAX_LIST_FILE_BYTES = 5_000_000
 """Each shipped list file stays below this (the package carries them)."""
@@ -43,7 +47,10 @@ needs_consolidated = pytest.mark.skipif(
     reason=f"OFAC's consolidated files are not at {CONSOLIDATED}",
 )
 needs_all_sources = pytest.mark.skipif(
-    not all(p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H)),
+    not all(
+        p.is_file()
+        for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, UN_XML, CSL_CSV)
+    ),
     reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
@@ -238,7 +245,13 @@ def test_real_snapshot(tmp_path: Path) -> None:
 def build_real(out: Path) -> Manifest:
     """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them."""
     return build_snapshot(
-        CONSOLIDATED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN
+        CONSOLIDATED,
+        out,
+        sdn_dir=SDN,
+        dod_1260h_csv=DOD_1260H,
+        generated_at=WHEN,
+        un_xml=UN_XML,
+        csl_csv=CSL_CSV,
     )
 
 
@@ -248,7 +261,8 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     if not (committed / "manifest.json").is_file():
         pytest.skip("no committed snapshot in reference/")
     build_real(tmp_path)
-    for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
+    shipped = (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE, UN_FILE, *(i.file for i in CSL_LISTS))
+    for name in shipped:
         assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
     # Keys only the committed manifest has (masters, derived) are added by reference_build.
@@ -259,8 +273,25 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
 @needs_all_sources
 def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
-    cmic, sdn, dod = manifest.lists
-    assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"]
+    cmic, sdn, dod, *more = manifest.lists
+    assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"] + [
+        "un",
+        "entity-list",
+        "meu",
+        "ssi",
+    ]
+    un, entity_list, meu, ssi = more
+    assert (un.regime, un.entries, un.dropped) == ("un-freeze", 273, {"individuals": 730})
+    assert un.published == "2026-02-27 (dateGenerated)"
+    assert [(x.regime, x.entries) for x in (entity_list, meu, ssi)] == [
+        ("export-controls", 2_001),
+        ("export-controls", 71),
+        ("ssi", 290),
+    ]
+    # The CSL's SDN and CMIC rows are OFAC's own: counted, recognised, not imported twice.
+    assert entity_list.dropped["OFAC's own ns-cmic rows (read from OFAC's files)"] == 68
+    assert "68 ns-cmic rows (68 of them entries of this build's ns-cmic list" in ssi.selection
+    assert entity_list.source_records == 14_160
     assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 110, 27)
     assert cmic.published.startswith(
         "unknown (OFAC's legacy CSV files carry no date); on or before 2025-12-19"
