@@ -274,7 +274,10 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
 def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
     cmic, sdn, dod, *more = manifest.lists
-    assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"] + [
+    assert [item.id for item in manifest.lists] == [
+        "ns-cmic",
+        "sdn",
+        "dod-1260h",
         "un",
         "entity-list",
         "meu",

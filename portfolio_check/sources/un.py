@@ -65,6 +65,12 @@ def _aliases(entity: Element) -> tuple[list[str], list[str]]:
     return good, low
 
 
+def _acronym(name: str) -> bool:
+    """A one-word Latin-script name (ADF, NALU): an acronym other companies share. Names in
+    Chinese, Korean or Arabic script are written without spaces and are not acronyms."""
+    return name.isascii() and len(name.split()) == 1
+
+
 def _address(element: Element) -> str:
     parts = [_text(element, tag) for tag in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")]
     return ", ".join(part for part in parts if part)
@@ -90,14 +96,14 @@ def _entry(entity: Element, file: str, warnings: list[ParseWarning]) -> ListEntr
     good = more + good
     if original := _text(entity, "NAME_ORIGINAL_SCRIPT"):
         good.append(original)
-    if len(name.split()) == 1:
-        longer = next((alias for alias in good if len(alias.split()) > 1), None)
+    if _acronym(name):
+        longer = next((alias for alias in good if not _acronym(alias)), None)
         if longer is not None:
             good.remove(longer)
             low.insert(0, name)
             name = longer
-    low += [alias for alias in good if len(alias.split()) == 1]
-    good = [alias for alias in good if len(alias.split()) > 1]
+    low += [alias for alias in good if _acronym(alias)]
+    good = [alias for alias in good if not _acronym(alias)]
     regime = _text(entity, "UN_LIST_TYPE")
     return ListEntry(
         list_id=UN_ID,
