@@ -86,7 +86,8 @@ def _screening_options(func: F) -> F:
         default=RelatedPolicy.LAW,
         show_default=True,
         help="Entities related to listed ones (subsidiaries, financing vehicles): 'law' makes "
-        "them REVIEW (OFAC FAQ 857); 'as-listed' applies a stricter firm policy.",
+        "them REVIEW (OFAC FAQ 857); 'as-listed' applies a stricter firm policy; "
+        "'+affiliates' also screens affiliates no listed group controls (China Tower).",
     )(func)
     func = click.option(
         "--firm-list",

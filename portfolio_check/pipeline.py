@@ -115,9 +115,10 @@ def active_reference(
     reference: Reference | None,
     lists: Sequence[str] | None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
+    as_of: dt.date | None = None,
 ) -> Reference:
     """The snapshot with the chosen lists active, plus any firm lists given with the check."""
-    selected = (reference or load_reference()).select(lists)
+    selected = (reference or load_reference()).select(lists, as_of)
     if not firm_lists:
         return selected
     from portfolio_check.sources.firm_list import load_firm_list
@@ -376,7 +377,7 @@ def check(
     # only contend for the GIL with the reader's Python steps (a CSV is parsed holding it).
     parsing = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
-        loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing)
+        loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing, day)
         try:
             data, files = _read_source(source, notify, parsing.set)
         except BaseException:
@@ -409,9 +410,10 @@ def _indexed_reference(
     lists: Sequence[str] | None,
     firm_lists: Sequence[str | os.PathLike[str]],
     start: threading.Event,
+    as_of: dt.date | None = None,
 ) -> Reference:
     start.wait()
-    ref = active_reference(reference, lists, firm_lists)
+    ref = active_reference(reference, lists, firm_lists, as_of)
     security_index(ref)
     return ref
 
@@ -691,7 +693,7 @@ def check_security(
         raise UsageError(f"side {side!r} is not one of: buy, sell") from None
     policy = parse_related(related)
     book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists)
+    ref = active_reference(reference, lists, firm_lists, day)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
     recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes

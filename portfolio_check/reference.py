@@ -6,6 +6,7 @@ files is :mod:`portfolio_check.refdata`'s job, importing official files is :mod:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from typing import Any
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Relation
-from portfolio_check.regimes import COMPANION_LISTS, Designation
+from portfolio_check.regimes import COMPANION_LISTS, Designation, period_in_force
 
 __all__ = [
     "DEFAULT_LISTS",
@@ -114,8 +115,14 @@ class Reference:
     def has_entry(self, list_id: str, entry_id: str) -> bool:
         return (list_id, entry_id) in self._entries
 
-    def select(self, list_ids: Sequence[str] | None = None) -> Reference:
+    def select(
+        self, list_ids: Sequence[str] | None = None, as_of: dt.date | None = None
+    ) -> Reference:
         """The snapshot with only the given lists active (default: ``DEFAULT_LISTS``).
+
+        A list brings its companions (NS-CMIC: the earlier order's NS-CCMC list) on the dates
+        their order was in force (any date when ``as_of`` is None): outside them their entries
+        must not tie a security to anything.
 
         Curated rows tied to an inactive list are left out with it. The same selection of the
         same snapshot is the same object, so indexes built on it are reused.
@@ -133,6 +140,11 @@ class Reference:
                 for list_id in wanted
                 for companion in (list_id, *COMPANION_LISTS.get(list_id, ()))
                 if companion in self.lists
+                and (
+                    companion == list_id
+                    or as_of is None
+                    or period_in_force(self.lists[companion].regime, as_of) is not None
+                )
             )
         )
         if wanted == tuple(self.lists):

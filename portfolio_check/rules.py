@@ -15,6 +15,11 @@ NS-CMIC (EO 13959 as amended by EO 14032; 31 CFR Part 586), per entry and per as
 The ban binds US persons only: for a non-US person a listed entry is WATCH. OFAC publishes the
 effective date as listing + 60 days and the divestment date as listing + 365 days; on each date
 itself the later stage already applies (the prohibitions take effect at 12:01 a.m. that day).
+
+A regime name may stand for several orders over time (``regimes.PERIODS``): ``ns-cmic`` is EO
+13959 as amended by EO 13974 from 2020-11-12 to 2021-06-02, then EO 14032; ``regime_outcome``
+picks the order in force on the as-of date. The regimes of the UN, Commerce and SSI lists are
+in :mod:`portfolio_check.regimes`.
 """
 
 from __future__ import annotations

@@ -77,10 +77,11 @@ def test_xiaomi_pending_then_enjoined() -> None:
     assert "preliminary injunction" in enjoined["reason"]
     assert "21-cv-280" in enjoined["reason"]
     assert "FAQ 880" in enjoined["reason"]
-    # not on NS-CMIC: once EO 14032 replaced the regime, nothing applies
+    # not on NS-CMIC: once EO 14032 replaced the regime, the NS-CCMC list is not applied
     later = security("1810 HK", "2022-04-01")
     assert later["status"] == "CLEAR"
-    assert "replaced by EO 14032" in later["reason"]
+    assert "NS-CCMC" not in later["reason"]
+    assert "NS-CMIC (68 entries)" in later["reason"]
 
 
 def test_luokung_by_its_own_dates_and_injunction() -> None:
