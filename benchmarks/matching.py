@@ -401,7 +401,8 @@ def run(shared: Path, *, peer: bool = True) -> Results:
     reference = ns_cmic_reference()
     index = SecurityIndex(reference)
     peer_predictions: Sequence[bool | None] = live if live is not None else frozen
-    lost, won = [], []
+    lost: list[str] = []
+    won: list[str] = []
     for case, mine, theirs in zip(cases, ours, peer_predictions, strict=True):
         if theirs is None or mine == theirs:
             continue

@@ -357,7 +357,7 @@ def _us_lines(rng: np.random.Generator, count: int) -> list[Line]:
 def _europe_lines(rng: np.random.Generator, count: int) -> list[Line]:
     lines: list[Line] = []
     countries = list(_EUROPE)
-    tickers: set[str] = set()
+    tickers: set[tuple[str, str]] = set()
     while len(lines) < count:
         country = countries[int(rng.integers(len(countries)))]
         code, currency, exchange_name = _EUROPE[country]

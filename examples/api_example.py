@@ -15,7 +15,7 @@ def main() -> None:
         flagged = result.holdings[result.holdings["status"] != "CLEAR"]
         print(f"{as_of}: {result.count_by_status()}")
         for row in flagged.itertuples(index=False):
-            print(f"  row {row.row}: {row.status} — {row.reason[:100]}")
+            print(f"  row {row.row}: {row.status} — {str(row.reason)[:100]}")
 
     answer = portfolio_check.check_security(
         "SenseTime Group Inc.", as_of="2021-12-15", investor="us-person", side="buy"

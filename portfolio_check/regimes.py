@@ -20,10 +20,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from portfolio_check.model import Actions, Investor, ListEntry, Status
+from portfolio_check.model import Action, Actions, Investor, ListEntry, Status
 
-ALLOWED = "allowed"
-PROHIBITED_ACTION = "prohibited"
+ALLOWED = Action.ALLOWED
+PROHIBITED_ACTION = Action.PROHIBITED
 
 EO13959 = "eo13959"
 NS_CMIC = "ns-cmic"
@@ -146,7 +146,7 @@ def _close_match_outcome(d: Designation, as_of: dt.date) -> RuleOutcome:
     licence = next((f"{gl} until {day}" for gl, day in CLOSE_MATCH_LICENCES if as_of <= day), "")
     return RuleOutcome(
         Status.REVIEW,
-        Actions(buy="hold until reviewed", sell="hold until reviewed"),
+        Actions.hold_until_reviewed(),
         EO13959_ORDER,
         f"not yet itself designated on {as_of} (it was on {d.listed}); {CLOSE_MATCH_NOTE}"
         + (f"; on this date {licence} applied" if licence else "")

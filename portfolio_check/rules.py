@@ -285,7 +285,7 @@ def apply_regime(
     if by_name and regime in NAME_ALONE_IS_CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,
-            Actions(buy="hold until reviewed", sell="hold until reviewed"),
+            Actions.hold_until_reviewed(),
             outcome.rule,
             "the name alone ties the holding to this entry, and on this list a name is not "
             "enough: confirm the issuer (country, identifiers) before treating it as "
@@ -294,7 +294,7 @@ def apply_regime(
     if strength == MatchStrength.CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,
-            Actions(buy="hold until reviewed", sell="hold until reviewed"),
+            Actions.hold_until_reviewed(),
             outcome.rule,
             f"possible match only; if confirmed: {outcome.status.value} — {outcome.explanation}"
             + (f"; {CLOSE_MATCH_NOTE}" if outcome.rule == EO13959_ORDER else ""),

@@ -40,7 +40,7 @@ def _package() -> ModuleType:
 
 def _derivatives_available() -> bool:
     _runner()  # puts benchmarks/ on sys.path
-    from corpus import derivatives  # type: ignore[import-not-found]
+    from corpus import derivatives
 
     return bool(derivatives.available())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ SENSETIME_ROWS = {6, 7, 8, 9, 10}  # Excel rows of the five SenseTime notations
 LOOK_ALIKES = ("SENSATA", "HISENSE", "ROBOSENSE")
 
 
-def _by_row(as_of: str, investor: str = "us-person") -> dict[int, dict[str, object]]:
+def _by_row(as_of: str, investor: str = "us-person") -> dict[int, dict[str, Any]]:
     result = check(SENSETIME_WORKBOOK, as_of=as_of, investor=investor)
     return {h["row"]: h for h in result.to_dict()["holdings"]}
 

@@ -21,10 +21,10 @@ import pytest
 
 from portfolio_check import check
 from portfolio_check.distinct import distinct_rows, take
-from portfolio_check.holdings import read_holdings
+from portfolio_check.holdings import IDENTITY_COLUMNS, read_holdings
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import Investor, Verdict
-from portfolio_check.pipeline import IDENTITY_COLUMNS, active_reference, security_index
+from portfolio_check.pipeline import active_reference, security_index
 from portfolio_check.resolve import identify, resolve
 from portfolio_check.screen import screen
 from tests.paths import REPO

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from . import labels
-from .model import Case
+from .model import Case, LabelFn
 from .notation import (
     NOTATIONS,
     bad_isin,
@@ -207,7 +207,7 @@ class Builder:
     # Rule 2: names, with legal-form, case and share-line variations
     # ----------------------------------------------------------------------------------------
 
-    def name_label(self, entry: Entry, name: str, what: str) -> labels.LabelFn:
+    def name_label(self, entry: Entry, name: str, what: str) -> LabelFn:
         bare = re.sub(r"(?i)(-H|-W|-R|-WR|-SW| H SHS|-H SHS| - H SHARES)$", "", name.strip())
         fits = self.names.candidates(bare)
         abbreviation = self.ref.abbreviations.get(bare.upper())

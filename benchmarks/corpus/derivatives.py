@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import labels
-from .model import Case
+from .model import Case, LabelFn
 from .refdata import HK_MIC, REPO, load
 
 SHARED_HKEX = REPO.parent / "shared" / "data" / "hkex"
@@ -139,7 +139,7 @@ def build_cases(rng: random.Random, per_underlying: int = 3) -> list[Case]:
     return cases
 
 
-def _status_fn(target: str | None, what: str) -> labels.LabelFn:
+def _status_fn(target: str | None, what: str) -> LabelFn:
     ref = load()
     if target is None:
         return labels.constant("CLEAR", f"rule 8: {what}, underlying not listed")

@@ -47,7 +47,7 @@ def write_xlsx(path: Path, sheets: dict[str, Sheet]) -> None:
 
 
 def write_xls(path: Path, sheets: dict[str, Sheet]) -> None:
-    import xlwt  # type: ignore[import-untyped]
+    import xlwt
 
     workbook = xlwt.Workbook(encoding="utf-8")
     for name, rows in sheets.items():

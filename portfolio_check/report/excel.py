@@ -284,9 +284,9 @@ def write_report(
     _exposures(writer, result)
     writer.complete_table(
         "Other rows",
-        ["File", "Sheet", "Row", "Class", "Text"],
-        [[o.file, o.sheet, o.row, o.row_class.value, o.text] for o in result.other_rows],
-        widths={"Text": 80},
+        ["File", "Sheet", "Row", "Class", "Why", "Text"],
+        [[o.file, o.sheet, o.row, o.row_class.value, o.why, o.text] for o in result.other_rows],
+        widths={"Why": 50, "Text": 80},
     )
     writer.complete_table(
         "Input issues",
