@@ -126,9 +126,25 @@ def test_curated_short_names_are_the_exchanges_current_ones(
             continue
         assert row.name == csi_names[match.group(1)], (row.entry_id, row.name)
         compared += 1
-    # and every derived CSI short name is the master's by construction; curated ones outside
-    # the CSI 300 (most of them) have only their cited exchange page
-    assert compared >= 0
+    # Curated short names of lines outside the CSI 300 have only their cited exchange page;
+    # none of them may be the master's short name of another line.
+    by_name = {name: code for code, name in csi_names.items()}
+    for row in reference.curated_names:
+        match = CSI_CODE.search(row.note)
+        if match is not None and row.name in by_name:
+            assert by_name[row.name] == match.group(1), (row.entry_id, row.name)
+    assert compared >= 0  # today no curated short name is of a CSI 300 line
+
+
+def test_curated_hkex_lines_are_the_masters(reference: Reference) -> None:
+    lines: dict[str, set[str]] = defaultdict(set)
+    for line in reference.hkex:
+        lines[line.code].add(line.isin)
+    for row in reference.curated_securities:
+        if row.mic == "XHKG" and row.local_code:
+            assert row.local_code in lines, (row.security_name, row.local_code)
+            if row.isin:
+                assert row.isin in lines[row.local_code], (row.security_name, row.isin)
 
 
 def test_no_relation_subject_is_itself_an_entry_of_its_list(reference: Reference) -> None:
