@@ -8,19 +8,17 @@ onto every row.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 
+from portfolio_check import pretrade
 from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
@@ -33,7 +31,6 @@ from portfolio_check.holdings import (
     read_frame,
     read_holdings,
 )
-from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
     SEVERITY,
@@ -42,97 +39,41 @@ from portfolio_check.model import (
     Investor,
     OtherRow,
     SecurityIdentity,
-    Side,
     Status,
     Verdict,
 )
+from portfolio_check.outputs import strict_json
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
-from portfolio_check.refdata import load_reference
 from portfolio_check.reference import Reference
 from portfolio_check.resolve import (
     Resolution,
-    SecurityIndex,
     identify,
-    parse_hkex_derivative_name,
     resolve,
 )
-from portfolio_check.rules import RelatedPolicy, side_allowed
+from portfolio_check.rules import RelatedPolicy
 from portfolio_check.screen import screen
+
+# The pre-trade path and the helpers both paths share live in pretrade.py, which imports no
+# pandas; they stay names of this module, as before.
+DISCLAIMER = pretrade.DISCLAIMER
+SecurityCheck = pretrade.SecurityCheck
+TradeAnswer = pretrade.TradeAnswer
+active_reference = pretrade.active_reference
+check_security = pretrade.check_security
+parse_as_of = pretrade.parse_as_of
+as_of_note = pretrade.as_of_note
+as_of_bounds = pretrade.as_of_bounds
+parse_investor = pretrade.parse_investor
+parse_related = pretrade.parse_related
+reference_summary = pretrade.reference_summary
+security_index = pretrade.security_index
 
 Progress = ProgressCallback
 """Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done (the check),
 then report and save (the workbook written to disk) from ``write_report``."""
 # Resolving and screening report progress every this many distinct securities.
 PROGRESS_EVERY = 1000
-
-DISCLAIMER = (
-    "This report is produced by software from published lists and curated reference data. It "
-    "is not legal advice. Confirm every finding against the official list and your counsel "
-    "before acting."
-)
-
-
-def parse_as_of(value: dt.date | str | None) -> dt.date:
-    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UsageError(f"as-of date {value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def parse_investor(value: Investor | str) -> Investor:
-    try:
-        return Investor(str(value).strip().lower())
-    except ValueError:
-        choices = ", ".join(item.value for item in Investor)
-        raise UsageError(f"investor {value!r} is not one of: {choices}") from None
-
-
-_INDEX_CACHE: dict[int, tuple[Reference, SecurityIndex]] = {}
-_INDEX_CACHE_SIZE = 8  # a few list selections of the shipped snapshot
-
-
-def security_index(reference: Reference) -> SecurityIndex:
-    """The look-up index of a reference snapshot, built once per snapshot object."""
-    key = id(reference)
-    cached = _INDEX_CACHE.get(key)
-    if cached is None or cached[0] is not reference:
-        if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
-            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-        cached = (reference, SecurityIndex(reference))
-        _INDEX_CACHE[key] = cached
-    return cached[1]
-
-
-def active_reference(
-    reference: Reference | None,
-    lists: Sequence[str] | None,
-    firm_lists: Sequence[str | os.PathLike[str]] = (),
-    as_of: dt.date | None = None,
-) -> Reference:
-    """The snapshot with the chosen lists active, plus any firm lists given with the check."""
-    selected = (reference or load_reference()).select(lists, as_of)
-    if not firm_lists:
-        return selected
-    from portfolio_check.sources.firm_list import load_firm_list
-
-    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
-
-
-def parse_related(value: str) -> str:
-    text = str(value).strip().lower()
-    if text not in RelatedPolicy.ALL:
-        raise UsageError(
-            f"related-entity policy {value!r} is not one of: {', '.join(RelatedPolicy.ALL)}"
-        )
-    return text
 
 
 class HoldingRecord(NamedTuple):
@@ -150,6 +91,46 @@ def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
     columns = [holdings[name].tolist() for name in ("file", "sheet", "row", "input", "verdict")]
     for file, sheet, row, cells, verdict in zip(*columns, strict=True):
         yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
+
+
+def holding_dict(record: HoldingRecord) -> dict[str, Any]:
+    """One position as the JSON contract shows it (``holdings`` in ``to_dict``)."""
+    verdict = record.verdict
+    return {
+        "file": record.file,
+        "sheet": record.sheet,
+        "row": record.row,
+        "status": verdict.status.value,
+        "reason": verdict.reason,
+        "input": dict(record.input),
+        "security": {
+            "name": verdict.identity.name,
+            "isin": verdict.identity.isin,
+            "ticker": verdict.identity.ticker,
+            "exchange": verdict.identity.exchange,
+        },
+        "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
+        "findings": [
+            {
+                "list": finding.list_id,
+                "entry_id": finding.entry_id,
+                "entry_name": finding.entry_name,
+                "matched_on": finding.matched_on,
+                "score": finding.score,
+                "status": finding.status.value,
+                "rule": finding.rule,
+                "listing_date": _iso(finding.listing_date),
+                "effective_date": _iso(finding.effective_date),
+                "divestment_date": _iso(finding.divestment_date),
+                "explanation": finding.explanation,
+                "exposure": finding.exposure,
+                "path": list(finding.path),
+                "weight": finding.weight,
+            }
+            for finding in verdict.findings
+        ],
+        "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
+    }
 
 
 @dataclass
@@ -204,48 +185,12 @@ class CheckResult:
         threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
         return worst.severity <= threshold.severity
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README)."""
-        holdings = []
-        for record in holding_records(self.holdings):
-            verdict = record.verdict
-            holdings.append(
-                {
-                    "file": record.file,
-                    "sheet": record.sheet,
-                    "row": record.row,
-                    "status": verdict.status.value,
-                    "reason": verdict.reason,
-                    "input": dict(record.input),
-                    "security": {
-                        "name": verdict.identity.name,
-                        "isin": verdict.identity.isin,
-                        "ticker": verdict.identity.ticker,
-                        "exchange": verdict.identity.exchange,
-                    },
-                    "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-                    "findings": [
-                        {
-                            "list": finding.list_id,
-                            "entry_id": finding.entry_id,
-                            "entry_name": finding.entry_name,
-                            "matched_on": finding.matched_on,
-                            "score": finding.score,
-                            "status": finding.status.value,
-                            "rule": finding.rule,
-                            "listing_date": _iso(finding.listing_date),
-                            "effective_date": _iso(finding.effective_date),
-                            "divestment_date": _iso(finding.divestment_date),
-                            "explanation": finding.explanation,
-                            "exposure": finding.exposure,
-                            "path": list(finding.path),
-                            "weight": finding.weight,
-                        }
-                        for finding in verdict.findings
-                    ],
-                    "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
-                }
-            )
+    def to_dict(self, *, holdings: bool = True) -> dict[str, Any]:
+        """The JSON contract (keys documented in the README); ``holdings=False`` leaves the
+        positions out (an empty list), for a writer that streams them (report/json_stream.py)."""
+        rows = (
+            [holding_dict(record) for record in holding_records(self.holdings)] if holdings else []
+        )
         return {
             "as_of": self.as_of.isoformat(),
             "investor": self.investor.value,
@@ -257,7 +202,7 @@ class CheckResult:
                 "by_status": self.count_by_status(),
                 "market_value_by_status": self.market_value_by_status(),
             },
-            "holdings": holdings,
+            "holdings": rows,
             "other_rows": [
                 {
                     "file": o.file,
@@ -275,7 +220,7 @@ class CheckResult:
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The JSON text; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = strict_json(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -330,22 +275,6 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
-    return {
-        "version": reference.version,
-        "lists": [
-            {
-                "id": item.list_id,
-                "title": item.title,
-                "source": item.source,
-                "entries": len(item.entries),
-            }
-            for item in reference.lists.values()
-        ],
-    }
-
-
 @collection_paused()  # the whole check: see collector.py
 def check(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
@@ -355,11 +284,16 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     fund_holdings: Sequence[str | os.PathLike[str]] = (),
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    any_date: bool = False,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -372,7 +306,7 @@ def check(
     ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
     positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
     """
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, any_date=any_date)
     who = parse_investor(investor)
     policy = parse_related(related)
     book = as_decision_book(decisions)
@@ -392,6 +326,7 @@ def check(
             raise
         parsing.set()
         ref = loading.result()
+    book = pretrade.applicable_decisions(book, ref, reference)
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
@@ -404,7 +339,7 @@ def check(
         reference=ref,
         holdings=holdings,
         other_rows=list(data.other_rows),
-        input_issues=list(data.issues),
+        input_issues=[*as_of_note(day), *data.issues],
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
@@ -508,45 +443,6 @@ def screen_positions(
     return frame.reset_index(drop=True)
 
 
-# A text without spaces that holds a digit, of an identifier's length: a code, never a name.
-_CODE_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9.:#@/\-]{1,16}$")
-
-
-def _looks_like_code(text: str) -> bool:
-    return bool(_CODE_LIKE.match(text.strip()))
-
-
-def _bare_code_lines(
-    index: SecurityIndex,
-    reference: Reference,
-    code: str,
-    day: dt.date,
-    investor: Investor,
-    policy: str,
-) -> str:
-    """What a bare code would be on each exchange whose codes are numbers, with its status."""
-    seen: list[str] = []
-    for market in (HONG_KONG, CHINA_COMPOSITE):
-        ticker = make_ticker(code, market)
-        if ticker is None:
-            continue
-        identity = SecurityIdentity(
-            ticker=str(ticker), exchange=ticker.market, local_code=ticker.code
-        )
-        verdict = screen(
-            resolve(index, identity, as_of=day), reference, day, investor, related_policy=policy
-        )
-        line = index.hkex_line(ticker.code, day) if ticker.market == HONG_KONG else None
-        label = f"{ticker}" + (f" ({line.name})" if line else "")
-        seen.append(f"{label}: {verdict.status.value}")
-    if not seen:
-        return ""
-    return (
-        "; a bare code without an exchange is never guessed (give --exchange); it could be: "
-        + "; ".join(seen)
-    )
-
-
 def learn_sedols(
     identified: list[tuple[SecurityIdentity, tuple[str, ...]]],
 ) -> list[tuple[SecurityIdentity, tuple[str, ...]]]:
@@ -590,133 +486,3 @@ def learn_sedols(
             )
         out.append((identity, notes))
     return out
-
-
-class TradeAnswer(StrEnum):
-    """May this side of the trade be done: yes, only to divest, or no."""
-
-    YES = "yes"
-    DIVEST_ONLY = "divest-only"
-    NO = "no"
-
-
-@dataclass(frozen=True)
-class SecurityCheck:
-    """The pre-trade answer for one security: status, whether this side is allowed, evidence."""
-
-    query: str
-    as_of: dt.date
-    investor: Investor
-    side: Side
-    verdict: Verdict
-    allowed: bool
-    reference: Reference
-
-    @property
-    def status(self) -> Status:
-        return self.verdict.status
-
-    @property
-    def answer(self) -> TradeAnswer:
-        """Three ways, not two: a sale allowed only to divest is neither "yes" nor "no"."""
-        if self.allowed:
-            return TradeAnswer.YES
-        action = self.verdict.actions.buy if self.side is Side.BUY else self.verdict.actions.sell
-        if self.status is Status.PROHIBITED and action.startswith("only to divest"):
-            return TradeAnswer.DIVEST_ONLY
-        return TradeAnswer.NO
-
-    @property
-    def headline(self) -> str:
-        """The answer in words: "allowed", "allowed only to divest, until D", "NOT allowed"."""
-        if self.answer is TradeAnswer.YES:
-            return "allowed"
-        if self.answer is TradeAnswer.DIVEST_ONLY:
-            action = (
-                self.verdict.actions.sell if self.side is Side.SELL else self.verdict.actions.buy
-            )
-            return "allowed " + action
-        if self.status is Status.UNRESOLVED:
-            return "NOT allowed until the security is identified"
-        if self.status is Status.REVIEW:
-            return "NOT allowed until a person has reviewed it"
-        return "NOT allowed"
-
-    def fails(self, fail_on: FailOn) -> bool:
-        if fail_on is FailOn.NEVER:
-            return False
-        if fail_on is FailOn.REVIEW and self.status is Status.UNRESOLVED:
-            return True
-        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
-        return self.status.severity <= threshold.severity
-
-    def to_dict(self) -> dict[str, Any]:
-        verdict = self.verdict
-        return {
-            "query": self.query,
-            "as_of": self.as_of.isoformat(),
-            "investor": self.investor.value,
-            "side": self.side.value,
-            "status": verdict.status.value,
-            "allowed": self.allowed,
-            "answer": self.answer.value,
-            "headline": self.headline,
-            "reason": verdict.reason,
-            "security": verdict.identity.model_dump(mode="json"),
-            "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-            "findings": [f.model_dump(mode="json") for f in verdict.findings],
-            "actions": verdict.actions.model_dump(),
-            "reference": reference_summary(self.reference),
-            "disclaimer": DISCLAIMER,
-        }
-
-
-def check_security(
-    identifier: str,
-    *,
-    exchange: str | None = None,
-    as_of: dt.date | str | None = None,
-    investor: Investor | str = Investor.US_PERSON,
-    side: Side | str = Side.BUY,
-    lists: Sequence[str] | None = None,
-    firm_lists: Sequence[str | os.PathLike[str]] = (),
-    related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
-    reference: Reference | None = None,
-) -> SecurityCheck:
-    """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
-
-    ``lists``, ``firm_lists``, ``related`` and ``decisions`` as for :func:`check`.
-    """
-    query = (identifier or "").strip()
-    if not query:
-        raise UsageError("no security identifier given")
-    day = parse_as_of(as_of)
-    who = parse_investor(investor)
-    try:
-        trade_side = Side(str(side).strip().lower())
-    except ValueError:
-        raise UsageError(f"side {side!r} is not one of: buy, sell") from None
-    policy = parse_related(related)
-    book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists, day)
-    index = security_index(ref)
-    identity, notes = identify(identifier=query, exchange=exchange)
-    recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes
-    if not recognised and (parse_hkex_derivative_name(query) or not _looks_like_code(query)):
-        # Not an identifier in any notation we know: the query is a name (an IPO subscription
-        # has no ticker yet) or a warrant's short name. A malformed identifier (bad check
-        # digit) or a code-like text is never taken as a name.
-        identity, notes = identify(name=query)
-    resolution = apply_decisions(resolve(index, identity, notes, as_of=day), book)
-    verdict = screen(resolution, ref, day, who, related_policy=policy)
-    if verdict.status is Status.UNRESOLVED and query.isdigit() and not exchange:
-        verdict = verdict.model_copy(
-            update={
-                "reason": verdict.reason + _bare_code_lines(index, ref, query, day, who, policy)
-            }
-        )
-    allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
-        side_allowed(verdict.actions, trade_side)
-    )
-    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)

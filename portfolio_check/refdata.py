@@ -29,9 +29,6 @@ from portfolio_check.reference import (
     Reference,
     ReferenceList,
 )
-from portfolio_check.sources.eo13959 import load_eo13959
-from portfolio_check.sources.masters import load_master_rows
-from portfolio_check.sources.snapshot import load_list_file
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
@@ -63,6 +60,11 @@ def shipped_reference_dir() -> Path:
     )
 
 
+def default_reference_dir() -> Path:
+    """The snapshot a check uses when given none (the folder :func:`load_reference` loads)."""
+    return shipped_reference_dir()
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -74,6 +76,9 @@ def _read_json(path: Path) -> Any:
 
 def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
     """One list named by the manifest: its entries validated by the importer's own loader."""
+    # imported here: a compiled snapshot (compiled.py) is used without the importers
+    from portfolio_check.sources.snapshot import load_list_file
+
     try:
         path = folder / str(listed["file"])
         return ReferenceList(
@@ -170,10 +175,12 @@ def load_reference(folder: Path | None = None) -> Reference:
 
 @lru_cache(maxsize=1)
 def _load_shipped() -> Reference:
-    return _load(shipped_reference_dir())
+    return _load(default_reference_dir())
 
 
 def _load(folder: Path) -> Reference:
+    from portfolio_check.sources.masters import load_master_rows
+
     manifest = _read_json(folder / "manifest.json")
     if not isinstance(manifest, dict):
         raise ReferenceDataError(f"{folder / 'manifest.json'}: expected a JSON object")
@@ -181,6 +188,8 @@ def _load(folder: Path) -> Reference:
     if not isinstance(listed, list) or not listed:
         raise ReferenceDataError(f"{folder / 'manifest.json'}: names no lists")
     lists = {item.list_id: item for item in (_load_list(folder, raw) for raw in listed)}
+    from portfolio_check.sources.eo13959 import load_eo13959
+
     ccmc, designations = load_eo13959(folder)
     if ccmc is not None:
         lists[ccmc.list_id] = ccmc

@@ -15,7 +15,7 @@ from typing import Any
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Relation
-from portfolio_check.regimes import COMPANION_LISTS, Designation, period_in_force
+from portfolio_check.regimes import COMPANION_LISTS, Designation, lists_on
 
 __all__ = [
     "DEFAULT_LISTS",
@@ -121,32 +121,20 @@ class Reference:
         """The snapshot with only the given lists active (default: ``DEFAULT_LISTS``).
 
         A list brings its companions (NS-CMIC: the earlier order's NS-CCMC list) on the dates
-        their order was in force (any date when ``as_of`` is None): outside them their entries
-        must not tie a security to anything.
+        their order was in force (``regimes.lists_on``); none without ``as_of``. A companion the
+        snapshot does not have is left out.
 
         Curated rows tied to an inactive list are left out with it. The same selection of the
         same snapshot is the same object, so indexes built on it are reused.
         """
-        wanted = tuple(DEFAULT_LISTS if list_ids is None else dict.fromkeys(list_ids))
-        unknown = [list_id for list_id in wanted if list_id not in self.lists]
+        chosen = tuple(DEFAULT_LISTS if list_ids is None else dict.fromkeys(list_ids))
+        companions = {c for group in COMPANION_LISTS.values() for c in group}
+        unknown = [i for i in chosen if i not in self.lists and i not in companions]
         if list_ids is not None and unknown:
             raise UsageError(
                 f"unknown list {unknown[0]!r}; the snapshot has: {', '.join(self.lists)}"
             )
-        # A list whose slot earlier orders filled brings their lists (NS-CMIC: NS-CCMC).
-        wanted = tuple(
-            dict.fromkeys(
-                companion
-                for list_id in wanted
-                for companion in (list_id, *COMPANION_LISTS.get(list_id, ()))
-                if companion in self.lists
-                and (
-                    companion == list_id
-                    or as_of is None
-                    or period_in_force(self.lists[companion].regime, as_of) is not None
-                )
-            )
-        )
+        wanted = tuple(i for i in lists_on(chosen, as_of) if i in self.lists)
         if wanted == tuple(self.lists):
             return self
         if wanted not in self._selections:

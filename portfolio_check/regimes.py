@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from portfolio_check.model import Action, Actions, Investor, ListEntry, Status
@@ -34,6 +35,7 @@ EO14032_START = dt.date(2021, 6, 3)
 # applied whenever NS-CMIC is, since it fills the same slot on earlier dates.
 NS_CCMC_LIST = "ns-ccmc"
 COMPANION_LISTS: dict[str, tuple[str, ...]] = {NS_CMIC: (NS_CCMC_LIST,)}
+COMPANION_REGIMES: dict[str, str] = {NS_CCMC_LIST: EO13959}
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,19 @@ PERIODS: dict[str, tuple[Period, ...]] = {
 def period_in_force(regime: str, as_of: dt.date) -> Period | None:
     """The order in force for a dated regime on ``as_of`` (None: none, or not a dated regime)."""
     return next((p for p in PERIODS.get(regime, ()) if p.covers(as_of)), None)
+
+
+def lists_on(list_ids: Sequence[str], as_of: dt.date | None) -> tuple[str, ...]:
+    """The lists to apply on ``as_of``: the chosen ones, and each one's companions on the days
+    their order was in force (NS-CMIC brings NS-CCMC from 2020-11-12 to 2021-06-02). Outside
+    those days a companion's entries must tie a security to nothing; with no date, none."""
+    found: list[str] = []
+    for list_id in list_ids:
+        found.append(list_id)
+        for companion in COMPANION_LISTS.get(list_id, ()):
+            if as_of is not None and period_in_force(COMPANION_REGIMES[companion], as_of):
+                found.append(companion)
+    return tuple(dict.fromkeys(found))
 
 
 def is_dated(regime: str) -> bool:
