@@ -10,6 +10,7 @@ reason; :mod:`portfolio_check.pipeline` imports them from here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -126,6 +127,26 @@ def parse_investor(value: Investor | str) -> Investor:
         raise UsageError(f"investor {value!r} is not one of: {choices}") from None
 
 
+def _dated_lists(
+    reference: Reference | None, lists: Sequence[str] | None, as_of: dt.date | None
+) -> tuple[str, ...] | None:
+    """The lists to select on ``as_of`` (None: the default selection, unchanged that day)."""
+    if lists is not None:
+        return lists_on(lists, as_of)
+    dated = lists_on(DEFAULT_LISTS, as_of)
+    if dated == DEFAULT_LISTS:
+        return None
+    # the default lists this snapshot has (a small one may lack SDN), with the companions
+    if reference is not None:
+        have = set(reference.lists)
+    else:
+        from portfolio_check.refdata import default_reference_dir
+
+        manifest = json.loads((default_reference_dir() / "manifest.json").read_text("utf-8"))
+        have = {str(item.get("id")) for item in manifest.get("lists", [])}
+    return tuple(i for i in dated if i in have or i not in DEFAULT_LISTS)
+
+
 def active_reference(
     reference: Reference | None,
     lists: Sequence[str] | None,
@@ -136,7 +157,7 @@ def active_reference(
 
     ``as_of`` adds the lists of an earlier order in force that day (NS-CMIC's NS-CCMC).
     """
-    chosen = lists_on(DEFAULT_LISTS if lists is None else lists, as_of)
+    chosen = _dated_lists(reference, lists, as_of)
     # the default snapshot comes compiled, its index ready (compiled.py)
     selected = compiled_reference(chosen) if reference is None else reference.select(chosen)
     if not firm_lists:
