@@ -27,7 +27,7 @@ def security(identifier: str, as_of: str, *extra: str) -> dict[str, Any]:
     args = ["check-security", identifier, "--as-of", as_of, "--json", "-", *extra]
     result = CliRunner().invoke(main, args)
     assert result.exit_code in (0, 1), result.output
-    answer: dict[str, Any] = json.loads(result.output)
+    answer: dict[str, Any] = json.loads(result.stdout)
     return answer
 
 

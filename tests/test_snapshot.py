@@ -15,6 +15,7 @@ from portfolio_check.model import ListEntry
 from portfolio_check.refdata import load_reference
 from portfolio_check.sources.csl import CSL_LISTS
 from portfolio_check.sources.dod_1260h import import_dod_1260h
+from portfolio_check.sources.more_lists import CSL_LIST_IDS
 from portfolio_check.sources.ofac_csv import import_ofac_csv
 from portfolio_check.sources.snapshot import (
     DOD_1260H_FILE,
@@ -26,7 +27,7 @@ from portfolio_check.sources.snapshot import (
     load_list_file,
     load_manifest,
 )
-from portfolio_check.sources.un import UN_FILE
+from portfolio_check.sources.un import UN_FILE, UN_ID
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 XML_FIXTURES = Path(__file__).parent / "fixtures" / "ofac_xml"
@@ -36,8 +37,11 @@ SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
 DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
+ENHANCED = SHARED / "data" / "ofac" / "enhanced_2025-01" / "CONS_ENHANCED.XML"
 UN_XML = SHARED / "data" / "un" / "UN_consolidated_2026-02-27.xml"
 CSL_CSV = SHARED / "data" / "us_csl_2025-02" / "consolidated.csv"
+# issue 15's lists, as 'reference build --un --csl' imports them
+MORE_LISTS = {UN_ID: UN_XML, **dict.fromkeys(CSL_LIST_IDS, CSL_CSV)}
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
 MAX_LIST_FILE_BYTES = 5_000_000
 """Each shipped list file stays below this (the package carries them)."""
@@ -49,8 +53,9 @@ needs_consolidated = pytest.mark.skipif(
 needs_all_sources = pytest.mark.skipif(
     not all(
         p.is_file()
-        for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, UN_XML, CSL_CSV)
-    ),
+        for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, ENHANCED, UN_XML)
+    )
+    or not CSL_CSV.is_file(),
     reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
@@ -81,7 +86,20 @@ def test_list_file(built: tuple[Path, Manifest]) -> None:
 def test_manifest(built: tuple[Path, Manifest]) -> None:
     out, manifest = built
     data = read(out / "manifest.json")
-    assert list(data) == ["schema", "version", "generated_at", "generated_by", "lists"]
+    assert list(data) == [
+        "schema",
+        "version",
+        "generated_at",
+        "generated_by",
+        "lists",
+        "content_sha256",
+        "files",
+    ]
+    # Every file of the snapshot is hashed, and the version is their content hash.
+    assert data["files"] == {
+        NS_CMIC_FILE: hashlib.sha256((out / NS_CMIC_FILE).read_bytes()).hexdigest()
+    }
+    assert data["version"] == f"2025-12-20.{data['content_sha256'][:8]}"
     assert data["schema"] == 1
     assert data["generated_at"] == "2025-12-20T09:30:00Z"
     assert data["generated_by"] == GENERATED_BY
@@ -96,7 +114,12 @@ def test_manifest(built: tuple[Path, Manifest]) -> None:
     for name, info in files.items():
         assert info["sha256"] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
     assert files["cons_prim.csv"]["records"] == 5
-    assert listed["published"] == "unknown (OFAC's legacy CSV files carry no date)"
+    # The CSV set states no date: the folder's newest file time stands in, labelled as such.
+    assert listed["published"].startswith(
+        "unknown (OFAC's legacy CSV files carry no date); newest file time of the folder "
+    )
+    assert listed["published_basis"] == "newest file time of the folder"
+    assert listed["published"].endswith(listed["published_date"])
     assert (listed["source_records"], listed["dropped"]) == (5, {"other programs": 2})
     assert listed["selection"] == "records on program CMIC-EO13959"
     assert "tranches" not in listed and "end_dates" not in listed
@@ -243,15 +266,16 @@ def test_real_snapshot(tmp_path: Path) -> None:
 
 
 def build_real(out: Path) -> Manifest:
-    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them."""
+    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them:
+    NS-CMIC from OFAC's enhanced XML (publication dates per entity, names in other scripts;
+    the same 68 entries as the 2025-06 legacy XML and the 2025-12 CSV set)."""
     return build_snapshot(
-        CONSOLIDATED,
+        ENHANCED,
         out,
         sdn_dir=SDN,
         dod_1260h_csv=DOD_1260H,
         generated_at=WHEN,
-        un_xml=UN_XML,
-        csl_csv=CSL_CSV,
+        extra=MORE_LISTS,
     )
 
 
@@ -265,40 +289,29 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     for name in shipped:
         assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
-    # Keys only the committed manifest has (masters, derived) are added by reference_build.
-    assert {key for key in new if old.get(key) != new[key]} <= {"generated_at", "version"}
-    assert old["version"].split(".")[1] == new["version"].split(".")[1]
+    # Keys only the committed manifest has (masters, derived) are added by reference_build;
+    # its files, content hash and version cover those and the curated tables too.
+    changed = {key for key in new if old.get(key) != new[key]}
+    assert changed <= {"generated_at", "version", "files", "content_sha256"}
+    assert old["lists"] == new["lists"]
 
 
 @needs_all_sources
 def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
     cmic, sdn, dod, *more = manifest.lists
-    assert [item.id for item in manifest.lists] == [
-        "ns-cmic",
-        "sdn",
-        "dod-1260h",
-        "un",
-        "entity-list",
-        "meu",
-        "ssi",
-    ]
-    un, entity_list, meu, ssi = more
-    assert (un.regime, un.entries, un.dropped) == ("un-freeze", 273, {"individuals": 730})
-    assert un.published == "2026-02-27 (dateGenerated)"
-    assert [(x.regime, x.entries) for x in (entity_list, meu, ssi)] == [
-        ("export-controls", 2_001),
-        ("export-controls", 71),
+    assert [(item.id, item.entries) for item in more] == [
+        ("un", 273),
+        ("entity-list", 2_001),
+        ("meu", 71),
         ("ssi", 290),
     ]
-    # The CSL's SDN and CMIC rows are OFAC's own: counted, recognised, not imported twice.
-    assert entity_list.dropped["OFAC's own ns-cmic rows (read from OFAC's files)"] == 68
-    assert "68 ns-cmic rows (68 of them entries of this build's ns-cmic list" in ssi.selection
-    assert entity_list.source_records == 14_160
-    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 110, 27)
-    assert cmic.published.startswith(
-        "unknown (OFAC's legacy CSV files carry no date); on or before 2025-12-19"
-    )
+    # the CSL's SDN and CMIC rows are OFAC's own records: counted, not imported twice
+    assert more[1].dropped["OFAC's own ns-cmic rows (read from OFAC's files)"] == 68
+    assert [item.id for item in manifest.lists][:3] == ["ns-cmic", "sdn", "dod-1260h"]
+    # The CSV set's 110 strong aliases and OFAC's six names of CMIC entries in Chinese.
+    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 116, 27)
+    assert (cmic.published, cmic.published_basis) == ("2025-01-10", "stated in the file")
     assert (sdn.regime, sdn.title) == (
         "sdn-blocking",
         "Specially Designated Nationals and Blocked Persons List (SDN)",

@@ -72,7 +72,9 @@ def _write(result: CheckResult, handle: TextIO) -> None:
     if not found or marker in after:  # no other value of the document is this string
         raise RuntimeError("the JSON document's holdings mark was not found exactly once")
     handle.write(before)
-    _write_rows((holding_dict(r) for r in holding_records(result.holdings)), handle)
+    _write_rows(
+        (holding_dict(r, result.reference) for r in holding_records(result.holdings)), handle
+    )
     handle.write(after + "\n")
 
 
