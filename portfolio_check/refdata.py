@@ -22,6 +22,7 @@ from portfolio_check.model import (
     RELATION_KINDS,
     CuratedName,
     CuratedSecurity,
+    Provenance,
     Relation,
 )
 from portfolio_check.reference import (
@@ -322,7 +323,10 @@ def _load(folder: Path) -> Reference:
     # load the same way: every row carries its source.
     curated_securities = _load_curated(
         folder / "curated" / "securities.csv", CuratedSecurity
-    ) + _load_curated(folder / "derived" / "securities.csv", CuratedSecurity)
+    ) + tuple(
+        row.model_copy(update={"provenance": Provenance.DERIVED})
+        for row in _load_curated(folder / "derived" / "securities.csv", CuratedSecurity)
+    )
     curated_names = _load_curated(folder / "curated" / "names.csv", CuratedName) + _load_curated(
         folder / "derived" / "names.csv", CuratedName
     )
