@@ -93,7 +93,8 @@ def _screening_options(func: F) -> F:
         default=RelatedPolicy.LAW,
         show_default=True,
         help="Entities related to listed ones (subsidiaries, financing vehicles): 'law' makes "
-        "them REVIEW (OFAC FAQ 857); 'as-listed' applies a stricter firm policy.",
+        "them REVIEW (OFAC FAQ 857); 'as-listed' applies a stricter firm policy; "
+        "'+affiliates' also screens affiliates no listed group controls (China Tower).",
     )(func)
     func = click.option(
         "--firm-list",
@@ -520,6 +521,8 @@ def _source_option(flag: str, help_text: str, *, folder: bool = False) -> Callab
 )
 @_source_option("--csi", "CSI index constituents (.xls).")
 @_source_option("--ah-pairs", "A/H share pairs (.csv).")
+@_source_option("--un", "UN Security Council Consolidated List (XML).")
+@_source_option("--csl", "US Consolidated Screening List (CSV): Entity List, MEU, SSI.")
 @click.option(
     "--base",
     "base_spec",
@@ -537,6 +540,8 @@ def reference_build(
     hkex: tuple[str, ...],
     csi: str | None,
     ah_pairs: str | None,
+    un: str | None,
+    csl: str | None,
     base_spec: str | None,
     out: str,
 ) -> None:
@@ -556,6 +561,8 @@ def reference_build(
         hkex=[Path(p) for p in hkex],
         csi=Path(csi) if csi else None,
         ah_pairs=Path(ah_pairs) if ah_pairs else None,
+        un=Path(un) if un else None,
+        csl=Path(csl) if csl else None,
     )
     click.echo(f"snapshot written to {out} (version {manifest.get('version')})")
 

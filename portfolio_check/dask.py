@@ -138,7 +138,7 @@ def check_dataset(
     who = parse_investor(investor)
     policy = parse_related(related)
     book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists)
+    ref = active_reference(reference, lists, firm_lists, day)
     client = _client()
     # 1. every partition read once on the workers; what stays there is small (its distinct
     # securities, a code and a class per row); its distinct securities to a distributed unique

@@ -160,15 +160,25 @@ class Relation(Frozen):
         description="CUSIP issuer numbers (the first six characters of a CUSIP, and of a US or "
         "Canadian ISIN after the country code): every security of that issuer",
     )
+    subject_short_names: tuple[str, ...] = Field(
+        default=(), description="the exchange's short names of the subject's lines (HKEX, SSE)"
+    )
+    subject_names_zh: tuple[str, ...] = Field(default=(), description="Chinese full names")
     object_list_id: str
     object_entry_id: str
     ownership_pct: float | None = None
+    valid_from: dt.date | None = Field(
+        default=None, description="first day the relation held (None: as far back as known)"
+    )
+    valid_to: dt.date | None = Field(
+        default=None, description="first day it no longer held (None: still holds)"
+    )
     note: str = ""
     source: str
 
 
 RELATION_KINDS = frozenset(
-    {"subsidiary-of", "financing-vehicle-of", "group-company-of", "parent-of"}
+    {"subsidiary-of", "financing-vehicle-of", "group-company-of", "parent-of", "affiliate-of"}
 )
 
 

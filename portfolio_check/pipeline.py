@@ -348,7 +348,7 @@ def check(
     # only contend for the GIL with the reader's Python steps (a CSV is parsed holding it).
     parsing = threading.Event()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
-        loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing)
+        loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing, day)
         try:
             data, files = _read_source(source, notify, parsing.set)
         except BaseException:
@@ -383,9 +383,10 @@ def _indexed_reference(
     lists: Sequence[str] | None,
     firm_lists: Sequence[str | os.PathLike[str]],
     start: threading.Event,
+    as_of: dt.date | None = None,
 ) -> Reference:
     start.wait()
-    ref = active_reference(reference, lists, firm_lists)
+    ref = active_reference(reference, lists, firm_lists, as_of)
     security_index(ref)
     return ref
 

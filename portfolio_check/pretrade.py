@@ -10,6 +10,7 @@ reason; :mod:`portfolio_check.pipeline` imports them from here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -33,7 +34,8 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
-from portfolio_check.reference import Reference
+from portfolio_check.reference import DEFAULT_LISTS, Reference
+from portfolio_check.regimes import lists_on
 from portfolio_check.resolve import SecurityIndex, identify, parse_hkex_derivative_name, resolve
 from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
@@ -127,14 +129,39 @@ def parse_investor(value: Investor | str) -> Investor:
         raise UsageError(f"investor {value!r} is not one of: {choices}") from None
 
 
+def _dated_lists(
+    reference: Reference | None, lists: Sequence[str] | None, as_of: dt.date | None
+) -> tuple[str, ...] | None:
+    """The lists to select on ``as_of`` (None: the default selection, unchanged that day)."""
+    if lists is not None:
+        return lists_on(lists, as_of)
+    dated = lists_on(DEFAULT_LISTS, as_of)
+    if dated == DEFAULT_LISTS:
+        return None
+    # the default lists this snapshot has (a small one may lack SDN), with the companions
+    if reference is not None:
+        have = set(reference.lists)
+    else:
+        from portfolio_check.refdata import default_reference_dir
+
+        manifest = json.loads((default_reference_dir() / "manifest.json").read_text("utf-8"))
+        have = {str(item.get("id")) for item in manifest.get("lists", [])}
+    return tuple(i for i in dated if i in have or i not in DEFAULT_LISTS)
+
+
 def active_reference(
     reference: Reference | None,
     lists: Sequence[str] | None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
+    as_of: dt.date | None = None,
 ) -> Reference:
-    """The snapshot with the chosen lists active, plus any firm lists given with the check."""
+    """The snapshot with the chosen lists active, plus any firm lists given with the check.
+
+    ``as_of`` adds the lists of an earlier order in force that day (NS-CMIC's NS-CCMC).
+    """
+    chosen = _dated_lists(reference, lists, as_of)
     # the default snapshot comes compiled, its index ready (compiled.py)
-    selected = compiled_reference(lists) if reference is None else reference.select(lists)
+    selected = compiled_reference(chosen) if reference is None else reference.select(chosen)
     if not firm_lists:
         return selected
     from portfolio_check.sources.firm_list import firm_list_id, load_firm_list
@@ -345,7 +372,7 @@ def check_security(
         raise UsageError(f"side {side!r} is not one of: buy, sell") from None
     policy = parse_related(related)
     book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists)
+    ref = active_reference(reference, lists, firm_lists, day)
     book = applicable_decisions(book, ref, reference)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)

@@ -35,7 +35,16 @@ from portfolio_check.sources.csvrows import csv_rows, one_line
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
-_MULTI_VALUED = frozenset({"subject_aliases", "subject_isins", "subject_tickers", "subject_cusip6"})
+_MULTI_VALUED = frozenset(
+    {
+        "subject_aliases",
+        "subject_isins",
+        "subject_tickers",
+        "subject_cusip6",
+        "subject_short_names",
+        "subject_names_zh",
+    }
+)
 
 
 def shipped_reference_dir() -> Path:
@@ -308,6 +317,11 @@ def _load(folder: Path) -> Reference:
     if not isinstance(listed, list) or not listed:
         raise ReferenceDataError(f"{folder / 'manifest.json'}: names no lists")
     lists = {item.list_id: item for item in (_load_list(folder, raw) for raw in listed)}
+    from portfolio_check.sources.eo13959 import load_eo13959
+
+    ccmc, designations = load_eo13959(folder)
+    if ccmc is not None:
+        lists[ccmc.list_id] = ccmc
     # Hand-curated facts (curated/) and facts derived by code from the masters (derived/)
     # load the same way: every row carries its source.
     curated_securities = _load_curated(
@@ -340,10 +354,12 @@ def _load(folder: Path) -> Reference:
         hkex=hkex,
         derivative_underlyings=underlyings,
         abbreviations=load_abbreviations(folder),
+        designations=designations,
     )
     linked = [(r.list_id, r.entry_id) for r in curated_securities]
     linked += [(r.list_id, r.entry_id) for r in curated_names]
     linked += [(r.object_list_id, r.object_entry_id) for r in relations]
+    linked += list(designations)
     for list_id, entry_id in linked:
         if not reference.has_entry(list_id, entry_id):
             raise ReferenceDataError(

@@ -6,6 +6,7 @@ files is :mod:`portfolio_check.refdata`'s job, importing official files is :mod:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,6 +15,7 @@ from typing import Any
 
 from portfolio_check.errors import ReferenceDataError, UsageError
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Relation
+from portfolio_check.regimes import COMPANION_LISTS, Designation, lists_on
 
 __all__ = [
     "DEFAULT_LISTS",
@@ -81,6 +83,8 @@ class Reference:
     hkex: tuple[HkexSecurity, ...] = ()
     derivative_underlyings: dict[str, str] = field(default_factory=dict)
     abbreviations: tuple[CuratedAbbreviation, ...] = ()
+    # EO 13959 designations by (list id, entry id): the rule of that period needs their dates.
+    designations: dict[tuple[str, str], Designation] = field(default_factory=dict)
     _entries: dict[tuple[str, str], ListEntry] = field(default_factory=dict, repr=False)
     _selections: dict[tuple[str, ...], Reference] = field(default_factory=dict, repr=False)
 
@@ -104,22 +108,33 @@ class Reference:
             for item in self.lists.values()
         )
 
+    def designation(self, list_id: str, entry_id: str) -> Designation | None:
+        """The entry's EO 13959 designation, if it had one."""
+        return self.designations.get((list_id, entry_id))
+
     def has_entry(self, list_id: str, entry_id: str) -> bool:
         return (list_id, entry_id) in self._entries
 
-    def select(self, list_ids: Sequence[str] | None = None) -> Reference:
+    def select(
+        self, list_ids: Sequence[str] | None = None, as_of: dt.date | None = None
+    ) -> Reference:
         """The snapshot with only the given lists active (default: ``DEFAULT_LISTS``).
+
+        A list brings its companions (NS-CMIC: the earlier order's NS-CCMC list) on the dates
+        their order was in force (``regimes.lists_on``); none without ``as_of``. A companion the
+        snapshot does not have is left out.
 
         Curated rows tied to an inactive list are left out with it. The same selection of the
         same snapshot is the same object, so indexes built on it are reused.
         """
-        wanted = tuple(DEFAULT_LISTS if list_ids is None else dict.fromkeys(list_ids))
-        unknown = [list_id for list_id in wanted if list_id not in self.lists]
+        chosen = tuple(DEFAULT_LISTS if list_ids is None else dict.fromkeys(list_ids))
+        companions = {c for group in COMPANION_LISTS.values() for c in group}
+        unknown = [i for i in chosen if i not in self.lists and i not in companions]
         if list_ids is not None and unknown:
             raise UsageError(
                 f"unknown list {unknown[0]!r}; the snapshot has: {', '.join(self.lists)}"
             )
-        wanted = tuple(list_id for list_id in wanted if list_id in self.lists)
+        wanted = tuple(i for i in lists_on(chosen, as_of) if i in self.lists)
         if wanted == tuple(self.lists):
             return self
         if wanted not in self._selections:
@@ -143,6 +158,7 @@ class Reference:
             hkex=self.hkex,
             derivative_underlyings=self.derivative_underlyings,
             abbreviations=tuple(r for r in self.abbreviations if r.list_id in active),
+            designations={k: v for k, v in self.designations.items() if k[0] in active},
         )
 
     def iter_entries(self) -> Iterator[tuple[ReferenceList, ListEntry]]:

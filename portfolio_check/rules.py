@@ -15,18 +15,38 @@ NS-CMIC (EO 13959 as amended by EO 14032; 31 CFR Part 586), per entry and per as
 The ban binds US persons only: for a non-US person a listed entry is WATCH. OFAC publishes the
 effective date as listing + 60 days and the divestment date as listing + 365 days; on each date
 itself the later stage already applies (the prohibitions take effect at 12:01 a.m. that day).
+
+A regime name may stand for several orders over time (``regimes.PERIODS``): ``ns-cmic`` is EO
+13959 as amended by EO 13974 from 2020-11-12 to 2021-06-02, then EO 14032; ``regime_outcome``
+picks the order in force on the as-of date. The regimes of the UN, Commerce and SSI lists are
+in :mod:`portfolio_check.regimes`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from portfolio_check.model import Action, Actions, Investor, ListEntry, Side, Status
+from portfolio_check.model import Actions, Investor, ListEntry, Side, Status
+from portfolio_check.regimes import (
+    ALLOWED,
+    CLOSE_MATCH_NOTE,
+    EO13959,
+    EO13959_ORDER,
+    PROHIBITED_ACTION,
+    Designation,
+    RuleOutcome,
+    eo13959,
+    export_controls,
+    is_dated,
+    outside_periods,
+    period_in_force,
+    ssi,
+    un_freeze,
+)
+from portfolio_check.relations import AFFILIATES_SUFFIX, base_policy
 
-ALLOWED = Action.ALLOWED
-PROHIBITED_ACTION = Action.PROHIBITED
+__all__ = ["ALLOWED", "PROHIBITED_ACTION", "RuleOutcome"]
 
 
 class MatchStrength:
@@ -42,16 +62,6 @@ class MatchStrength:
     DEFINITE = "definite"
     CANDIDATE = "candidate"
     RELATED = "related"
-
-
-@dataclass(frozen=True)
-class RuleOutcome:
-    """A regime's answer for one entry: None status means the entry has no effect on that date."""
-
-    status: Status | None
-    actions: Actions
-    rule: str
-    explanation: str
 
 
 def _fmt(day: dt.date | None) -> str:
@@ -210,7 +220,31 @@ REGIMES: dict[str, Regime] = {
     "sdn-blocking": sdn_blocking,
     "watch": watch,
     "firm": firm,
+    "un-freeze": un_freeze,
+    "export-controls": export_controls,
+    "ssi": ssi,
 }
+
+
+def regime_outcome(
+    regime: str,
+    entry: ListEntry,
+    as_of: dt.date,
+    investor: Investor,
+    designation: Designation | None = None,
+) -> RuleOutcome:
+    """The outcome under the order in force on ``as_of`` for a regime slot (``regimes.PERIODS``).
+
+    ``designation``: the entity's EO 13959 record, used while that order is in force.
+    """
+    if not is_dated(regime):
+        return REGIMES[regime](entry, as_of, investor)
+    period = period_in_force(regime, as_of)
+    if period is None:
+        return outside_periods(regime, as_of)
+    if period.regime == EO13959:
+        return eo13959(designation, entry, as_of, investor)
+    return REGIMES[period.regime](entry, as_of, investor)
 
 
 class RelatedPolicy:
@@ -223,7 +257,8 @@ class RelatedPolicy:
 
     LAW = "law"
     AS_LISTED = "as-listed"
-    ALL = (LAW, AS_LISTED)
+    # ``+affiliates`` also screens relations of an optional kind (``relations.OPTIONAL_KINDS``)
+    ALL = (LAW, AS_LISTED, LAW + AFFILIATES_SUFFIX, AS_LISTED + AFFILIATES_SUFFIX)
 
 
 # OFAC's 50 percent rule: an entity owned 50% or more by blocked persons is itself blocked.
@@ -247,9 +282,10 @@ def apply_regime(
     ownership_pct: float | None = None,
     related_policy: str = RelatedPolicy.LAW,
     by_name: bool = False,
+    designation: Designation | None = None,
 ) -> RuleOutcome:
     """Apply a list's regime; candidate matches are capped at REVIEW, relations per the law."""
-    outcome = REGIMES[regime](entry, as_of, investor)
+    outcome = regime_outcome(regime, entry, as_of, investor, designation)
     if outcome.status is None or outcome.status.severity >= Status.REVIEW.severity:
         return outcome
     if by_name and regime in NAME_ALONE_IS_CANDIDATE:
@@ -266,7 +302,8 @@ def apply_regime(
             Status.REVIEW,
             Actions.hold_until_reviewed(),
             outcome.rule,
-            f"possible match only; if confirmed: {outcome.status.value} — {outcome.explanation}",
+            f"possible match only; if confirmed: {outcome.status.value} — {outcome.explanation}"
+            + (f"; {CLOSE_MATCH_NOTE}" if outcome.rule == EO13959_ORDER else ""),
         )
     if strength == MatchStrength.RELATED:
         if regime == "sdn-blocking" and (ownership_pct or 0) >= SDN_OWNERSHIP_THRESHOLD:
@@ -277,7 +314,7 @@ def apply_regime(
                 f"owned {ownership_pct:g}% by a blocked person: blocked too under OFAC's 50 "
                 f"percent rule — {outcome.explanation}",
             )
-        if related_policy == RelatedPolicy.AS_LISTED:
+        if base_policy(related_policy) == RelatedPolicy.AS_LISTED:
             return RuleOutcome(
                 outcome.status,
                 outcome.actions,

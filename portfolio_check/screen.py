@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from portfolio_check.model import Actions, Finding, Investor, Status, Verdict
+from portfolio_check.model import Actions, Finding, Investor, ListEntry, Status, Verdict
 from portfolio_check.reference import Reference
+from portfolio_check.regimes import EO13959_ORDER, Designation
+from portfolio_check.relations import why_not_applied
 from portfolio_check.resolve import Resolution
 from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_regime
 
@@ -30,10 +32,28 @@ def _settled_ambiguity(
             investor,
             MatchStrength.DEFINITE,
             by_name=True,
+            designation=reference.designation(m.list_id, m.entry_id),
         ).status
         for m in matches
     }
     return len(statuses) == 1 and None not in statuses
+
+
+def _dates(
+    entry: ListEntry, designation: Designation | None, rule: str
+) -> dict[str, dt.date | None]:
+    """A finding's three dates: the EO 13959 designation's while that order decided it."""
+    if designation is not None and rule.startswith(EO13959_ORDER):
+        return {
+            "listing_date": designation.listed,
+            "effective_date": designation.purchases_barred,
+            "divestment_date": designation.divest_until,
+        }
+    return {
+        "listing_date": entry.listing_date,
+        "effective_date": entry.effective_date,
+        "divestment_date": entry.divestment_date,
+    }
 
 
 def screen(
@@ -54,6 +74,11 @@ def screen(
     for match in resolution.matches:
         ref_list = reference.lists[match.list_id]
         entry = reference.entry(match.list_id, match.entry_id)
+        if match.relation is not None and (
+            off := why_not_applied(match.relation, as_of, related_policy)
+        ):
+            not_yet.append(f"{match.detail}; not applied on {as_of}: {off}")
+            continue
         outcome = apply_regime(
             ref_list.regime,
             entry,
@@ -63,6 +88,7 @@ def screen(
             ownership_pct=match.ownership_pct,
             related_policy=related_policy,
             by_name=match.by_name,
+            designation=(designation := reference.designation(match.list_id, match.entry_id)),
         )
         if outcome.status is None:
             not_yet.append(
@@ -88,9 +114,7 @@ def screen(
                 score=round(match.score, 4),
                 status=outcome.status,
                 rule=outcome.rule,
-                listing_date=entry.listing_date,
-                effective_date=entry.effective_date,
-                divestment_date=entry.divestment_date,
+                **_dates(entry, designation, outcome.rule),
                 explanation=f"{match.detail}. {outcome.explanation}",
                 exposure=match.exposure,
                 path=match.path,

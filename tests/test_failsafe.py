@@ -365,7 +365,9 @@ def _listed_lines() -> list[tuple[str, str, str]]:
     """(entry id, HKEX code, ISIN) of every NS-CMIC entry's HKEX line the reference knows."""
     index = security_index(load_reference().select(["ns-cmic"]))
     found = []
-    for (_list, entry_id), lines in sorted(index.lines_by_entry.items()):
+    for (list_id, entry_id), lines in sorted(index.lines_by_entry.items()):
+        if list_id != "ns-cmic":  # NS-CCMC, selected with it, had its own period
+            continue
         for line in sorted(lines):
             master = index.hkex_by_code.get(line.code)
             if line.market == "XHKG" and master is not None and master.isin:

@@ -17,6 +17,8 @@ CORE = (
     "names",
     "match",
     "rules",
+    "regimes",
+    "relations",
     "resolve",
     "screen",
     "model",

@@ -13,7 +13,9 @@ import pytest
 from portfolio_check.errors import ReferenceDataError, SourceFormatError, UsageError
 from portfolio_check.model import ListEntry
 from portfolio_check.refdata import load_reference
+from portfolio_check.sources.csl import CSL_LISTS
 from portfolio_check.sources.dod_1260h import import_dod_1260h
+from portfolio_check.sources.more_lists import CSL_LIST_IDS
 from portfolio_check.sources.ofac_csv import import_ofac_csv
 from portfolio_check.sources.snapshot import (
     DOD_1260H_FILE,
@@ -25,6 +27,7 @@ from portfolio_check.sources.snapshot import (
     load_list_file,
     load_manifest,
 )
+from portfolio_check.sources.un import UN_FILE, UN_ID
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
 XML_FIXTURES = Path(__file__).parent / "fixtures" / "ofac_xml"
@@ -35,6 +38,10 @@ CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
 DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
 ENHANCED = SHARED / "data" / "ofac" / "enhanced_2025-01" / "CONS_ENHANCED.XML"
+UN_XML = SHARED / "data" / "un" / "UN_consolidated_2026-02-27.xml"
+CSL_CSV = SHARED / "data" / "us_csl_2025-02" / "consolidated.csv"
+# issue 15's lists, as 'reference build --un --csl' imports them
+MORE_LISTS = {UN_ID: UN_XML, **dict.fromkeys(CSL_LIST_IDS, CSL_CSV)}
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
 MAX_LIST_FILE_BYTES = 5_000_000
 """Each shipped list file stays below this (the package carries them)."""
@@ -45,8 +52,10 @@ needs_consolidated = pytest.mark.skipif(
 )
 needs_all_sources = pytest.mark.skipif(
     not all(
-        p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, ENHANCED)
-    ),
+        p.is_file()
+        for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, ENHANCED, UN_XML)
+    )
+    or not CSL_CSV.is_file(),
     reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
@@ -260,7 +269,14 @@ def build_real(out: Path) -> Manifest:
     """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them:
     NS-CMIC from OFAC's enhanced XML (publication dates per entity, names in other scripts;
     the same 68 entries as the 2025-06 legacy XML and the 2025-12 CSV set)."""
-    return build_snapshot(ENHANCED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN)
+    return build_snapshot(
+        ENHANCED,
+        out,
+        sdn_dir=SDN,
+        dod_1260h_csv=DOD_1260H,
+        generated_at=WHEN,
+        extra=MORE_LISTS,
+    )
 
 
 @needs_all_sources
@@ -269,7 +285,8 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     if not (committed / "manifest.json").is_file():
         pytest.skip("no committed snapshot in reference/")
     build_real(tmp_path)
-    for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
+    shipped = (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE, UN_FILE, *(i.file for i in CSL_LISTS))
+    for name in shipped:
         assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
     # Keys only the committed manifest has (masters, derived) are added by reference_build;
@@ -282,8 +299,16 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
 @needs_all_sources
 def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
-    cmic, sdn, dod = manifest.lists
-    assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"]
+    cmic, sdn, dod, *more = manifest.lists
+    assert [(item.id, item.entries) for item in more] == [
+        ("un", 273),
+        ("entity-list", 2_001),
+        ("meu", 71),
+        ("ssi", 290),
+    ]
+    # the CSL's SDN and CMIC rows are OFAC's own records: counted, not imported twice
+    assert more[1].dropped["OFAC's own ns-cmic rows (read from OFAC's files)"] == 68
+    assert [item.id for item in manifest.lists][:3] == ["ns-cmic", "sdn", "dod-1260h"]
     # The CSV set's 110 strong aliases and OFAC's six names of CMIC entries in Chinese.
     assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 116, 27)
     assert (cmic.published, cmic.published_basis) == ("2025-01-10", "stated in the file")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 
 from . import labels
 from .model import Case, LabelFn
@@ -28,6 +29,7 @@ from .refdata import (
     Entry,
     Line,
     Reference,
+    Relation,
     load,
     name_index,
     parse_ofac_ticker,
@@ -313,95 +315,100 @@ class Builder:
     def relations(self) -> None:
         rng = self.rng
         for relation in self.ref.relations:
-            entry = self.ref.entries[relation.entry_id]
-            for line in relation.lines:
-                for notation in ("bbg_equity", "ric", "bbg", "factset"):
-                    text = ticker(line.code, line.mic, notation, rng)
-                    if text:
-                        what = f"ticker {text!r} = {line.code} {line.mic} of {relation.name}"
-                        self.add(
-                            Case(
-                                "relation",
-                                {"ticker": text},
-                                labels.related(entry, "rule 4", what),
-                                entry.entry_id,
-                                notation=notation,
-                                us_only=True,
-                            )
-                        )
-                for _ in range(2):
-                    code = (
-                        line.code if line.mic != HK_MIC else rng.choice(_hk_code_texts(line.code))
-                    )
-                    cells = {"code": code, "exchange": line.mic}
-                    if rng.random() < 0.5:
-                        cells["name"] = relation.name
-                    what = f"code {code} {line.mic} of {relation.name}"
+            first = len(self.cases)
+            self._relation_cases(relation, rng)
+            # a relation holds only on its dates: its cases are written on those dates only
+            for i in range(first, len(self.cases)):
+                self.cases[i] = replace(self.cases[i], date_ok=relation.holds)
+
+    def _relation_cases(self, relation: Relation, rng: random.Random) -> None:
+        entry = self.ref.entries[relation.entry_id]
+        for line in relation.lines:
+            for notation in ("bbg_equity", "ric", "bbg", "factset"):
+                text = ticker(line.code, line.mic, notation, rng)
+                if text:
+                    what = f"ticker {text!r} = {line.code} {line.mic} of {relation.name}"
                     self.add(
                         Case(
                             "relation",
-                            cells,
+                            {"ticker": text},
                             labels.related(entry, "rule 4", what),
                             entry.entry_id,
-                            mic=line.mic,
+                            notation=notation,
                             us_only=True,
                         )
                     )
-                master = self.ref.hkex.get(line.code) if line.mic == HK_MIC else None
-                if master is not None and master.isin:
-                    what = f"ISIN {master.isin} of {relation.name} (HKEX master {line.code})"
-                    self.add(
-                        Case(
-                            "relation",
-                            {"isin": master.isin},
-                            labels.related(entry, "rule 4", what),
-                            entry.entry_id,
-                            us_only=True,
-                        )
-                    )
-            for name in (relation.name, *relation.aliases, relation.name.upper()):
-                what = f"name {name!r} ({relation.kind} {entry.name})"
+            for _ in range(2):
+                code = line.code if line.mic != HK_MIC else rng.choice(_hk_code_texts(line.code))
+                cells = {"code": code, "exchange": line.mic}
+                if rng.random() < 0.5:
+                    cells["name"] = relation.name
+                what = f"code {code} {line.mic} of {relation.name}"
                 self.add(
                     Case(
                         "relation",
-                        {"name": name},
+                        cells,
+                        labels.related(entry, "rule 4", what),
+                        entry.entry_id,
+                        mic=line.mic,
+                        us_only=True,
+                    )
+                )
+            master = self.ref.hkex.get(line.code) if line.mic == HK_MIC else None
+            if master is not None and master.isin:
+                what = f"ISIN {master.isin} of {relation.name} (HKEX master {line.code})"
+                self.add(
+                    Case(
+                        "relation",
+                        {"isin": master.isin},
                         labels.related(entry, "rule 4", what),
                         entry.entry_id,
                         us_only=True,
                     )
                 )
-            if relation.cusip6:
-                for issue in ("AA", "AB", "AD"):
-                    body = relation.cusip6 + issue
-                    cusip = cusip_with_check(body)
-                    what = (
-                        f"CUSIP {cusip}: issuer number {relation.cusip6} of {relation.name} "
-                        "(issue number made up; the issuer number decides)"
+        for name in (relation.name, *relation.aliases, relation.name.upper()):
+            what = f"name {name!r} ({relation.kind} {entry.name})"
+            self.add(
+                Case(
+                    "relation",
+                    {"name": name},
+                    labels.related(entry, "rule 4", what),
+                    entry.entry_id,
+                    us_only=True,
+                )
+            )
+        if relation.cusip6:
+            for issue in ("AA", "AB", "AD"):
+                body = relation.cusip6 + issue
+                cusip = cusip_with_check(body)
+                what = (
+                    f"CUSIP {cusip}: issuer number {relation.cusip6} of {relation.name} "
+                    "(issue number made up; the issuer number decides)"
+                )
+                self.add(
+                    Case(
+                        "bond",
+                        {"cusip": cusip, "issuer": relation.name},
+                        labels.related(entry, "rule 4", what),
+                        entry.entry_id,
+                        us_only=True,
                     )
-                    self.add(
-                        Case(
-                            "bond",
-                            {"cusip": cusip, "issuer": relation.name},
-                            labels.related(entry, "rule 4", what),
-                            entry.entry_id,
-                            us_only=True,
-                        )
+                )
+        if relation.kind == "financing-vehicle-of":
+            for coupon, year in (("3.000", 2023), ("4.375", 2028), ("2.875", 2029)):
+                description = (
+                    f"{relation.name.upper()} {coupon}% {rng.randint(1, 12):02d}/15/{year}"
+                )
+                what = f"bond {description!r} of {relation.name}"
+                self.add(
+                    Case(
+                        "bond",
+                        {"description": description, "issuer": relation.name},
+                        labels.related(entry, "rule 4", what),
+                        entry.entry_id,
+                        us_only=True,
                     )
-            if relation.kind == "financing-vehicle-of":
-                for coupon, year in (("3.000", 2023), ("4.375", 2028), ("2.875", 2029)):
-                    description = (
-                        f"{relation.name.upper()} {coupon}% {rng.randint(1, 12):02d}/15/{year}"
-                    )
-                    what = f"bond {description!r} of {relation.name}"
-                    self.add(
-                        Case(
-                            "bond",
-                            {"description": description, "issuer": relation.name},
-                            labels.related(entry, "rule 4", what),
-                            entry.entry_id,
-                            us_only=True,
-                        )
-                    )
+                )
 
     # ----------------------------------------------------------------------------------------
     # Rule 5: look-alikes and ordinary companies, and the same code on another exchange

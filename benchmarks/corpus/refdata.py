@@ -93,6 +93,14 @@ class Relation:
     lines: tuple[Line, ...]
     cusip6: str
     entry_id: str
+    # the days the relation holds (curated valid_from / valid_to: first day, first day no longer)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+    def holds(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day < self.valid_to
+        )
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,10 @@ class Reference:
 
     def related_codes(self) -> set[tuple[str, str]]:
         return {(line.code, line.mic) for r in self.relations for line in r.lines}
+
+
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -199,7 +211,8 @@ def load() -> Reference:
                 entries[row["entry_id"]].curated_names.append((row["name"], row["language"]))
     relations = []
     for row in _csv(REFERENCE / "curated" / "relations.csv"):
-        if row["object_list_id"] != "ns-cmic":
+        # affiliates (China Tower) are screened only when the firm asks: not by default
+        if row["object_list_id"] != "ns-cmic" or row["kind"] == "affiliate-of":
             continue
         rel_lines = []
         for ticker in filter(None, row["subject_tickers"].split(";")):
@@ -212,8 +225,10 @@ def load() -> Reference:
                 aliases=tuple(filter(None, row["subject_aliases"].split(";"))),
                 isins=tuple(filter(None, row["subject_isins"].split(";"))),
                 lines=tuple(rel_lines),
-                cusip6=row["subject_cusip6"],
+                cusip6=row["subject_cusip6"].split(";")[0],
                 entry_id=row["object_entry_id"],
+                valid_from=_day(row.get("valid_from", "")),
+                valid_to=_day(row.get("valid_to", "")),
             )
         )
     hkex = {

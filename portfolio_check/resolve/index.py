@@ -19,6 +19,7 @@ from portfolio_check.match import NameIndex, NameKind
 from portfolio_check.model import Relation
 from portfolio_check.names import normalize_name
 from portfolio_check.reference import HkexSecurity, Reference
+from portfolio_check.relations import names_of_subject
 from portfolio_check.resolve.matches import _IdentifierHit
 from portfolio_check.rules import NAME_ALONE_IS_CANDIDATE
 
@@ -209,7 +210,7 @@ class SecurityIndex:
                     )
                     if master is not None and master.isin:
                         self.related_by_isin[master.isin].append(relation)
-            for text in (relation.subject_name, *relation.subject_aliases):
+            for text in names_of_subject(relation):
                 if key := normalize_name(text):
                     relation_names.append((key, relation))
         for key, relation in relation_names:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from portfolio_check.match import NameKind
-from portfolio_check.model import Provenance, SecurityIdentity
+from portfolio_check.model import Provenance, Relation, SecurityIdentity
 from portfolio_check.rules import MatchStrength
 
 
@@ -28,6 +28,8 @@ class EntryMatch:
     # How many entries one exact name fits (0: not such a match): the name proves none of them
     # alone, but where all of them have the same status on the day, that status is certain.
     exact_among: int = 0
+    # The curated relation a RELATED match comes from: it holds only on its dates.
+    relation: Relation | None = None
 
     @property
     def by_name(self) -> bool:

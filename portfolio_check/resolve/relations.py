@@ -9,6 +9,7 @@ from portfolio_check.identifiers import (
 )
 from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import normalize_name
+from portfolio_check.relations import validity
 from portfolio_check.resolve.index import SecurityIndex
 from portfolio_check.resolve.matches import EntryMatch
 from portfolio_check.rules import MatchStrength
@@ -42,21 +43,24 @@ def _relation_matches(
         if text:
             key = normalize_name(text)
             found += [(r, f"name {text!r}") for r in index.related_by_name.get(key, [])]
-    matches: dict[tuple[str, str], EntryMatch] = {}
+    matches: dict[tuple[str, str, str], EntryMatch] = {}
     for relation, on in found:
         entry_key = (relation.object_list_id, relation.object_entry_id)
-        if entry_key in matches:
+        # one match per relation: two relations to one entry may hold on different dates
+        if (*entry_key, relation.subject_name) in matches:
             continue
         entry = index.reference.entry(*entry_key)
         share = f", {relation.ownership_pct:g}% owned" if relation.ownership_pct else ""
-        matches[entry_key] = EntryMatch(
+        matches[(*entry_key, relation.subject_name)] = EntryMatch(
             relation.object_list_id,
             relation.object_entry_id,
             f"relation: {relation.kind}",
             1.0,
             MatchStrength.RELATED,
             f"{on} belongs to {relation.subject_name}, {relation.kind.replace('-', ' ')} "
-            f"{entry.name}{share} ({relation.note}; source: {relation.source})",
+            f"{entry.name}{share}, {validity(relation)} ({relation.note}; source: "
+            f"{relation.source})",
             relation.ownership_pct,
+            relation=relation,
         )
     return list(matches.values())

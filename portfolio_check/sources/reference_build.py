@@ -33,7 +33,9 @@ from portfolio_check.sources.masters import (
     newest_hkex,
     write_masters,
 )
+from portfolio_check.sources.more_lists import CSL_LIST_IDS
 from portfolio_check.sources.snapshot import build_snapshot, load_list_file, seal_snapshot
+from portfolio_check.sources.un import UN_ID
 
 # Lists whose entries get derived lines: those with listed issuers.
 DERIVED_LISTS = ("ns-cmic",)
@@ -61,13 +63,19 @@ def build_reference(
     hkex: Sequence[Path] = (),
     csi: Path | None = None,
     ah_pairs: Path | None = None,
+    un: Path | None = None,
+    csl: Path | None = None,
 ) -> dict[str, Any]:
     """Regenerate the snapshot in ``out_dir``; returns the manifest written.
 
     ``hkex`` takes several dated HKEX Lists of Securities: all are kept (derivative codes are
     read on the as-of date's master), the newest gives the derived lines.
     """
-    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h)
+    extra = {UN_ID: un} if un else {}
+    extra.update({list_id: csl for list_id in CSL_LIST_IDS} if csl else {})
+    build_snapshot(
+        ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h, extra=extra or None
+    )
     return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
 
 
@@ -179,6 +187,8 @@ def rebuild_reference(
     hkex: Sequence[Path] = (),
     csi: Path | None = None,
     ah_pairs: Path | None = None,
+    un: Path | None = None,
+    csl: Path | None = None,
 ) -> dict[str, Any]:
     """``reference build`` from the files given; what is not given comes from ``base``.
 
@@ -194,7 +204,10 @@ def rebuild_reference(
     base_manifest = load_manifest(base / "manifest.json")
     same = out_dir.resolve() == base.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    given = {"ns-cmic": ofac_consolidated, "sdn": sdn, "dod-1260h": dod_1260h}
+    # issue 15's lists (registered by more_lists): the UN XML, and the CSL's three lists
+    extra = {UN_ID: un} if un else {}
+    extra.update({list_id: csl for list_id in CSL_LIST_IDS} if csl else {})
+    given = {"ns-cmic": ofac_consolidated, "sdn": sdn, "dod-1260h": dod_1260h, **extra}
     kept = [item for item in base_manifest.lists if given.get(item.id) is None]
     if not same:
         for part in ("curated", "masters"):
@@ -203,7 +216,14 @@ def rebuild_reference(
         for item in kept:
             (out_dir / item.file).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(base / item.file, out_dir / item.file)
-    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h, kept=kept)
+    build_snapshot(
+        ofac_consolidated,
+        out_dir,
+        sdn_dir=sdn,
+        dod_1260h_csv=dod_1260h,
+        kept=kept,
+        extra=extra or None,
+    )
     if hkex and csi and ah_pairs:
         return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
     manifest = _read_manifest(out_dir)
