@@ -8,16 +8,15 @@ onto every row.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
@@ -29,18 +28,14 @@ from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import (
     IDENTITY_COLUMNS,
     HoldingsInput,
-    TableInfo,
     read_frame,
     read_holdings,
 )
 from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
-    SEVERITY,
     FailOn,
-    InputIssue,
     Investor,
-    OtherRow,
     SecurityIdentity,
     Side,
     Status,
@@ -57,6 +52,12 @@ from portfolio_check.resolve import (
     parse_hkex_derivative_name,
     resolve,
 )
+from portfolio_check.result import DISCLAIMER as DISCLAIMER  # re-exported: now in result.py
+from portfolio_check.result import CheckResult as CheckResult
+from portfolio_check.result import HoldingRecord as HoldingRecord
+from portfolio_check.result import file_digests, keep_caller_index, reference_summary
+from portfolio_check.result import holding_records as holding_records
+from portfolio_check.result import table_dict as table_dict
 from portfolio_check.rules import RelatedPolicy, side_allowed
 from portfolio_check.screen import screen
 
@@ -65,12 +66,6 @@ Progress = ProgressCallback
 then report and save (the workbook written to disk) from ``write_report``."""
 # Resolving and screening report progress every this many distinct securities.
 PROGRESS_EVERY = 1000
-
-DISCLAIMER = (
-    "This report is produced by software from published lists and curated reference data. It "
-    "is not legal advice. Confirm every finding against the official list and your counsel "
-    "before acting."
-)
 
 
 def parse_as_of(value: dt.date | str | None) -> dt.date:
@@ -134,211 +129,6 @@ def parse_related(value: str) -> str:
     return text
 
 
-class HoldingRecord(NamedTuple):
-    """One position of a result, typed (pandas rows are not)."""
-
-    file: str
-    sheet: str
-    row: int
-    input: Mapping[str, str]
-    verdict: Verdict
-
-
-def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
-    """The positions of a result frame as typed records, in order."""
-    columns = [holdings[name].tolist() for name in ("file", "sheet", "row", "input", "verdict")]
-    for file, sheet, row, cells, verdict in zip(*columns, strict=True):
-        yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
-
-
-@dataclass
-class CheckResult:
-    """The answer for a set of holdings: every input row, as a position or another row."""
-
-    as_of: dt.date
-    investor: Investor
-    reference: Reference
-    holdings: pd.DataFrame
-    other_rows: list[OtherRow]
-    input_issues: list[InputIssue]
-    rows_read: int
-    files: list[str] = field(default_factory=list)
-    tables: list[TableInfo] = field(default_factory=list)
-
-    def table_dicts(self) -> list[dict[str, Any]]:
-        """How every table was read: where, its header rows, each column's role and why."""
-        return [table_dict(table) for table in self.tables]
-
-    @property
-    def verdicts(self) -> list[Verdict]:
-        return list(self.holdings["verdict"])
-
-    def count_by_status(self) -> dict[str, int]:
-        counts = self.holdings["status"].value_counts()
-        return {status.value: int(counts.get(status.value, 0)) for status in Status}
-
-    def market_value_by_status(self) -> dict[str, float]:
-        values = self.holdings.groupby("status")["market_value"].sum(min_count=1)
-        return {
-            status.value: float(values.get(status.value, 0.0) or 0.0)
-            if not pd.isna(values.get(status.value, 0.0))
-            else 0.0
-            for status in Status
-        }
-
-    @property
-    def worst_status(self) -> Status | None:
-        if self.holdings.empty:
-            return None
-        return min((Status(s) for s in self.holdings["status"].unique()), key=SEVERITY.__getitem__)
-
-    def fails(self, fail_on: FailOn) -> bool:
-        """Whether anything is at or above the ``--fail-on`` threshold."""
-        worst = self.worst_status
-        if fail_on is FailOn.NEVER or worst is None:
-            return False
-        # UNRESOLVED sorts last, yet a person must look at it as at a REVIEW.
-        if fail_on is FailOn.REVIEW and self.count_by_status().get(Status.UNRESOLVED.value):
-            return True
-        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
-        return worst.severity <= threshold.severity
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README)."""
-        holdings = []
-        for record in holding_records(self.holdings):
-            verdict = record.verdict
-            holdings.append(
-                {
-                    "file": record.file,
-                    "sheet": record.sheet,
-                    "row": record.row,
-                    "status": verdict.status.value,
-                    "reason": verdict.reason,
-                    "input": dict(record.input),
-                    "security": {
-                        "name": verdict.identity.name,
-                        "isin": verdict.identity.isin,
-                        "ticker": verdict.identity.ticker,
-                        "exchange": verdict.identity.exchange,
-                    },
-                    "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-                    "findings": [
-                        {
-                            "list": finding.list_id,
-                            "entry_id": finding.entry_id,
-                            "entry_name": finding.entry_name,
-                            "matched_on": finding.matched_on,
-                            "score": finding.score,
-                            "status": finding.status.value,
-                            "rule": finding.rule,
-                            "listing_date": _iso(finding.listing_date),
-                            "effective_date": _iso(finding.effective_date),
-                            "divestment_date": _iso(finding.divestment_date),
-                            "explanation": finding.explanation,
-                            "exposure": finding.exposure,
-                            "path": list(finding.path),
-                            "weight": finding.weight,
-                        }
-                        for finding in verdict.findings
-                    ],
-                    "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
-                }
-            )
-        return {
-            "as_of": self.as_of.isoformat(),
-            "investor": self.investor.value,
-            "reference": reference_summary(self.reference),
-            "summary": {
-                "positions": len(self.holdings),
-                "rows_read": self.rows_read,
-                "other_rows": len(self.other_rows),
-                "by_status": self.count_by_status(),
-                "market_value_by_status": self.market_value_by_status(),
-            },
-            "holdings": holdings,
-            "other_rows": [
-                {"file": o.file, "sheet": o.sheet, "row": o.row, "class": o.row_class.value}
-                for o in self.other_rows
-            ],
-            "input_issues": [issue.model_dump() for issue in self.input_issues],
-            "tables": self.table_dicts(),
-            "disclaimer": DISCLAIMER,
-        }
-
-    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The JSON text; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
-
-    def write_report(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        row_limit: int | None = None,
-        holdings_format: str = "auto",
-        progress: Progress | None = None,
-    ) -> Path:
-        """Write the Excel report; returns its path.
-
-        With more positions than ``row_limit`` (default 200,000) the Holdings table goes to a
-        file beside the report (``holdings_format``: ``auto`` = Parquet when pyarrow is
-        installed, else ``csv``), which the report names; ``progress`` is told the rows written.
-        """
-        from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, write_report
-
-        return write_report(
-            self,
-            Path(path),
-            row_limit=row_limit or DEFAULT_ROW_LIMIT,
-            holdings_format=holdings_format,
-            progress=progress,
-        )
-
-
-def table_dict(table: TableInfo) -> dict[str, Any]:
-    """One table as the JSON and the report's About sheet show it."""
-    return {
-        "file": table.file,
-        "sheet": table.sheet,
-        "header_rows": list(table.header_rows),
-        "kind": str(table.kind),
-        "why": table.why,
-        "columns": [
-            {
-                "header": header,
-                "role": table.roles[header].value if header in table.roles else None,
-                "also_read": header in table.secondary,
-                "why": table.column_reasons.get(header)
-                or (table.reasons.get(table.roles[header], "") if header in table.roles else ""),
-            }
-            for header in table.header
-        ],
-    }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
-    return {
-        "version": reference.version,
-        "lists": [
-            {
-                "id": item.list_id,
-                "title": item.title,
-                "source": item.source,
-                "entries": len(item.entries),
-            }
-            for item in reference.lists.values()
-        ],
-    }
-
-
 @collection_paused()  # the whole check: see collector.py
 def check(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
@@ -391,6 +181,16 @@ def check(
         data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
     )
     notify("done", 1, 1)
+    if isinstance(source, pd.DataFrame):
+        holdings = keep_caller_index(holdings, source)
+    options: dict[str, Any] = {
+        "lists": list(ref.lists),
+        "related": policy,
+        "decisions": str(decisions) if isinstance(decisions, str | os.PathLike) else None,
+        "firm_lists": [str(p) for p in firm_lists],
+        "fund_holdings": [str(p) for p in fund_holdings],
+        "fund_max_age_days": fund_max_age_days,
+    }
     return CheckResult(
         as_of=day,
         investor=who,
@@ -401,6 +201,8 @@ def check(
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
+        options=options,
+        file_sha256=file_digests(files) if not isinstance(source, pd.DataFrame) else {},
     )
 
 
