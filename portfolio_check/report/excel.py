@@ -847,11 +847,14 @@ class _HoldingsLayout:
         columns = [_field_column(f.label) for f in ROW_FIELDS]
         columns += [_field_column(f.label) for f in LOCATION_FIELDS]
         columns.append(Column("Currency"))
+        used = {c.header for c in columns}
         for key in original:
             kind = kinds.get(key, TEXT)
-            columns.append(Column(key, kind))
+            # an input column named like one of ours ("Status") keeps its name, marked
+            header = f"{key} (input)" if key in used else key
+            columns.append(Column(header, kind))
             if text_as_read and kind != TEXT:
-                columns.append(Column(f"{key} (as read)"))
+                columns.append(Column(f"{header} (as read)"))
         return cls(columns, original, kinds, text_as_read)
 
 

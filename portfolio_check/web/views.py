@@ -150,6 +150,7 @@ def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult
         input_issues=issues,
         tables=tables,
         files=[files.get(f, f) for f in result.files],
+        file_sha256={files.get(f, f): digest for f, digest in result.file_sha256.items()},
     )
 
 
