@@ -17,8 +17,7 @@ import click
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
-from portfolio_check.model import FailOn, Investor, Side, Status
-from portfolio_check.pipeline import holding_records
+from portfolio_check.model import FailOn, Investor, Side
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -154,6 +153,7 @@ def main() -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress display on standard error (long runs)."
 )
+@click.option("--verbose", "-v", is_flag=True, help="Every flagged holding with its full reason.")
 @_screening_options
 @_one_line_errors
 def check_command(
@@ -171,6 +171,7 @@ def check_command(
     fund_max_age_days: int,
     row_limit: int | None,
     quiet: bool,
+    verbose: bool,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
@@ -199,31 +200,34 @@ def check_command(
     else:
         if json_out:
             result.to_json(json_out)
-        counts = result.count_by_status()
-        # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
-        summary = ", ".join(
-            f"{k} {v}" for k, v in counts.items() if v or k == Status.UNRESOLVED.value
-        )
-        click.echo(
-            f"{len(result.holdings)} positions, {len(result.other_rows)} other rows "
-            f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}"
-        )
-        flagged = result.holdings[result.holdings["status"] != Status.CLEAR.value]
-        for record in holding_records(flagged):
-            if record.verdict.status is not Status.CLEAR:
-                click.echo(
-                    f"  {record.verdict.status.value:<10} {record.file}:{record.sheet}:{record.row}  "
-                    f"{record.verdict.reason}"
-                )
-        if report:
-            click.echo(f"report written to {report}")
-            from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
-            from portfolio_check.report.flat import choose_format
+        from portfolio_check import terminal
 
-            if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
-                table = beside_path(Path(report), choose_format("auto"))
-                click.echo(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+        written = _written_notes(result, report, row_limit)
+        rest = [p for p in (report, json_out) if p]
+        lines = terminal.render(
+            result,
+            verbose=verbose,
+            colour=terminal.use_colour(sys.stdout),
+            rest_in=rest,
+            style=click.style,
+        )
+        for line in [*lines[:-1], *written, lines[-1]]:  # the summary stays the last line
+            click.echo(line)
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
+
+
+def _written_notes(result: Any, report: str | None, row_limit: int | None) -> list[str]:
+    """The lines that say where the report (and a Holdings table beside it) went."""
+    if not report:
+        return []
+    from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
+    from portfolio_check.report.flat import choose_format
+
+    notes = [f"report written to {report}"]
+    if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
+        table = beside_path(Path(report), choose_format("auto"))
+        notes.append(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+    return notes
 
 
 @main.command("check-security")

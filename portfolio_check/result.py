@@ -99,6 +99,8 @@ LOCATION_FIELDS: tuple[RowField, ...] = (
     RowField("sheet", "Sheet"),
     RowField("row", "Row"),
 )
+# The column roles that identify a security (the reader's Role values).
+IDENTITY_ROLE_VALUES = frozenset({"name", "isin", "cusip", "sedol", "ticker", "identifier"})
 DATE_KEYS = frozenset({"listing_date", "effective_date", "divestment_date"})
 
 
@@ -277,15 +279,25 @@ class CheckResult:
 
     @functools.cached_property
     def names(self) -> list[str]:
-        """Each position's own name (:func:`holding_name`)."""
+        """Each position's own name (:func:`holding_name`): its name cell, else the first of
+        its identity cells in the file's column order (a Bloomberg "Name" of "1299 HK")."""
         frame = self.holdings
         cells = frame["name"].tolist() if "name" in frame else [None] * len(frame)
         codes, verdicts = self.securities.codes.tolist(), self.securities.verdicts
         inputs = frame["input"].tolist()
-        return [
-            holding_name(cell, verdicts[code], inputs[i] if not cell else None)
-            for i, (cell, code) in enumerate(zip(cells, codes, strict=True))
-        ]
+        identity = {
+            header
+            for table in self.tables
+            for header, role in table.roles.items()
+            if role.value in IDENTITY_ROLE_VALUES
+        }
+        out: list[str] = []
+        for i, (cell, code) in enumerate(zip(cells, codes, strict=True)):
+            if not (isinstance(cell, str) and cell.strip()):
+                row = inputs[i]
+                cell = next((row[k] for k in row if k in identity and row[k]), None)
+            out.append(holding_name(cell, verdicts[code], inputs[i]))
+        return out
 
     # ------------------------------------------------------------------------------- counts
 

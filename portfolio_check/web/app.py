@@ -42,15 +42,10 @@ from fastapi.templating import Jinja2Templates
 
 from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
 from portfolio_check.model import Investor, Side
-from portfolio_check.pipeline import (
-    CheckResult,
-    SecurityCheck,
-    check,
-    check_security,
-    security_index,
-)
+from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
+from portfolio_check.result import CheckResult
 from portfolio_check.web.cache import DownloadCache
 from portfolio_check.web.security import (
     COOKIE_NAME,

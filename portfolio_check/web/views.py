@@ -16,7 +16,7 @@ from typing import Any
 
 from portfolio_check.errors import InputFileError
 from portfolio_check.model import Status
-from portfolio_check.pipeline import CheckResult
+from portfolio_check.result import CheckResult
 from portfolio_check.web.uploads import UploadedFile
 
 # The order a compliance officer works through: what needs action first; CLEAR last, after
@@ -89,12 +89,8 @@ def results_view(result: CheckResult) -> ResultsView:
         row["market_value"] = _number(values[i]) if i < len(values) else None
         row["quantity"] = _number(quantities[i]) if i < len(quantities) else None
         row["currency"] = _text(currencies[i]) if i < len(currencies) else None
-        row["display_name"] = (
-            holding["security"]["name"]
-            or holding["security"]["isin"]
-            or holding["security"]["ticker"]
-            or next((v for v in holding["input"].values() if v), "")
-        )
+        # the holding's own name, from the row mapping the workbook and terminal share
+        row["display_name"] = holding["name"]
         rows.append(row)
     rank = {status.value: i for i, status in enumerate(ATTENTION_ORDER)}
     rows.sort(key=lambda r: rank[r["status"]])  # stable: file order kept within a status
