@@ -11,7 +11,7 @@ import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -143,8 +143,12 @@ def check(
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
+
+    For a DataFrame the result keeps the caller's index (``holdings`` joins back onto it),
+    and ``columns`` may say which column is what (``{"Code": "isin", "Units": "quantity"}``).
 
     ``lists`` chooses the active lists of the snapshot (default NS-CMIC and SDN);
     ``firm_lists`` adds a firm's own restricted/watch lists (.xlsx/.csv template);
@@ -168,7 +172,7 @@ def check(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
         loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing)
         try:
-            data, files = _read_source(source, notify, parsing.set)
+            data, files = _read_source(source, notify, parsing.set, columns)
         except BaseException:
             parsing.set()
             loading.result()  # a bad snapshot or list choice is reported before a bad file
@@ -222,9 +226,12 @@ def _read_source(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
     notify: Progress,
     parse_started: Callable[[], None],
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[HoldingsInput, list[str]]:
     if isinstance(source, pd.DataFrame):
-        return read_frame(source), ["<dataframe>"]
+        return read_frame(source, columns=columns), ["<dataframe>"]
+    if columns:
+        raise UsageError("columns= applies to a DataFrame; a file's columns are read by role")
     paths = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not paths:
         raise UsageError("no holdings file given")

@@ -121,3 +121,37 @@ def test_findings_and_summary_frames(example: CheckResult) -> None:
 def test_version_is_public() -> None:
     assert portfolio_check.__version__ == "0.1.0"
     assert "__version__" in portfolio_check.__all__
+
+
+def test_a_names_only_frame_is_a_list_of_securities() -> None:
+    watch = pd.DataFrame({"Name": ["SenseTime Group Inc", "Apple Inc"]})
+    result = check(watch, as_of="2022-03-01")
+    assert result.holdings["status"].tolist() == ["PROHIBITED", "CLEAR"]
+    assert [o.row_class.value for o in result.other_rows] == ["header"]
+
+
+def test_columns_say_which_column_is_what() -> None:
+    frame = pd.DataFrame(
+        {"Foo": ["SenseTime Group Inc", "Apple Inc"], "Code": ["KYG8062L1041", "US0378331005"]}
+    )
+    frame["Units"] = [1, 2]
+    result = check(
+        frame, as_of="2022-03-01", columns={"Foo": "name", "Code": "isin", "Units": "quantity"}
+    )
+    assert result.holdings["quantity"].tolist() == [1.0, 2.0]
+    roles = {c["header"]: c["role"] for c in result.table_dicts()[0]["columns"]}
+    assert roles == {"Foo": "name", "Code": "isin", "Units": "quantity"}
+    assert "declared by the caller" in result.table_dicts()[0]["columns"][0]["why"]
+
+
+def test_bad_columns_and_unreadable_frames_are_one_clear_line() -> None:
+    from portfolio_check.errors import InputFileError, UsageError
+
+    frame = pd.DataFrame({"Foo": ["1", "2"]})
+    with pytest.raises(UsageError, match="'Bar' is not a column of <dataframe>"):
+        check(frame, as_of="2022-03-01", columns={"Bar": "name"})
+    with pytest.raises(UsageError, match="'colour' for 'Foo' is not one of: name, isin"):
+        check(frame, as_of="2022-03-01", columns={"Foo": "colour"})
+    with pytest.raises(InputFileError, match="columns: 'Foo'.*columns=") as error:
+        check(frame, as_of="2022-03-01")
+    assert "\n" not in str(error.value)
