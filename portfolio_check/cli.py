@@ -154,6 +154,14 @@ def main() -> None:
     "--quiet", "-q", is_flag=True, help="No progress display on standard error (long runs)."
 )
 @click.option("--verbose", "-v", is_flag=True, help="Every flagged holding with its full reason.")
+@click.option(
+    "--fx",
+    "fx",
+    default=None,
+    metavar="CUR=RATE,...",
+    help="FX rates for a converted total in the report, each currency's value in the first "
+    "(USD=1,HKD=0.128); without them each currency is totalled apart.",
+)
 @_screening_options
 @_one_line_errors
 def check_command(
@@ -172,11 +180,18 @@ def check_command(
     row_limit: int | None,
     quiet: bool,
     verbose: bool,
+    fx: str | None,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
     from portfolio_check.pipeline import check
     from portfolio_check.progress import ProgressDisplay
+    from portfolio_check.report.excel import parse_fx_rates
+
+    try:
+        fx_rates = parse_fx_rates(fx) if fx else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fx") from None
 
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
     # one pause of the cycle collector over the check and its report (see collector.py)
@@ -194,7 +209,7 @@ def check_command(
             progress=progress,
         )
         if report:
-            result.write_report(report, row_limit=row_limit, progress=progress)
+            result.write_report(report, row_limit=row_limit, progress=progress, fx_rates=fx_rates)
     if json_out == "-":
         click.echo(result.to_json(), nl=False)
     else:

@@ -83,10 +83,11 @@ PROGRESS_ROWS = 10_000
 # Column widths are measured on this many rows (a width is a reading aid, not a proof).
 WIDTH_SAMPLE_ROWS = 500
 # Printing: a landscape A4 page holds about this many width units (Excel's character widths)
-# at 100% between 0.4-inch margins; below MIN_PRINT_SCALE a page's text is too small to read,
-# so a wider sheet prints a few pages wide instead of one.
-PAGE_WIDTH_UNITS = 150
-MIN_PRINT_SCALE = 0.6
+# at 100% between 0.4-inch margins, as LibreOffice prints them (measured: 98 units fill the
+# page). Below MIN_PRINT_SCALE the 11-point text would print under 6 points, too small to
+# read, so a wider sheet prints a few pages wide (status, verdict and name repeated) instead.
+PAGE_WIDTH_UNITS = 98
+MIN_PRINT_SCALE = 0.55
 # A wrapped line holds about this many characters per width unit (text is narrower than the
 # digit "0" that defines the unit).
 WRAP_CHARS_PER_UNIT = 1.1
@@ -107,19 +108,19 @@ TEXT, WRAP, INT, NUMBER, MONEY, PERCENT, DATE, URL, STATUS = (
 )
 # The evidence columns are wrapped at these widths; other text columns fit their contents.
 _WRAPPED_WIDTHS = {
-    "Verdict": 26,
-    "Holding": 26,
-    "Matched entry": 30,
-    "Reason": 80,
+    "Verdict": 20,
+    "Holding": 22,
+    "Matched entry": 26,
+    "Reason": 72,
     "Explanation": 80,
-    "Rule": 30,
+    "Rule": 26,
     "Path": 40,
     "Problem": 50,
     "Text": 60,
     "Through holdings": 50,
     "Value": 30,
 }
-_TEXT_WIDTH_CAP = 24
+_TEXT_WIDTH_CAP = 16
 _DATE_FIELDS = {"Listing date", "Effective date", "Divestment date"}
 _NUMBER_FORMAT = "#,##0.####"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -426,7 +427,7 @@ def _display_length(value: Any) -> int:
     if value is None:
         return 0
     if isinstance(value, float):
-        return len(f"{value:,.2f}") + 4
+        return len(f"{value:,.2f}")
     if isinstance(value, dt.date):
         return 10
     text = str(value)
@@ -440,6 +441,8 @@ def _width(column: Column, col: int, sample: Sequence[Sequence[Any]]) -> float:
     if column.header in _WRAPPED_WIDTHS and column.kind == WRAP:
         return _WRAPPED_WIDTHS[column.header]
     longest = max((_display_length(row[col]) for row in sample if col < len(row)), default=0)
+    if column.kind == MONEY:
+        longest += 4  # the currency after the amount
     header = max((len(word) for word in column.header.split()), default=4)
     cap = 14 if column.kind == URL else _TEXT_WIDTH_CAP
     return float(min(max(longest, header, 6) + 2, cap + 2))
@@ -723,6 +726,7 @@ def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int)
     row += 1
     headers = [label, "Positions", "Flagged", "Blocked or prohibited", "Market value"]
     headers += ["Barred market value"]
+    sheet.set_row(row, 30)  # two-line headers
     for col, text in enumerate(headers):
         sheet.write_string(row, col, text, writer.header)
     ordered = sorted(groups.items(), key=lambda item: (-item[1][2], -item[1][1], item[0][0]))
@@ -863,8 +867,10 @@ def _field_column(label: str) -> Column:
         return Column(label, STATUS, 12)
     if label == "Row":
         return Column(label, INT, 7)
+    if label == "Issuer":
+        return Column(label, WRAP, 16)
     if label in _DATE_FIELDS:
-        return Column(label, DATE, 12)
+        return Column(label, DATE, 11)
     if label in _WRAPPED_WIDTHS:
         return Column(label, WRAP)
     return Column(label)
