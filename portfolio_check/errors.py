@@ -3,6 +3,7 @@
     PortfolioCheckError
     ├── InputFileError        a holdings file cannot be read (names the file, sheet, row, value)
     ├── ReferenceDataError    the shipped or given reference data is malformed or missing
+    │   └── VocabularyError   a vocabulary file of the package is malformed (names file, line)
     ├── SourceFormatError     an official list file is not in the format its importer expects
     └── UsageError            a caller passed an argument that makes no sense (bad date, id...)
 
@@ -46,6 +47,16 @@ class InputFileError(PortfolioCheckError):
 
 class ReferenceDataError(PortfolioCheckError):
     """Reference data is malformed; the message names the file and the offending value."""
+
+
+class VocabularyError(ReferenceDataError):
+    """A vocabulary file shipped inside the package is malformed: names the file and line."""
+
+    def __init__(self, file: str, line: int, problem: str) -> None:
+        self.file = file
+        self.line = line
+        self.problem = problem
+        super().__init__(f"vocabulary {file}, line {line}: {problem}")
 
 
 class SourceFormatError(PortfolioCheckError):

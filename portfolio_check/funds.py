@@ -191,7 +191,7 @@ def fund_verdict(
                 f"data is {'undated' if age is None else f'{age} days old'} (limit "
                 f"{max_age_days} days)",
                 identity=holding.model_copy(update={"instrument": "fund"}),
-                actions=Actions(buy="hold until reviewed", sell="hold until reviewed"),
+                actions=Actions.hold_until_reviewed(),
             )
         return Verdict(
             status=Status.CLEAR,
@@ -205,7 +205,7 @@ def fund_verdict(
     staleness = ""
     if stale and status.severity < Status.REVIEW.severity:
         status = Status.REVIEW
-        actions = Actions(buy="hold until reviewed", sell="hold until reviewed")
+        actions = Actions.hold_until_reviewed()
         staleness = (
             f"; the look-through data is {'undated' if age is None else f'{age} days old'} "
             f"(limit {max_age_days} days), so it can only ask for review"
@@ -241,7 +241,7 @@ def unlooked_fund_verdict(direct: Verdict) -> Verdict | None:
         "look-through data was given (--fund-holdings), and a fund holding covered securities "
         f"is covered whatever their share (FAQ 861). {direct.reason}",
         identity=direct.identity.model_copy(update={"instrument": "fund"}),
-        actions=Actions(buy="hold until reviewed", sell="hold until reviewed"),
+        actions=Actions.hold_until_reviewed(),
     )
 
 

@@ -117,7 +117,7 @@ class FundContext:
                     reason=f"fund {self.files[number].name}: nested look-through deeper than "
                     f"{MAX_DEPTH} funds (or circular)",
                     identity=verdict.identity,
-                    actions=Actions(buy="hold until reviewed", sell="hold until reviewed"),
+                    actions=Actions.hold_until_reviewed(),
                 ),
             )
         look = self._look_through(number, screen_frame)

@@ -200,6 +200,7 @@ class OtherRow(Frozen):
     row: int
     row_class: RowClass = Field(alias="class")
     text: str = ""
+    why: str = Field(default="", description="the row rule that classed it, in words")
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -245,11 +246,25 @@ class Finding(Frozen):
     )
 
 
+class Action(StrEnum):
+    """The fixed answers for one side of a trade (others carry a date: "only to divest, until
+    2022-12-10"). Code compares these, never the sentences built around them."""
+
+    ALLOWED = "allowed"
+    PROHIBITED = "prohibited"
+    HOLD_UNTIL_REVIEWED = "hold until reviewed"
+
+
 class Actions(Frozen):
     """What the investor may still do with the security on the as-of date."""
 
     buy: str
     sell: str
+
+    @classmethod
+    def hold_until_reviewed(cls) -> Actions:
+        """Neither side until a person has decided (a candidate match, a fund, a relation)."""
+        return cls(buy=Action.HOLD_UNTIL_REVIEWED, sell=Action.HOLD_UNTIL_REVIEWED)
 
 
 class SecurityIdentity(Frozen):

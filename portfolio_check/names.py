@@ -41,6 +41,8 @@ import opencc
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
+from portfolio_check.vocabulary import grouped, vocabulary
+
 _T2S = opencc.OpenCC("t2s")
 
 # --------------------------------------------------------------------------------------------
@@ -48,98 +50,27 @@ _T2S = opencc.OpenCC("t2s")
 # --------------------------------------------------------------------------------------------
 
 # Canonical legal form -> the spellings that mean it, after steps 1-6 (ASCII, upper case, no
-# punctuation, initials joined). Sources: ISO 20275 (ELF) entity legal forms for the European
-# and Asian forms; OFAC's records for the Chinese companies' English forms; the forms used by the
-# Russian-language records of OFAC's lists, as anyascii transliterates them.
-LEGAL_FORMS: dict[str, tuple[str, ...]] = {
-    # English
-    "LTD": ("LIMITED", "LTD", "LTD CO", "PRIVATE LIMITED", "PVT LTD", "PRIVATE LTD"),
-    "INC": ("INC", "INCORPORATED"),
-    "CORP": ("CORP", "CORPORATION"),
-    "CO": ("CO", "COMPANY", "COS", "COMPANIES"),
-    "PLC": ("PLC", "PUBLIC LIMITED COMPANY", "PUBLIC LTD CO"),
-    "LLC": ("LLC", "LIMITED LIABILITY COMPANY", "LTD LIABILITY CO", "L L C"),
-    "LLP": ("LLP", "LIMITED LIABILITY PARTNERSHIP"),
-    "LP": ("LP", "L P", "LIMITED PARTNERSHIP"),
-    "PCL": ("PCL", "PUBLIC COMPANY LIMITED", "PUBLIC CO LTD"),
-    "PTY": ("PTY", "PROPRIETARY"),
-    "NA": ("NA", "NATIONAL ASSOCIATION"),
-    # Russian and CIS (OFAC writes both the English and the transliterated forms). A non-profit
-    # organisation (ANO) is no company form: it stays a word of the name.
-    "JSC": (
-        "JSC",
-        "JOINT STOCK COMPANY",
-        "AO",
-        "AKTSIONERNOE OBSHCHESTVO",
-        "AKCIONERNOE OBSHCHESTVO",
-    ),
-    "OJSC": ("OJSC", "OAO", "OPEN JOINT STOCK COMPANY", "OTKRYTOE AKTSIONERNOE OBSHCHESTVO"),
-    "CJSC": ("CJSC", "ZAO", "CLOSED JOINT STOCK COMPANY", "ZAKRYTOE AKTSIONERNOE OBSHCHESTVO"),
-    "PJSC": ("PJSC", "PAO", "PUBLIC JOINT STOCK COMPANY", "PUBLICHNOE AKTSIONERNOE OBSHCHESTVO"),
-    "OOO": ("OOO", "OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU", "TOO", "TOV"),
-    # German, Austrian, Swiss
-    "AG": ("AG", "AKTIENGESELLSCHAFT"),
-    "GMBH": ("GMBH", "GESELLSCHAFT MIT BESCHRANKTER HAFTUNG", "GES M B H", "MBH"),
-    "KG": ("KG", "KOMMANDITGESELLSCHAFT", "GMBH CO KG", "AG CO KG", "KGAA"),
-    "SE": ("SE", "SOCIETAS EUROPAEA"),
-    # French, Belgian, Luxembourg
-    "SA": (
-        "SA",
-        "S A",
-        "SOCIETE ANONYME",
-        "SOCIEDAD ANONIMA",
-        "SOCIEDADE ANONIMA",
-        "SPOLKA AKCYJNA",
-    ),
-    "SARL": ("SARL", "SOCIETE A RESPONSABILITE LIMITEE"),
-    "SAS": ("SAS", "SASU", "SOCIETE PAR ACTIONS SIMPLIFIEE"),
-    "SCA": ("SCA", "SOCIETE EN COMMANDITE PAR ACTIONS"),
-    "BVBA": ("BVBA", "SPRL"),
-    # Italian, Spanish, Portuguese, Romanian, Latin America
-    "SPA": ("SPA", "S P A", "SOCIETA PER AZIONI"),
-    "SRL": (
-        "SRL",
-        "SOCIETA A RESPONSABILITA LIMITATA",
-        "SOCIETATEA CU RASPUNDERE LIMITATA",
-        "S DE RL",
-        "S DE RL DE CV",
-    ),
-    "SL": ("SL", "SLU", "SOCIEDAD LIMITADA"),
-    "LTDA": ("LTDA", "LIMITADA"),
-    "SAB": ("SAB", "SA DE CV", "SAB DE CV", "SAPI DE CV", "SA DE CV SOFOM ENR"),
-    # Dutch, Nordic, Polish, Czech, Hungarian, Balkan, Greek, Turkish
-    "NV": ("NV", "N V", "NAAMLOZE VENNOOTSCHAP"),
-    "BV": ("BV", "B V", "BESLOTEN VENNOOTSCHAP"),
-    "AB": ("AB", "AKTIEBOLAG", "AB PUBL", "PUBL"),
-    "AS": ("AS", "A S", "ASA", "APS", "AKSJESELSKAP", "AKTIESELSKAB", "ANONIM SIRKETI"),
-    "OY": ("OY", "OYJ", "OSAKEYHTIO"),
-    "SPZOO": ("SP Z OO", "SP Z O O", "SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA"),
-    "SRO": ("SRO", "S R O", "SPOL S R O"),
-    "KFT": ("KFT", "ZRT", "NYRT", "RT"),
-    "DOO": ("DOO", "D O O", "DD", "AD", "EAD", "OOD"),
-    "AE": ("AE",),
-    # Asian
-    "KK": ("KK", "K K", "KABUSHIKI KAISHA", "KABUSHIKIGAISHA", "JUSIGHOESA", "JUSIK HOESA"),
-    "PTE": ("PTE", "PTE LTD", "PRIVATE LTD"),
-    "BHD": ("BHD", "BERHAD", "SDN BHD", "SENDIRIAN BERHAD"),
-    "PT": ("PT", "PERSEROAN TERBATAS"),
-    "TBK": ("TBK", "PT TBK", "PERSERO TBK", "PERSERO"),
-}
+# punctuation, initials joined). The forms, their sources, and where each is written live in
+# ``vocabularies/legal_forms.csv``.
+_FORM_ENTRIES = vocabulary("legal_forms.csv", ("form", "spelling", "written"))
+_WRITTEN = ("after", "either", "glued")
+LEGAL_FORMS: dict[str, tuple[str, ...]] = grouped(
+    (e for e in _FORM_ENTRIES if e.one_of("written", _WRITTEN) != "glued"),
+    key=lambda e: e["form"],
+    value=lambda e: e["spelling"],
+)
 
 # Forms that stand before the name as well as after it (OOO "Name", PT Name, JSC Name).
 _PREFIX_FORMS: frozenset[str] = frozenset(
-    {"JSC", "OJSC", "CJSC", "PJSC", "OOO", "PT", "LLC", "SRL", "SA", "KK", "AB", "AS"}
+    e["form"] for e in _FORM_ENTRIES if e["written"] == "either"
 )
 
 # Chinese and Japanese legal forms, glued to the name (longest first).
-_HAN_LEGAL_FORMS: tuple[tuple[str, str], ...] = (
-    ("股份有限公司", "股份有限公司"),
-    ("有限责任公司", "有限责任公司"),
-    ("有限公司", "有限公司"),
-    ("股份公司", "股份公司"),
-    ("株式会社", "KK"),
-    ("有限会社", "KK"),
-    ("公司", "公司"),
+_HAN_LEGAL_FORMS: tuple[tuple[str, str], ...] = tuple(
+    sorted(
+        ((e["spelling"], e["form"]) for e in _FORM_ENTRIES if e["written"] == "glued"),
+        key=lambda pair: -len(pair[0]),
+    )
 )
 
 _FORM_BY_TOKENS: dict[tuple[str, ...], str] = {
@@ -168,84 +99,24 @@ _LONG_FORMS: dict[int, tuple[tuple[str, str], ...]] = {
 # Words
 # --------------------------------------------------------------------------------------------
 
-# Canonical spellings of words that names abbreviate. Sources: OFAC's own records write
-# "SEMICONDUCTOR MFG INTL CORP" and "NANJING PANDA ELECTR. CO. LTD."; HKEX short names write
-# "CHINA COMM CONS" (China Communications Construction) and "CHINA RAIL CONS".
+# Words of names (``vocabularies/name_words.csv``, with their sources): abbreviations and the
+# word each stands for; stop words, which carry no identity at all and are ignored when names are
+# compared; generic words, which say little about which company it is: they count when names
+# are compared (a group is not its listed subsidiary), but a match resting only on them is none.
+_WORD_ENTRIES = vocabulary("name_words.csv", ("word", "kind", "stands_for"))
+_WORD_KINDS = ("abbreviation", "stop", "generic")
 WORD_FORMS: dict[str, str] = {
-    "INTL": "INTERNATIONAL",
-    "INTERNATL": "INTERNATIONAL",
-    "NATL": "NATIONAL",
-    "MFG": "MANUFACTURING",
-    "MFRS": "MANUFACTURERS",
-    "HLDGS": "HOLDINGS",
-    "HLDG": "HOLDINGS",
-    "HOLDING": "HOLDINGS",
-    "GRP": "GROUP",
-    "TECHNOLOGIES": "TECHNOLOGY",
-    "TECH": "TECHNOLOGY",
-    "INDUSTRIES": "INDUSTRY",
-    "INDUSTRIAL": "INDUSTRY",
-    "INDS": "INDUSTRY",
-    "ELECTR": "ELECTRONICS",
-    "CONSTR": "CONSTRUCTION",
-    "CONS": "CONSTRUCTION",
-    "COMM": "COMMUNICATIONS",
-    "COMMS": "COMMUNICATIONS",
-    "SVCS": "SERVICES",
-    "MGMT": "MANAGEMENT",
-    "DEVT": "DEVELOPMENT",
-    "ENGG": "ENGINEERING",
-    "ENGR": "ENGINEERING",
-    "1ST": "FIRST",
-    "2ND": "SECOND",
-    "3RD": "THIRD",
-    "4TH": "FOURTH",
-    "5TH": "FIFTH",
-    "6TH": "SIXTH",
-    "7TH": "SEVENTH",
-    "8TH": "EIGHTH",
-    "9TH": "NINTH",
-    "10TH": "TENTH",
+    e["word"]: e["stands_for"]
+    for e in _WORD_ENTRIES
+    if e.one_of("kind", _WORD_KINDS) == "abbreviation"
 }
-
-# Words that carry no identity at all: ignored when names are compared.
-STOP_WORDS: frozenset[str] = frozenset(
-    {"THE", "OF", "AND", "FOR", "DE", "DEL", "DES", "DU", "LA", "LE", "LES", "DER", "DIE",
-     "DAS", "DEN", "UND", "ET", "Y", "E"}
-)  # fmt: skip
-
-# Words that say little about which company it is. They count when names are compared (a
-# group is not its listed subsidiary), but a match resting only on them is no match.
+STOP_WORDS: frozenset[str] = frozenset(e["word"] for e in _WORD_ENTRIES if e["kind"] == "stop")
 GENERIC_WORDS: frozenset[str] = frozenset(
-    {
-        "GROUP",
-        "HOLDINGS",
-        "INTERNATIONAL",
-        "GLOBAL",
-        "NATIONAL",
-        "CHINA",
-        "CHINESE",
-        "TECHNOLOGY",
-        "INDUSTRY",
-        "DEVELOPMENT",
-        "INVESTMENT",
-        "INVESTMENTS",
-        "ENTERPRISE",
-        "ENTERPRISES",
-        "SERVICES",
-        "SOLUTIONS",
-        "SYSTEMS",
-        "MANAGEMENT",
-        "TRADING",
-        "COMPANY",
-        "CO",
-        "集团",
-        "控股",
-        "中国",
-        "国际",
-    }
+    e["word"] for e in _WORD_ENTRIES if e["kind"] == "generic"
 )
-_HAN_GENERIC: tuple[str, ...] = ("集团", "控股", "中国", "国际")
+_HAN_GENERIC: tuple[str, ...] = tuple(
+    e["word"] for e in _WORD_ENTRIES if e["kind"] == "generic" and not e["word"].isascii()
+)
 
 
 class WordKind:

@@ -531,7 +531,13 @@ class CheckResult:
             },
             "holdings": holdings,
             "other_rows": [
-                {"file": o.file, "sheet": o.sheet, "row": o.row, "class": o.row_class.value}
+                {
+                    "file": o.file,
+                    "sheet": o.sheet,
+                    "row": o.row,
+                    "class": o.row_class.value,
+                    "why": o.why,
+                }
                 for o in self.other_rows
             ],
             "input_issues": [issue.model_dump() for issue in self.input_issues],

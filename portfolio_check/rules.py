@@ -23,10 +23,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portfolio_check.model import Actions, Investor, ListEntry, Side, Status
+from portfolio_check.model import Action, Actions, Investor, ListEntry, Side, Status
 
-ALLOWED = "allowed"
-PROHIBITED_ACTION = "prohibited"
+ALLOWED = Action.ALLOWED
+PROHIBITED_ACTION = Action.PROHIBITED
 
 
 class MatchStrength:
@@ -249,7 +249,7 @@ def apply_regime(
     if by_name and regime in NAME_ALONE_IS_CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,
-            Actions(buy="hold until reviewed", sell="hold until reviewed"),
+            Actions.hold_until_reviewed(),
             outcome.rule,
             "the name alone ties the holding to this entry, and on this list a name is not "
             "enough: confirm the issuer (country, identifiers) before treating it as "
@@ -258,7 +258,7 @@ def apply_regime(
     if strength == MatchStrength.CANDIDATE:
         return RuleOutcome(
             Status.REVIEW,
-            Actions(buy="hold until reviewed", sell="hold until reviewed"),
+            Actions.hold_until_reviewed(),
             outcome.rule,
             f"possible match only; if confirmed: {outcome.status.value} — {outcome.explanation}",
         )

@@ -12,7 +12,7 @@ from portfolio_check.rules import ALLOWED, MatchStrength, RelatedPolicy, apply_r
 
 _CLEAR_ACTIONS = Actions(buy=ALLOWED, sell=ALLOWED)
 _UNRESOLVED_ACTIONS = Actions(buy="identify the security first", sell="identify the security first")
-_REVIEW_ACTIONS = Actions(buy="hold until reviewed", sell="hold until reviewed")
+_REVIEW_ACTIONS = Actions.hold_until_reviewed()
 
 
 def _settled_ambiguity(

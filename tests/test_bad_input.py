@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zipfile
 from pathlib import Path
 
@@ -201,9 +200,9 @@ def test_zip_bomb_is_refused_quickly(tmp_path: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(replace_part(workbook_bytes(), SHEET, sheet))
     assert path.stat().st_size < 1024 * 1024
-    started = time.perf_counter()
+    # refused from the sizes the archive declares, before inflating it (its cost is measured in
+    # benchmarks/, not here: unit tests assert no timings)
     code, err = run_check(path)
-    assert time.perf_counter() - started < 10
     assert_one_line(code, err, path, "zip bomb")
 
 

@@ -41,7 +41,8 @@ def test_contract_keys(tmp_path: Path) -> None:
         for finding in holding["findings"]:
             assert finding.keys() >= FINDING
     for other in data["other_rows"]:
-        assert {"file", "sheet", "row", "class"} <= other.keys()
+        assert {"file", "sheet", "row", "class", "why"} <= other.keys()
+        assert other["why"]
     for issue in data["input_issues"]:
         assert {"file", "sheet", "row", "column", "problem", "value"} <= issue.keys()
     assert sum(data["summary"]["by_status"].values()) == len(data["holdings"])

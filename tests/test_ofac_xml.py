@@ -4,7 +4,6 @@ for the same facts, and refusal of XML bombs and external entities."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -221,10 +220,9 @@ def test_sensetime_xml_equals_ofacs_real_csv(consolidated: OfacImport) -> None:
 
 @pytest.mark.parametrize("name", ["billion_laughs.xml", "external_entity.xml"])
 def test_xml_bombs_and_external_entities_are_refused(name: str) -> None:
-    started = time.perf_counter()
+    # refused on the DTD itself, before any entity is expanded
     with pytest.raises(SourceFormatError, match=rf"^{name}: refused: the XML declares a DTD"):
         import_ofac_xml(XML / name, list_id="sdn")
-    assert time.perf_counter() - started < 5
 
 
 def test_an_internal_subset_without_entities_is_refused_too() -> None:

@@ -61,10 +61,8 @@ def test_twenty_concurrent_uploads_get_twenty_correct_answers(tmp_path: Path) ->
     root = upload_root(tmp_path)
     app = create_app(settings_for(root))
     workbook = sensetime_bytes()
-    started = time.perf_counter()
     with live_server(app) as base:
         answers = asyncio.run(_post_all(base, workbook))
-    elapsed = time.perf_counter() - started
     assert len(answers) == UPLOADS
     for i, as_of, investor, response in answers:
         assert response.status_code == 200, response.text
@@ -82,7 +80,6 @@ def test_twenty_concurrent_uploads_get_twenty_correct_answers(tmp_path: Path) ->
     assert state.peak_checks_running >= 2
     assert state.checks_running == 0
     assert_nothing_left(root)
-    assert elapsed < 120
 
 
 def test_oversize_upload_over_a_real_socket_is_413(tmp_path: Path) -> None:

@@ -341,6 +341,7 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
             row=int(grid.rows[i]),
             row_class=cls,
             text=_row_text(grid.cells.iloc[i].tolist()),
+            why=result.why[i] if result.why else result.note,
         )
         for i, cls in enumerate(result.classes)
         if cls is not None

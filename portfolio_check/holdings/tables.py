@@ -57,6 +57,7 @@ from portfolio_check.holdings.roles import (
     is_header_word,
 )
 from portfolio_check.model import RowClass
+from portfolio_check.vocabulary import vocabulary
 
 # How many non-blank rows from the top of a sheet may hold the header.
 HEADER_SCAN_ROWS = 60
@@ -196,6 +197,8 @@ class GridResult:
     junk: dict[Role, np.ndarray] = field(default_factory=dict)
     continues: dict[int, int] = field(default_factory=dict)
     note: str = ""
+    # per grid row, why it has its class (the row rule's reason); empty: see ``note``
+    why: list[str] = field(default_factory=list)
 
     @property
     def position_mask(self) -> np.ndarray:
@@ -211,6 +214,7 @@ class _Segment:
     """Classification of grid rows ``start:stop`` against one table (internal)."""
 
     classes: list[RowClass | None]
+    why: list[str]  # per row, the reason of the rule that classed it
     quantity: np.ndarray
     market_value: np.ndarray
     junk: dict[Role, np.ndarray]
@@ -496,33 +500,13 @@ _SUBTOTAL_WORDS = re.compile(
     r"|^\s*(?:zwischensumme|zwischentotal|sous[\s\-]total|subtotale|subtotaal)\b",
     re.IGNORECASE,
 )
-# Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group).
+# Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group), and
+# portfolio cells of rows that add up all portfolios: ``vocabularies/row_cells.csv``.
+_ROW_CELLS = vocabulary("row_cells.csv", ("text", "class"))
 _CASH_CELLS = frozenset(
-    {
-        "cash",
-        "cash long",
-        "cash short",
-        "cash and equivalents",
-        "cash & equivalents",
-        "cash and cash equivalents",
-        "cash equivalents",
-        "cash collateral and margins",
-        "cash collateral",
-        "fx",
-        "fx forward",
-        "foreign exchange forward",
-        "foreign exchange spot",
-        "currency forward",
-        "forward fx",
-        "fx spot",
-        "currency",
-        "margin cash",
-        "現金",
-        "现金",
-        "現金及等價物",
-        "现金及等价物",
-    }
+    e["text"] for e in _ROW_CELLS if e.one_of("class", ("cash", "all-portfolios")) == "cash"
 )
+_AGGREGATE_PORTFOLIOS = frozenset(e["text"] for e in _ROW_CELLS if e["class"] == "all-portfolios")
 # Words for cash and bank balances in the languages of fund administration, lower case.
 _CASH_WORDS = (
     r"cash(?:\s+(?:at\s+bank|in\s+bank|balances?|accounts?|on\s+deposit|holdings?))?|"
@@ -544,25 +528,6 @@ _CASH_NAME = re.compile(
     # a Chinese currency word glued to the cash word: "人民币现金", "港幣現金"
     rf"|(?P<c4>[^\W\d_]{{2,3}})(?:现金|現金|存款))$",
     re.IGNORECASE,
-)
-
-# Portfolio cells of rows that add up all portfolios (a custodian's "All" account block).
-_AGGREGATE_PORTFOLIOS = frozenset(
-    {
-        "all",
-        "all accounts",
-        "all a/c",
-        "all funds",
-        "all portfolios",
-        "aggregate",
-        "consolidated",
-        "total",
-        "grand total",
-        "top level",
-        "全部",
-        "合計",
-        "合计",
-    }
 )
 
 
@@ -767,22 +732,66 @@ def _repeated_header(
     return equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
 
 
-# Codes of the row classes in the vectorised classification (0 = position).
-_CLASS_CODES: tuple[RowClass | None, ...] = (
-    None,
-    RowClass.HEADER,
-    RowClass.FOOTER,
-    RowClass.TOTAL,
-    RowClass.SUBTOTAL,
-    RowClass.CASH,
-    RowClass.NOTE,
-    RowClass.TITLE,
-    RowClass.POSITION_DETAIL,
-    RowClass.CONTINUATION,
-    RowClass.NON_POSITION_TABLE,
+@dataclass(frozen=True)
+class RowRule:
+    """A named rule that classes a row of a table, with the reason the Other rows sheet shows."""
+
+    name: str
+    row_class: RowClass | None  # None: a position
+    why: str
+
+
+# The rules for the rows under a table's header, first match wins (``_classify_segment`` works
+# out each rule's rows as one mask). A table that holds no positions has its own short list.
+ROW_RULES: tuple[RowRule, ...] = (
+    RowRule("repeated header", RowClass.HEADER, "repeats the table's header"),
+    RowRule("closing total", RowClass.TOTAL, "a total after the table's last position"),
+    RowRule(
+        "footer", RowClass.FOOTER, "after the last position or amount of the sheet's last table"
+    ),
+    RowRule("next title", RowClass.TITLE, "just above the next table's header: its title"),
+    RowRule("footnote", RowClass.NOTE, "after the table's last position, before the next table"),
+    RowRule("position", None, "names a security (with an amount, or a code that identifies it)"),
+    RowRule("cash table row", RowClass.CASH, "a row of a cash section"),
+    RowRule(
+        "continuation", RowClass.CONTINUATION, "completes the codes of the position next to it"
+    ),
+    RowRule("cash continuation", RowClass.CASH, "continues a row of a cash section"),
+    RowRule(
+        "position detail",
+        RowClass.POSITION_DETAIL,
+        "a line of a security's own sub-total group, counted on its sub-total line",
+    ),
+    RowRule("cash detail", RowClass.CASH, "a detail line of a cash section"),
+    RowRule("all portfolios", RowClass.TOTAL, "its portfolio cell adds up every portfolio"),
+    RowRule("subtotal", RowClass.SUBTOTAL, "a sub-total word and no security code"),
+    RowRule("total", RowClass.TOTAL, "a total word and no security code"),
+    RowRule(
+        "cash", RowClass.CASH, "cash or FX: a cash word, a currency line or a cash asset class"
+    ),
+    RowRule("label", RowClass.NOTE, "a grouping label: no amount and no security code"),
+    RowRule("amount alone", RowClass.SUBTOTAL, "an amount with no security name or code"),
+    RowRule("other text", RowClass.NOTE, "neither names a security nor carries an amount"),
 )
-_POSITION, _HEADER, _FOOTER, _TOTAL, _SUBTOTAL, _CASH, _NOTE, _TITLE = range(8)
-_DETAIL, _CONTINUATION, _OTHER_TABLE = 8, 9, 10
+OTHER_TABLE_RULES: tuple[RowRule, ...] = (
+    *ROW_RULES[:5],
+    RowRule(
+        "other table row", RowClass.NON_POSITION_TABLE, "a row of a table that holds no positions"
+    ),
+)
+TITLE_RULE = RowRule("title", RowClass.TITLE, "above the table's header")
+HEADER_RULE = RowRule("header", RowClass.HEADER, "the table's header")
+
+
+def _apply_rules(rules: tuple[RowRule, ...], masks: dict[str, np.ndarray], rows: int) -> np.ndarray:
+    """Per row, the index in ``rules`` of the first rule whose mask holds (the last rule is
+    the default and needs no mask)."""
+    *ruled, _default = rules
+    return (
+        np.select([masks[rule.name] for rule in ruled], np.arange(len(ruled)), default=len(ruled))
+        if rows
+        else np.zeros(0, dtype=np.int64)
+    )
 
 
 def _group_runs(cols: _Columns, columns: Sequence[int], rows: np.ndarray) -> np.ndarray:
@@ -1009,64 +1018,45 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     ends = np.flatnonzero(position | any_number | continuation)
     end = int(ends[-1]) if len(ends) else -1
     after = np.arange(m) > end
+    prose = cols.any_text_cell(lambda t: len(t) > MAX_NAME_LENGTH, text_columns)
+    rules = OTHER_TABLE_RULES if table.kind is TableKind.OTHER else ROW_RULES
+    cash_kind = np.full(m, table.kind is TableKind.CASH)
     # after a table that another follows: rows just above the next header are its title,
     # earlier ones notes (footnotes of this table)
+    trailing_footer = after if last else np.zeros(m, dtype=bool)
     if last:
-        trailing = np.full(m, _FOOTER)
+        next_title = footnote = np.zeros(m, dtype=bool)
     else:
         next_top = int(grid.rows[stop]) if stop < len(grid) else np.iinfo(np.int64).max
         near = grid.rows[first_body:stop] >= next_top - CAPTION_DISTANCE
-        trailing = np.where(near, _TITLE, _NOTE)
-    prose = cols.any_text_cell(lambda t: len(t) > MAX_NAME_LENGTH, text_columns)
-    own_class = {
-        TableKind.HOLDINGS: _POSITION,
-        TableKind.CASH: _CASH,
-        TableKind.OTHER: _OTHER_TABLE,
-    }[table.kind]
-    if table.kind is TableKind.OTHER:
-        code = np.select(
-            [repeated, after & total & ~prose, after], [_HEADER, _TOTAL, trailing], _OTHER_TABLE
-        )
-    else:
-        part_class = _CASH if table.kind is TableKind.CASH else None
-        code = np.select(
-            [
-                repeated,
-                after & total & ~prose,
-                after,
-                position,
-                continuation,
-                detail,
-                aggregate,
-                subtotal,
-                total,
-                cash,
-                label_row,
-                any_number & ~identity,
-            ],
-            [
-                _HEADER,
-                _TOTAL,
-                trailing,
-                own_class,
-                part_class or _CONTINUATION,
-                part_class or _DETAIL,
-                _TOTAL,
-                _SUBTOTAL,
-                _TOTAL,
-                _CASH,
-                _NOTE,
-                _SUBTOTAL,
-            ],
-            default=_NOTE,
-        )
+        next_title, footnote = after & near, after & ~near
+    masks = {
+        "repeated header": repeated,
+        "closing total": after & total & ~prose,
+        "footer": trailing_footer,
+        "next title": next_title,
+        "footnote": footnote,
+        "position": position & ~cash_kind,
+        "cash table row": position & cash_kind,
+        "continuation": continuation & ~cash_kind,
+        "cash continuation": continuation & cash_kind,
+        "position detail": detail & ~cash_kind,
+        "cash detail": detail & cash_kind,
+        "all portfolios": aggregate,
+        "subtotal": subtotal,
+        "total": total,
+        "cash": cash,
+        "label": label_row,
+        "amount alone": any_number & ~identity,
+    }
+    chosen = _apply_rules(rules, masks, m)
     if table.kind is not TableKind.HOLDINGS:
         continues = {}
     head = first_body - start
-    classes: list[RowClass | None] = [RowClass.TITLE] * head
+    row_rules: list[RowRule] = [TITLE_RULE] * head
     for i in table.header_index:
-        classes[i - start] = RowClass.HEADER
-    classes.extend(_CLASS_CODES[k] for k in code.tolist())
+        row_rules[i - start] = HEADER_RULE
+    row_rules.extend(rules[k] for k in chosen.tolist())
 
     def pad(values: np.ndarray, fill: float | bool) -> np.ndarray:
         return np.concatenate([np.full(head, fill, dtype=values.dtype), values])
@@ -1079,7 +1069,8 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
         no_amount = ~coded & ~cols.any_text_cell(looks_numeric, range(body.shape[1]))
     maybe_header = pad(no_amount & ~repeated, False)
     return _Segment(
-        classes,
+        [rule.row_class for rule in row_rules],
+        [rule.why for rule in row_rules],
         pad(amounts[Role.QUANTITY], np.nan),
         pad(amounts[Role.MARKET_VALUE], np.nan),
         {role: pad(mask, False) for role, mask in junk.items()},
@@ -1102,6 +1093,7 @@ def _non_position_sheet(grid: Grid, note: str) -> GridResult:
         np.full(n, np.nan),
         np.full(n, -1, dtype=np.int64),
         note=note,
+        why=[f"a sheet without positions: {note}"] * n,
     )
 
 
@@ -1235,6 +1227,7 @@ def analyse_grid(
             grid, "no recognisable holdings table, only " + "; ".join(reasons)
         )
     classes = [c for seg in segments for c in seg.classes]
+    why = [w for seg in segments for w in seg.why]
     table_of = np.concatenate(
         [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
     )
@@ -1251,4 +1244,5 @@ def analyse_grid(
         table_of,
         junk,
         {i: j for seg in segments for i, j in seg.continues.items()},
+        why=why,
     )

@@ -117,6 +117,7 @@ _WRAPPED_WIDTHS = {
     "Path": 40,
     "Problem": 50,
     "Text": 60,
+    "Why": 40,
     "Through holdings": 50,
     "Value": 30,
 }
@@ -514,9 +515,10 @@ def write_report(
             Column("Sheet"),
             Column("Row", INT),
             Column("Class"),
+            Column("Why", WRAP),
             Column("Text", WRAP),
         ],
-        [[o.file, o.sheet, o.row, o.row_class.value, o.text] for o in result.other_rows],
+        [[o.file, o.sheet, o.row, o.row_class.value, o.why, o.text] for o in result.other_rows],
     )
     writer.complete_table(
         "Input issues",

@@ -1,0 +1,1 @@
+"""Vocabulary files (package data), read by :mod:`portfolio_check.vocabulary`."""

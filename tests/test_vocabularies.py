@@ -1,0 +1,121 @@
+"""The vocabulary files: one loader, a typed error naming file and line, and no word in two roles.
+
+The words the readers and the name rules use are commented CSV files inside the package
+(``portfolio_check/vocabularies/``). These tests read them the way the code does and hold the
+rules a word list must keep: a legal-form spelling means one form, a header phrase one role, a
+name word one kind, an exchange alias one market.
+"""
+
+from __future__ import annotations
+
+import collections
+from importlib import resources
+
+import pytest
+
+from portfolio_check import identifiers, names
+from portfolio_check.errors import ReferenceDataError, VocabularyError
+from portfolio_check.holdings import roles
+from portfolio_check.vocabulary import VOCABULARY_PACKAGE, Entry, parse_vocabulary, vocabulary
+
+
+def _twice(keys: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """Keys written under more than one value."""
+    seen: dict[str, set[str]] = collections.defaultdict(set)
+    for key, value in keys:
+        seen[key].add(value)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def _written(entries: tuple[Entry, ...], column: str) -> list[str]:
+    return [e[column] for e in entries]
+
+
+def test_every_packaged_vocabulary_file_is_read_by_the_code() -> None:
+    shipped = {
+        p.name for p in resources.files(VOCABULARY_PACKAGE).iterdir() if p.name.endswith(".csv")
+    }
+    assert shipped == {
+        "legal_forms.csv",
+        "name_words.csv",
+        "exchange_aliases.csv",
+        "header_words.csv",
+        "header_signals.csv",
+        "row_cells.csv",
+    }
+    for file in shipped:
+        text = resources.files(VOCABULARY_PACKAGE).joinpath(file).read_text(encoding="utf-8")
+        # each file explains itself before its first entry
+        assert text.startswith("# "), file
+
+
+def test_a_legal_form_spelling_means_one_form() -> None:
+    entries = vocabulary("legal_forms.csv", ("form", "spelling", "written"))
+    assert _twice([(e["spelling"], e["form"]) for e in entries]) == {}
+    # it was listed under LTD and PTE, so these two normalised differently
+    assert names.parse_name("ACME PRIVATE LTD").legal_forms == ("LTD",)
+    assert names.parse_name("ACME PRIVATE LIMITED").legal_forms == ("LTD",)
+
+
+def test_a_header_phrase_has_one_role_and_is_written_once() -> None:
+    entries = vocabulary("header_words.csv", ("role", "phrase", "score"))
+    # phrases compared as the reader compares headers (accents, case and spacing folded)
+    folded = [(roles._fold_phrase(e["phrase"]), e["role"]) for e in entries]
+    assert _twice(folded) == {}
+    repeated = [key for key, n in collections.Counter(folded).items() if n > 1]
+    assert repeated == []
+    assert {e["role"] for e in entries} == {r.value for r in roles.Role}
+
+
+def test_a_name_word_has_one_kind() -> None:
+    entries = vocabulary("name_words.csv", ("word", "kind", "stands_for"))
+    assert _twice([(e["word"], e["kind"]) for e in entries]) == {}
+    assert not names.STOP_WORDS & names.GENERIC_WORDS
+    assert all(e["stands_for"] for e in entries if e["kind"] == "abbreviation")
+
+
+def test_an_exchange_alias_means_one_market_and_every_market_is_known() -> None:
+    entries = vocabulary("exchange_aliases.csv", ("alias", "market"))
+    keys = [(identifiers._exchange_key(e["alias"]), e["market"]) for e in entries]
+    assert _twice(keys) == {}
+    known = set(identifiers._mic_index().codes.values()) | {
+        identifiers.CHINA_COMPOSITE,
+        identifiers.CHINA_OR_HONG_KONG,
+        identifiers.UNITED_STATES,
+    }
+    assert {e["market"] for e in entries} - known == set()
+
+
+def test_row_cells_are_one_class_each() -> None:
+    entries = vocabulary("row_cells.csv", ("text", "class"))
+    assert _twice([(e["text"], e["class"]) for e in entries]) == {}
+    assert all(e["text"] == " ".join(e["text"].lower().split()) for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# only a comment\n", "vocabulary words.csv, line 1: no header row"),
+        (
+            "word,kind\nACME,stop\n",
+            "line 1: header ['word', 'kind'] is not ['word', 'kind', 'stands_for']",
+        ),
+        ("# c\nword,kind,stands_for\nINTL,abbreviation\n", "line 3: 2 fields where 3 are expected"),
+        ("word,kind,stands_for\n,stop,\n", "line 2: empty word"),
+    ],
+)
+def test_a_malformed_vocabulary_names_the_file_and_line(text: str, message: str) -> None:
+    with pytest.raises(VocabularyError) as caught:
+        parse_vocabulary("words.csv", text, ("word", "kind", "stands_for"))
+    assert message in str(caught.value)
+    assert isinstance(caught.value, ReferenceDataError)
+
+
+def test_a_bad_field_value_names_the_file_and_line() -> None:
+    (entry,) = parse_vocabulary(
+        "header_words.csv", "role,phrase,score\nname,security,high\n", ("role", "phrase", "score")
+    )
+    with pytest.raises(VocabularyError, match=r"header_words.csv, line 2: score 'high'"):
+        entry.number("score")
+    with pytest.raises(VocabularyError, match=r"line 2: role 'name' is not one of isin"):
+        entry.one_of("role", ("isin",))
