@@ -469,14 +469,17 @@ class CheckResult:
 
     # -------------------------------------------------------------------------------- JSON
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README)."""
-        holdings = []
+    def holding_dicts(self, positions: Sequence[int] | None = None) -> list[dict[str, Any]]:
+        """The JSON contract's holdings (all, or those at ``positions``, in that order)."""
         fields = self.securities.fields()
         codes = self.securities.codes.tolist()
         names = self.names
         currencies = self.currencies
-        for i, record in enumerate(holding_records(self.holdings)):
+        frame = self.holdings
+        at = list(range(len(frame))) if positions is None else list(positions)
+        subset = frame if positions is None else frame.iloc[at]
+        holdings = []
+        for i, record in zip(at, holding_records(subset), strict=True):
             verdict = record.verdict
             shared = fields[codes[i]]
             holdings.append(
@@ -502,6 +505,12 @@ class CheckResult:
                     "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
                 }
             )
+        return holdings
+
+    def to_dict(self, *, with_holdings: bool = True) -> dict[str, Any]:
+        """The JSON contract (keys documented in the README); ``with_holdings=False`` leaves
+        the holdings out (a page that shows them a page at a time)."""
+        holdings = self.holding_dicts() if with_holdings else []
         by_currency = self.market_value_by_currency()
         return {
             "as_of": self.as_of.isoformat(),

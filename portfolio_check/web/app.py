@@ -47,6 +47,7 @@ from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.result import CheckResult
 from portfolio_check.web.cache import DownloadCache
+from portfolio_check.web.results import ResultStore
 from portfolio_check.web.security import (
     COOKIE_NAME,
     TOKEN_ENV,
@@ -99,6 +100,8 @@ class Settings:
     cache_entries: int = 32
     cache_bytes: int = 256 * 1_000_000
     cache_ttl_seconds: float = 30 * 60
+    # Finished results kept for their pages and on-demand downloads: positions in all.
+    cache_positions: int = 2_000_000
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -113,6 +116,7 @@ class WebState:
     settings: Settings
     downloads: DownloadCache
     limiter: anyio.CapacityLimiter
+    results: ResultStore
     checks_running: int = 0
     peak_checks_running: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -252,8 +256,8 @@ def _check_in(
     result = relabel(result, uploads)
     if not for_page:
         return _Work(result, result.to_json(), None, None)
-    report = result.write_report(folder / "report.xlsx").read_bytes()
-    return _Work(result, result.to_json(), report, results_view(result))
+    # the report is built when it is downloaded, from the kept result (any size)
+    return _Work(result, result.to_json(), None, results_view(result))
 
 
 async def run_upload(request: Request, *, for_page: bool) -> Checked:
@@ -279,9 +283,9 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
         if folder.exists():
             log.error("could not remove the private upload folder %s", folder)
     token = None
-    if work.report is not None:
+    if for_page:
         stem = f"portfolio-check-{work.result.as_of}"
-        token = state.downloads.put(work.report, work.json_text.encode("utf-8"), stem)
+        token = state.results.put(work.result, work.json_text, stem)
     return Checked(work.result, work.json_text, work.view, token)
 
 
@@ -321,6 +325,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ttl=settings.cache_ttl_seconds,
         ),
         limiter=anyio.CapacityLimiter(settings.max_concurrent_checks),
+        results=ResultStore(
+            max_entries=settings.cache_entries,
+            max_positions=settings.cache_positions,
+            ttl=settings.cache_ttl_seconds,
+        ),
     )
     app.add_middleware(GuardMiddleware, token=settings.token, allowed_hosts=settings.allowed_hosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -454,11 +463,23 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/download/{token}/report.xlsx", include_in_schema=False)
     async def download_report(request: Request, token: str) -> Response:
-        return _download(request, token, "report")
+        return await _download(request, token, "report")
 
     @app.get("/download/{token}/result.json", include_in_schema=False)
     async def download_json(request: Request, token: str) -> Response:
-        return _download(request, token, "json")
+        return await _download(request, token, "json")
+
+    @app.get("/results/{token}", response_class=HTMLResponse, include_in_schema=False)
+    async def results_page(
+        request: Request, token: str, page: int = 1, status: str = "", q: str = ""
+    ) -> HTMLResponse:
+        kept = _state(request).results.get(token)
+        if kept is None:
+            return _expired(request)
+        job = functools.partial(results_view, kept.result, page=page, status=status, query=q)
+        view = await anyio.to_thread.run_sync(job)
+        context = {"view": view, "data": view.data, "files": kept.result.files, "token": token}
+        return _page(request, "results.html", context)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
@@ -513,28 +534,34 @@ async def _small_form(request: Request) -> dict[str, str]:
     return dict(pairs)
 
 
-def _download(request: Request, token: str, kind: str) -> Response:
-    item = _state(request).downloads.get(token)
+def _expired(request: Request) -> HTMLResponse:
+    minutes = round(_state(request).settings.cache_ttl_seconds / 60)
+    return _page(
+        request,
+        "message.html",
+        {
+            "title": "This download has expired",
+            "message": (
+                f"Results are kept in memory for {minutes} minutes and never written to "
+                "disk. Check the holdings again to get a new one."
+            ),
+        },
+        404,
+    )
+
+
+async def _download(request: Request, token: str, kind: str) -> Response:
+    state = _state(request)
+    item = state.results.get(token)
     if item is None:
-        minutes = round(_state(request).settings.cache_ttl_seconds / 60)
-        return _page(
-            request,
-            "message.html",
-            {
-                "title": "This download has expired",
-                "message": (
-                    f"Reports are kept in memory for {minutes} minutes and never written to "
-                    "disk. Check the holdings again to get a new one."
-                ),
-            },
-            404,
-        )
+        return _expired(request)
     if kind == "report":
-        body = item.report
+        # built now from the kept result, in a worker thread (a large one in constant memory)
+        body = await anyio.to_thread.run_sync(item.result.report_bytes, limiter=state.limiter)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"{item.stem}.xlsx"
     else:
-        body, media, name = item.json, "application/json", f"{item.stem}.json"
+        body, media, name = item.json_text.encode("utf-8"), "application/json", f"{item.stem}.json"
     return Response(
         body,
         media_type=media,
