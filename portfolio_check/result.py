@@ -33,6 +33,7 @@ from portfolio_check.reference import Reference
 
 if TYPE_CHECKING:
     from portfolio_check.holdings import TableInfo
+    from portfolio_check.plausibility import Context
     from portfolio_check.progress import ProgressCallback
 
 DISCLAIMER = (
@@ -299,6 +300,33 @@ class CheckResult:
             out.append(holding_name(cell, verdicts[code], inputs[i]))
         return out
 
+    @functools.cached_property
+    def sdn_context(self) -> list[Context | None]:
+        """Per distinct security (code order): the context of a name-only SDN REVIEW (the
+        holding's country beside the entry's countries and identifiers; "unlikely" when they
+        disagree), else None. See :mod:`portfolio_check.plausibility`."""
+        from portfolio_check.plausibility import context, name_only_sdn
+
+        securities = self.securities
+        first: dict[int, int] = {}
+        for i, code in enumerate(securities.codes.tolist()):
+            first.setdefault(code, i)
+        inputs = self.holdings["input"].tolist()
+        out: list[Context | None] = []
+        for code, verdict in enumerate(securities.verdicts):
+            found = name_only_sdn(verdict) if verdict.status is Status.REVIEW else []
+            if not found or not self.reference.has_entry("sdn", found[0].entry_id):
+                out.append(None)
+                continue
+            entry = self.reference.entry("sdn", found[0].entry_id)
+            out.append(context(verdict, entry, inputs[first[code]]))
+        return out
+
+    def likelihood_codes(self) -> list[str | None]:
+        """Per distinct security: "unlikely" for a name-only SDN REVIEW that the holding's
+        country and the entry's identifiers speak against, else None."""
+        return [c.likelihood if c else None for c in self.sdn_context]
+
     # ------------------------------------------------------------------------------- counts
 
     def table_dicts(self) -> list[dict[str, Any]]:
@@ -475,6 +503,7 @@ class CheckResult:
         codes = self.securities.codes.tolist()
         names = self.names
         currencies = self.currencies
+        contexts = self.sdn_context
         frame = self.holdings
         at = list(range(len(frame))) if positions is None else list(positions)
         subset = frame if positions is None else frame.iloc[at]
@@ -482,6 +511,7 @@ class CheckResult:
         for i, record in zip(at, holding_records(subset), strict=True):
             verdict = record.verdict
             shared = fields[codes[i]]
+            sdn = contexts[codes[i]]
             holdings.append(
                 {
                     "file": record.file,
@@ -503,6 +533,8 @@ class CheckResult:
                     "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
                     "findings": [finding_dict(finding) for finding in verdict.findings],
                     "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
+                    "likelihood": sdn.likelihood if sdn else None,
+                    "context": sdn.text() if sdn else None,
                 }
             )
         return holdings
@@ -696,6 +728,8 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "weight",
     "explanation",
     "url",
+    "likelihood",
+    "context",
 )
 
 
@@ -710,8 +744,11 @@ def findings_frame(result: CheckResult) -> pd.DataFrame:
     index: list[Any] = []
     labels = frame.index
     files, sheets, numbers = frame["file"].tolist(), frame["sheet"].tolist(), frame["row"].tolist()
+    contexts = result.sdn_context
     for i in at.tolist():
-        verdict = securities.verdicts[int(securities.codes[i])]
+        code = int(securities.codes[i])
+        verdict = securities.verdicts[code]
+        sdn = contexts[code]
         for finding in verdict.findings:
             index.append(labels[i])
             rows.append(
@@ -736,6 +773,8 @@ def findings_frame(result: CheckResult) -> pd.DataFrame:
                     "weight": finding.weight,
                     "explanation": finding.explanation,
                     "url": entry_url(finding.list_id, finding.entry_id),
+                    "likelihood": sdn.likelihood if sdn else None,
+                    "context": sdn.text() if sdn else None,
                 }
             )
     out = pd.DataFrame(rows, columns=list(FINDING_COLUMNS), index=pd.Index(index, dtype=object))

@@ -59,6 +59,7 @@ class _Line:
 class _Group:
     label: str
     lines: list[_Line] = field(default_factory=list)
+    unlikely: bool = False
 
 
 def _published(text: str) -> str:
@@ -101,6 +102,7 @@ def _groups(result: CheckResult) -> dict[Status, list[_Group]]:
     frame = result.holdings
     securities = result.securities
     names = result.names
+    contexts = result.sdn_context
     out: dict[Status, dict[str, _Group]] = {}
     for i, (file, sheet, row, code) in enumerate(
         zip(
@@ -123,12 +125,22 @@ def _groups(result: CheckResult) -> dict[Status, list[_Group]]:
         detail = ""
         if top:
             detail = top.matched_on + (f", {top.exposure}" if top.exposure else "")
+        sdn = contexts[code]
+        unlikely = bool(sdn and sdn.likelihood)
+        if sdn:
+            countries = "/".join(sdn.entry_countries) or "?"
+            detail += f"; holding {sdn.holding_country or '?'}, entry {countries}"
+        if unlikely:
+            label += " [unlikely: another country, identifiers not shared]"
         where = f"{sheet}!{row}" if len(result.files) < 2 else f"{file}:{sheet}!{row}"
         groups = out.setdefault(verdict.status, {})
-        groups.setdefault(label, _Group(label)).lines.append(
+        groups.setdefault(label, _Group(label, unlikely=unlikely)).lines.append(
             _Line(names[i], where, detail, verdict.reason)
         )
-    return {status: list(groups.values()) for status, groups in out.items()}
+    # an unlikely name-only match after the others of its status, never left out
+    return {
+        status: sorted(groups.values(), key=lambda g: g.unlikely) for status, groups in out.items()
+    }
 
 
 def _first_clause(reason: str) -> str:

@@ -1057,6 +1057,8 @@ FINDINGS_COLUMNS = [
     Column("Effective date", DATE, 12),
     Column("Divestment date", DATE, 12),
     Column("Explanation", WRAP),
+    Column("Likelihood"),
+    Column("Context", WRAP, 50),
     Column("Entry page", URL),
     Column("List source", WRAP, 30),
     Column("List"),
@@ -1082,9 +1084,12 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
     names = result.names
     at = _flagged_positions(result)
     subset = holdings.iloc[at] if len(at) < len(holdings) else holdings
+    codes, contexts = result.securities.codes, result.sdn_context
     rows: list[list[Any]] = []
     for number, record in zip(at.tolist(), holding_records(subset), strict=True):
         verdict = record.verdict
+        sdn = contexts[int(codes[number])]
+        likely = [sdn.likelihood, sdn.text()] if sdn else [None, None]
         identity = verdict.identity
         tail = [identity.isin, identity.ticker, record.file, record.sheet, record.row]
         phrase = verdict_phrase(verdict)
@@ -1096,6 +1101,8 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                     names[number],
                     *([None] * 7),
                     verdict.reason,
+                    None,
+                    None,
                     *([None] * 4),
                     *tail,
                 ]
@@ -1116,6 +1123,7 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                     finding.effective_date,
                     finding.divestment_date,
                     finding.explanation,
+                    *likely,
                     entry_url(finding.list_id, finding.entry_id),
                     sources.get(finding.list_id),
                     finding.list_id,
@@ -1124,7 +1132,8 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                 ]
             )
     rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
-    rows.sort(key=lambda row: rank[str(row[0])])
+    # worst first; within a status an "unlikely" name-only SDN match after the others
+    rows.sort(key=lambda row: (rank[str(row[0])], row[11] == "unlikely"))
     writer.complete_table("Findings", FINDINGS_COLUMNS, rows, freeze_columns=3)
 
 
