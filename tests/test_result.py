@@ -152,6 +152,6 @@ def test_bad_columns_and_unreadable_frames_are_one_clear_line() -> None:
         check(frame, as_of="2022-03-01", columns={"Bar": "name"})
     with pytest.raises(UsageError, match="'colour' for 'Foo' is not one of: name, isin"):
         check(frame, as_of="2022-03-01", columns={"Foo": "colour"})
-    with pytest.raises(InputFileError, match="columns: 'Foo'.*columns=") as error:
+    with pytest.raises(InputFileError, match=r"columns: 'Foo'.*columns=") as error:
         check(frame, as_of="2022-03-01")
     assert "\n" not in str(error.value)
