@@ -72,3 +72,31 @@ def test_downloads_are_built_from_the_kept_result(
     assert len(rows) == 45  # every position, not only those the page lists
     body = client.get(json_link.group(1)).json()
     assert len(body["holdings"]) == 45 and body["summary"]["by_status"]["PROHIBITED"] == 1
+
+
+def test_optional_files_are_the_clis_options(client: TestClient) -> None:
+    from tests.paths import SENSETIME_WORKBOOK
+    from tests.test_web_support import XLSX_TYPE, sensetime_bytes
+
+    firm = SENSETIME_WORKBOOK.parent / "firm_restricted_list_template.csv"
+    response = client.post(
+        "/api/check",
+        files=[
+            ("files", (SENSETIME_WORKBOOK.name, sensetime_bytes(), XLSX_TYPE)),
+            ("firm_list", ("our list.csv", firm.read_bytes(), "text/csv")),
+        ],
+        data={**FORM, "as_of": "2025-07-01"},  # the list's Tencent row starts 2025-01-07
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    tencent = next(h for h in body["holdings"] if h["name"] == "TENCENT HOLDINGS LTD")
+    assert tencent["status"] == "WATCH"
+    assert body["run"]["options"]["firm_lists"] == ["our list.csv"]
+    # the same check from the API as from the command line's --firm-list
+    import portfolio_check
+
+    expected = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2025-07-01", firm_lists=[firm])
+    assert [h["status"] for h in body["holdings"]] == expected.holdings["status"].tolist()
+    html = client.get("/").text
+    for field in ("firm_list", "decisions", "fund_holdings"):
+        assert f'name="{field}"' in html

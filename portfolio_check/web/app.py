@@ -58,6 +58,7 @@ from portfolio_check.web.security import (
 )
 from portfolio_check.web.uploads import (
     ACCEPTED_TYPES,
+    OPTION_FIELDS,
     UploadedFile,
     UploadForm,
     UploadRejected,
@@ -245,9 +246,18 @@ def _check_in(
     """Run in a worker thread: check the uploads and make everything the response needs (the
     JSON; for a page also its view and the Excel report, written in ``folder``)."""
     lists = list(options.lists) if options.lists is not None else None
+    holdings, extra = _split_uploads(uploads)
     try:
+        if not holdings:
+            raise UsageError("no holdings file given: add one or more under 'files'")
         result = check(
-            [u.path for u in uploads], as_of=options.as_of, investor=options.investor, lists=lists
+            [u.path for u in holdings],
+            as_of=options.as_of,
+            investor=options.investor,
+            lists=lists,
+            firm_lists=[u.path for u in extra["firm_list"]],
+            decisions=extra["decisions"][0].path if extra["decisions"] else None,
+            fund_holdings=[str(u.path) for u in extra["fund_holdings"]],
         )
     except InputFileError as error:
         raise Problem(422, relabel_error(error, uploads, str(folder))) from None
@@ -258,6 +268,23 @@ def _check_in(
         return _Work(result, result.to_json(), None, None)
     # the report is built when it is downloaded, from the kept result (any size)
     return _Work(result, result.to_json(), None, results_view(result))
+
+
+def _split_uploads(
+    uploads: list[UploadedFile],
+) -> tuple[list[UploadedFile], dict[str, list[UploadedFile]]]:
+    """The holdings files, and the optional files by their field (the CLI's --firm-list,
+    --decisions and --fund-holdings, passed to the same API)."""
+    extra: dict[str, list[UploadedFile]] = {name: [] for name in OPTION_FIELDS}
+    holdings = []
+    for upload in uploads:
+        if upload.field in OPTION_FIELDS:
+            extra[upload.field].append(upload)
+        else:
+            holdings.append(upload)
+    if len(extra["decisions"]) > 1:
+        raise Problem(400, "Give at most one decisions file.")
+    return holdings, extra
 
 
 async def run_upload(request: Request, *, for_page: bool) -> Checked:

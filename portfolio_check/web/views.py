@@ -219,7 +219,17 @@ def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult
         tables=tables,
         files=[files.get(f, f) for f in result.files],
         file_sha256={files.get(f, f): digest for f, digest in result.file_sha256.items()},
+        options={key: _relabel_option(value, files) for key, value in result.options.items()},
     )
+
+
+def _relabel_option(value: object, files: dict[str, str]) -> object:
+    """An option naming uploaded files (a firm list, a decisions file) by their upload names."""
+    if isinstance(value, str):
+        return files.get(value, value)
+    if isinstance(value, list):
+        return [files.get(v, v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def relabel_error(error: InputFileError, uploads: Sequence[UploadedFile], folder: str) -> str:
