@@ -2,6 +2,9 @@
 
     python benchmarks/speed.py --rows 100000 --format xlsx
     python benchmarks/speed.py --rows 1000000 --format csv
+    python benchmarks/speed.py --target pretrade      # or json; all (default) runs each
+
+Issue 17's pre-trade and JSON targets are measured by ``targets.py`` (its docstring says how).
 
 1. Generates a firm-wide position file (``positions.py``: many accounts over ~30,000 security
    lines of real shapes), cached under ``--workdir`` by rows, format and seed.
@@ -388,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs of the check and of the floor; the best kept"
     )
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+    parser.add_argument(
+        "--target",
+        choices=("all", "check", "pretrade", "json"),
+        default="all",
+        help="issue 17's targets (targets.py): pretrade, json (200,000 csv rows), and the check "
+        "at --rows/--format against its floor; all = each in turn",
+    )
     parser.add_argument("--_run", choices=("check", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--_file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_shape", help=argparse.SUPPRESS)
@@ -406,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(floor))
         return 0
 
+    if args.target in ("all", "pretrade", "json"):
+        _targets(args)
+        if args.target != "all":
+            return 0
+        print()
     info = machine()
     print(
         f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB; "
@@ -478,6 +493,18 @@ def main(argv: list[str] | None = None) -> int:
         f"peak_mb={checked['peak_mb']:.0f}"
     )
     return 0
+
+
+def _targets(args: argparse.Namespace) -> None:
+    """Issue 17's pre-trade and JSON targets, each as a figure against its floor."""
+    sys.path.insert(0, str(HERE))
+    import targets
+
+    if args.target in ("all", "pretrade"):
+        targets.print_pretrade(targets.pretrade(args.workdir, repeat=max(args.repeat, 5)))
+    if args.target in ("all", "json"):
+        path, _ = positions_file(200_000, "csv", args.seed, args.workdir)
+        targets.print_json(targets.json_memory(path, args.workdir, args.as_of), 200_000)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import click
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side
+from portfolio_check.outputs import strict_json, writing
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -57,7 +58,13 @@ _as_of_option = click.option(
     "as_of",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Date to check on [default: today].",
+    help="Date to check on [default: today]; from 2020-01-01 to a year from today.",
+)
+_any_date_option = click.option(
+    "--any-date",
+    is_flag=True,
+    help="Accept an as-of date outside the range the list data covers (the report says that "
+    "no list data exists for it).",
 )
 _fail_on_option = click.option(
     "--fail-on",
@@ -72,12 +79,12 @@ def _screening_options(func: F) -> F:
     """--lists, --firm-list, --related and --decisions, shared by check and check-security."""
     func = click.option(
         "--decisions",
-        type=click.Path(dir_okay=False),
-        default=None,
+        multiple=True,
+        type=click.Path(),  # the reader says what is wrong, in one line
         metavar="PATH",
         help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
         "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
-        "evidence.",
+        "evidence. Repeatable.",
     )(func)
     func = click.option(
         "--related",
@@ -91,7 +98,7 @@ def _screening_options(func: F) -> F:
         "--firm-list",
         "firm_lists",
         multiple=True,
-        type=click.Path(dir_okay=False, exists=True),
+        type=click.Path(),  # the reader says what is wrong, in one line
         help="A firm's own restricted/watch list (.xlsx/.csv, see examples/); repeatable.",
     )(func)
     return click.option(
@@ -118,8 +125,9 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option("--report", type=click.Path(dir_okay=False), help="Write the Excel report here.")
 @click.option(
@@ -167,6 +175,7 @@ def main() -> None:
 def check_command(
     files: tuple[str, ...],
     as_of: str | None,
+    any_date: bool,
     investor: str,
     report: str | None,
     json_out: str | None,
@@ -174,7 +183,7 @@ def check_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
     fund_holdings: tuple[str, ...],
     fund_max_age_days: int,
     row_limit: int | None,
@@ -203,18 +212,27 @@ def check_command(
             lists=_split_lists(lists),
             firm_lists=firm_lists,
             related=related,
-            decisions=decisions,
+            decisions=decisions or None,
             fund_holdings=fund_holdings,
             fund_max_age_days=fund_max_age_days,
             progress=progress,
+            any_date=any_date,
         )
         if report:
-            result.write_report(report, row_limit=row_limit, progress=progress, fx_rates=fx_rates)
+            with writing(report, "report"):
+                result.write_report(
+                    report, row_limit=row_limit, progress=progress, fx_rates=fx_rates
+                )
+    # streamed row by row: a large result's JSON is never whole in memory
+    from portfolio_check.report.json_stream import write_json
+
     if json_out == "-":
-        click.echo(result.to_json(), nl=False)
+        write_json(result, sys.stdout)
+        sys.stdout.flush()
     else:
         if json_out:
-            result.to_json(json_out)
+            with writing(json_out, "JSON"):
+                write_json(result, json_out)
         from portfolio_check import terminal
 
         written = _written_notes(result, report, row_limit)
@@ -249,6 +267,7 @@ def _written_notes(result: Any, report: str | None, row_limit: int | None) -> li
 @click.argument("identifier")
 @click.option("--exchange", default=None, help="Exchange of a bare code (XHKG, HK, XSHG, XSHE...).")
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option(
     "--side", type=click.Choice([s.value for s in Side]), default=Side.BUY.value, show_default=True
@@ -263,6 +282,7 @@ def check_security_command(
     identifier: str,
     exchange: str | None,
     as_of: str | None,
+    any_date: bool,
     investor: str,
     side: str,
     json_out: str | None,
@@ -270,10 +290,11 @@ def check_security_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
-    from portfolio_check.pipeline import check_security
+    # pretrade, not pipeline: a pre-trade answer loads no pandas, readers or writers
+    from portfolio_check.pretrade import check_security
 
     answer = check_security(
         identifier,
@@ -284,14 +305,16 @@ def check_security_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
-        decisions=decisions,
+        decisions=decisions or None,
+        any_date=any_date,
     )
-    text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
+    text = strict_json(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
         click.echo(text)
     else:
         if json_out:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
+            with writing(json_out, "JSON"):
+                Path(json_out).write_text(text + "\n", encoding="utf-8")
         verdict = answer.verdict
         click.echo(
             f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "
@@ -300,6 +323,72 @@ def check_security_command(
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
+
+
+@main.command("check-dataset")
+@click.argument("path", type=click.Path(exists=True))
+@click.option(
+    "--scheduler",
+    default="local",
+    show_default=True,
+    metavar="local|ADDRESS",
+    help="'local' starts a cluster of one worker process per core on this machine; an address "
+    "(tcp://host:8786) uses that Dask scheduler's workers (portfolio-check installed on each).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Workers of a local cluster [default: one per core].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder for positions/ (Parquet) and findings.xlsx.",
+)
+@_as_of_option
+@_investor_option
+@_fail_on_option
+@_screening_options
+@_one_line_errors
+def check_dataset_command(
+    path: str,
+    scheduler: str,
+    workers: int | None,
+    out: str,
+    as_of: str | None,
+    investor: str,
+    fail_on: str,
+    lists: str | None,
+    firm_lists: tuple[str, ...],
+    related: str,
+    decisions: str | None,
+) -> None:
+    """Check a Parquet dataset of positions (a data lake's folder) on Dask, partition by partition."""
+    try:
+        from portfolio_check.dask import check_counts_line, run_on_scheduler
+    except ImportError as exc:
+        raise click.UsageError(
+            f"check-dataset needs the dask extra: pip install 'portfolio-check[dask]' ({exc})"
+        ) from None
+    result, table, workbook = run_on_scheduler(
+        path,
+        out,
+        scheduler=scheduler,
+        workers=workers,
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+    )
+    click.echo(check_counts_line(result))
+    click.echo(
+        f"positions written to {table}; findings ({len(result.findings):,} positions) to {workbook}"
+    )
+    sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
 
 
 @main.command("serve")

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from portfolio_check import pretrade
 from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
@@ -31,102 +28,48 @@ from portfolio_check.holdings import (
     read_frame,
     read_holdings,
 )
-from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
-    FailOn,
     Investor,
     SecurityIdentity,
-    Side,
-    Status,
     Verdict,
 )
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
-from portfolio_check.refdata import load_reference
 from portfolio_check.reference import Reference
 from portfolio_check.resolve import (
     Resolution,
-    SecurityIndex,
     identify,
-    parse_hkex_derivative_name,
     resolve,
 )
-from portfolio_check.result import DISCLAIMER as DISCLAIMER  # re-exported: now in result.py
-from portfolio_check.result import CheckResult as CheckResult
+from portfolio_check.result import CheckResult as CheckResult  # re-exported: now in result.py
 from portfolio_check.result import HoldingRecord as HoldingRecord
-from portfolio_check.result import file_digests, keep_caller_index, reference_summary
+from portfolio_check.result import file_digests, keep_caller_index
 from portfolio_check.result import holding_records as holding_records
 from portfolio_check.result import table_dict as table_dict
-from portfolio_check.rules import RelatedPolicy, side_allowed
+from portfolio_check.rules import RelatedPolicy
 from portfolio_check.screen import screen
+
+# The pre-trade path and the helpers both paths share live in pretrade.py, which imports no
+# pandas; they stay names of this module, as before.
+DISCLAIMER = pretrade.DISCLAIMER
+SecurityCheck = pretrade.SecurityCheck
+TradeAnswer = pretrade.TradeAnswer
+active_reference = pretrade.active_reference
+check_security = pretrade.check_security
+parse_as_of = pretrade.parse_as_of
+as_of_note = pretrade.as_of_note
+as_of_bounds = pretrade.as_of_bounds
+parse_investor = pretrade.parse_investor
+parse_related = pretrade.parse_related
+reference_summary = pretrade.reference_summary
+security_index = pretrade.security_index
 
 Progress = ProgressCallback
 """Called as ``progress(stage, done, total)``; stages: read, resolve, screen, done (the check),
 then report and save (the workbook written to disk) from ``write_report``."""
 # Resolving and screening report progress every this many distinct securities.
 PROGRESS_EVERY = 1000
-
-
-def parse_as_of(value: dt.date | str | None) -> dt.date:
-    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise UsageError(f"as-of date {value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def parse_investor(value: Investor | str) -> Investor:
-    try:
-        return Investor(str(value).strip().lower())
-    except ValueError:
-        choices = ", ".join(item.value for item in Investor)
-        raise UsageError(f"investor {value!r} is not one of: {choices}") from None
-
-
-_INDEX_CACHE: dict[int, tuple[Reference, SecurityIndex]] = {}
-_INDEX_CACHE_SIZE = 8  # a few list selections of the shipped snapshot
-
-
-def security_index(reference: Reference) -> SecurityIndex:
-    """The look-up index of a reference snapshot, built once per snapshot object."""
-    key = id(reference)
-    cached = _INDEX_CACHE.get(key)
-    if cached is None or cached[0] is not reference:
-        if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
-            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
-        cached = (reference, SecurityIndex(reference))
-        _INDEX_CACHE[key] = cached
-    return cached[1]
-
-
-def active_reference(
-    reference: Reference | None,
-    lists: Sequence[str] | None,
-    firm_lists: Sequence[str | os.PathLike[str]] = (),
-) -> Reference:
-    """The snapshot with the chosen lists active, plus any firm lists given with the check."""
-    selected = (reference or load_reference()).select(lists)
-    if not firm_lists:
-        return selected
-    from portfolio_check.sources.firm_list import load_firm_list
-
-    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
-
-
-def parse_related(value: str) -> str:
-    text = str(value).strip().lower()
-    if text not in RelatedPolicy.ALL:
-        raise UsageError(
-            f"related-entity policy {value!r} is not one of: {', '.join(RelatedPolicy.ALL)}"
-        )
-    return text
 
 
 @collection_paused()  # the whole check: see collector.py
@@ -138,12 +81,17 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     fund_holdings: Sequence[str | os.PathLike[str]] = (),
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
     columns: Mapping[str, str] | None = None,
+    any_date: bool = False,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -159,7 +107,7 @@ def check(
     ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
     positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
     """
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, any_date=any_date)
     who = parse_investor(investor)
     policy = parse_related(related)
     book = as_decision_book(decisions)
@@ -179,6 +127,7 @@ def check(
             raise
         parsing.set()
         ref = loading.result()
+    book = pretrade.applicable_decisions(book, ref, reference)
     notify("read", 1, 1)
     funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
     holdings = screen_positions(
@@ -201,7 +150,7 @@ def check(
         reference=ref,
         holdings=holdings,
         other_rows=list(data.other_rows),
-        input_issues=list(data.issues),
+        input_issues=[*as_of_note(day), *data.issues],
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
@@ -309,45 +258,6 @@ def screen_positions(
     return frame.reset_index(drop=True)
 
 
-# A text without spaces that holds a digit, of an identifier's length: a code, never a name.
-_CODE_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9.:#@/\-]{1,16}$")
-
-
-def _looks_like_code(text: str) -> bool:
-    return bool(_CODE_LIKE.match(text.strip()))
-
-
-def _bare_code_lines(
-    index: SecurityIndex,
-    reference: Reference,
-    code: str,
-    day: dt.date,
-    investor: Investor,
-    policy: str,
-) -> str:
-    """What a bare code would be on each exchange whose codes are numbers, with its status."""
-    seen: list[str] = []
-    for market in (HONG_KONG, CHINA_COMPOSITE):
-        ticker = make_ticker(code, market)
-        if ticker is None:
-            continue
-        identity = SecurityIdentity(
-            ticker=str(ticker), exchange=ticker.market, local_code=ticker.code
-        )
-        verdict = screen(
-            resolve(index, identity, as_of=day), reference, day, investor, related_policy=policy
-        )
-        line = index.hkex_line(ticker.code, day) if ticker.market == HONG_KONG else None
-        label = f"{ticker}" + (f" ({line.name})" if line else "")
-        seen.append(f"{label}: {verdict.status.value}")
-    if not seen:
-        return ""
-    return (
-        "; a bare code without an exchange is never guessed (give --exchange); it could be: "
-        + "; ".join(seen)
-    )
-
-
 def learn_sedols(
     identified: list[tuple[SecurityIdentity, tuple[str, ...]]],
 ) -> list[tuple[SecurityIdentity, tuple[str, ...]]]:
@@ -391,133 +301,3 @@ def learn_sedols(
             )
         out.append((identity, notes))
     return out
-
-
-class TradeAnswer(StrEnum):
-    """May this side of the trade be done: yes, only to divest, or no."""
-
-    YES = "yes"
-    DIVEST_ONLY = "divest-only"
-    NO = "no"
-
-
-@dataclass(frozen=True)
-class SecurityCheck:
-    """The pre-trade answer for one security: status, whether this side is allowed, evidence."""
-
-    query: str
-    as_of: dt.date
-    investor: Investor
-    side: Side
-    verdict: Verdict
-    allowed: bool
-    reference: Reference
-
-    @property
-    def status(self) -> Status:
-        return self.verdict.status
-
-    @property
-    def answer(self) -> TradeAnswer:
-        """Three ways, not two: a sale allowed only to divest is neither "yes" nor "no"."""
-        if self.allowed:
-            return TradeAnswer.YES
-        action = self.verdict.actions.buy if self.side is Side.BUY else self.verdict.actions.sell
-        if self.status is Status.PROHIBITED and action.startswith("only to divest"):
-            return TradeAnswer.DIVEST_ONLY
-        return TradeAnswer.NO
-
-    @property
-    def headline(self) -> str:
-        """The answer in words: "allowed", "allowed only to divest, until D", "NOT allowed"."""
-        if self.answer is TradeAnswer.YES:
-            return "allowed"
-        if self.answer is TradeAnswer.DIVEST_ONLY:
-            action = (
-                self.verdict.actions.sell if self.side is Side.SELL else self.verdict.actions.buy
-            )
-            return "allowed " + action
-        if self.status is Status.UNRESOLVED:
-            return "NOT allowed until the security is identified"
-        if self.status is Status.REVIEW:
-            return "NOT allowed until a person has reviewed it"
-        return "NOT allowed"
-
-    def fails(self, fail_on: FailOn) -> bool:
-        if fail_on is FailOn.NEVER:
-            return False
-        if fail_on is FailOn.REVIEW and self.status is Status.UNRESOLVED:
-            return True
-        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
-        return self.status.severity <= threshold.severity
-
-    def to_dict(self) -> dict[str, Any]:
-        verdict = self.verdict
-        return {
-            "query": self.query,
-            "as_of": self.as_of.isoformat(),
-            "investor": self.investor.value,
-            "side": self.side.value,
-            "status": verdict.status.value,
-            "allowed": self.allowed,
-            "answer": self.answer.value,
-            "headline": self.headline,
-            "reason": verdict.reason,
-            "security": verdict.identity.model_dump(mode="json"),
-            "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-            "findings": [f.model_dump(mode="json") for f in verdict.findings],
-            "actions": verdict.actions.model_dump(),
-            "reference": reference_summary(self.reference),
-            "disclaimer": DISCLAIMER,
-        }
-
-
-def check_security(
-    identifier: str,
-    *,
-    exchange: str | None = None,
-    as_of: dt.date | str | None = None,
-    investor: Investor | str = Investor.US_PERSON,
-    side: Side | str = Side.BUY,
-    lists: Sequence[str] | None = None,
-    firm_lists: Sequence[str | os.PathLike[str]] = (),
-    related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
-    reference: Reference | None = None,
-) -> SecurityCheck:
-    """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
-
-    ``lists``, ``firm_lists``, ``related`` and ``decisions`` as for :func:`check`.
-    """
-    query = (identifier or "").strip()
-    if not query:
-        raise UsageError("no security identifier given")
-    day = parse_as_of(as_of)
-    who = parse_investor(investor)
-    try:
-        trade_side = Side(str(side).strip().lower())
-    except ValueError:
-        raise UsageError(f"side {side!r} is not one of: buy, sell") from None
-    policy = parse_related(related)
-    book = as_decision_book(decisions)
-    ref = active_reference(reference, lists, firm_lists)
-    index = security_index(ref)
-    identity, notes = identify(identifier=query, exchange=exchange)
-    recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes
-    if not recognised and (parse_hkex_derivative_name(query) or not _looks_like_code(query)):
-        # Not an identifier in any notation we know: the query is a name (an IPO subscription
-        # has no ticker yet) or a warrant's short name. A malformed identifier (bad check
-        # digit) or a code-like text is never taken as a name.
-        identity, notes = identify(name=query)
-    resolution = apply_decisions(resolve(index, identity, notes, as_of=day), book)
-    verdict = screen(resolution, ref, day, who, related_policy=policy)
-    if verdict.status is Status.UNRESOLVED and query.isdigit() and not exchange:
-        verdict = verdict.model_copy(
-            update={
-                "reason": verdict.reason + _bare_code_lines(index, ref, query, day, who, policy)
-            }
-        )
-    allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
-        side_allowed(verdict.actions, trade_side)
-    )
-    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)

@@ -29,8 +29,6 @@ from portfolio_check.reference import (
     Reference,
     ReferenceList,
 )
-from portfolio_check.sources.masters import load_master_rows
-from portfolio_check.sources.snapshot import load_list_file
 
 CuratedT = TypeVar("CuratedT", CuratedSecurity, CuratedName, Relation)
 # Columns of the curated CSVs that hold several values, separated by ';'.
@@ -53,6 +51,11 @@ def shipped_reference_dir() -> Path:
     )
 
 
+def default_reference_dir() -> Path:
+    """The snapshot a check uses when given none (the folder :func:`load_reference` loads)."""
+    return shipped_reference_dir()
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -64,6 +67,9 @@ def _read_json(path: Path) -> Any:
 
 def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
     """One list named by the manifest: its entries validated by the importer's own loader."""
+    # imported here: a compiled snapshot (compiled.py) is used without the importers
+    from portfolio_check.sources.snapshot import load_list_file
+
     try:
         path = folder / str(listed["file"])
         return ReferenceList(
@@ -160,10 +166,12 @@ def load_reference(folder: Path | None = None) -> Reference:
 
 @lru_cache(maxsize=1)
 def _load_shipped() -> Reference:
-    return _load(shipped_reference_dir())
+    return _load(default_reference_dir())
 
 
 def _load(folder: Path) -> Reference:
+    from portfolio_check.sources.masters import load_master_rows
+
     manifest = _read_json(folder / "manifest.json")
     if not isinstance(manifest, dict):
         raise ReferenceDataError(f"{folder / 'manifest.json'}: expected a JSON object")

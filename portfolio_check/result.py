@@ -16,7 +16,6 @@ import datetime as dt
 import functools
 import hashlib
 import html
-import json
 import os
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,8 +26,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from portfolio_check import pretrade
 from portfolio_check.model import FailOn, Finding, InputIssue, Investor, OtherRow, Status, Verdict
 from portfolio_check.money import currency_of_header, row_currencies
+from portfolio_check.outputs import strict_json
 from portfolio_check.reference import Reference
 
 if TYPE_CHECKING:
@@ -36,11 +37,8 @@ if TYPE_CHECKING:
     from portfolio_check.plausibility import Context
     from portfolio_check.progress import ProgressCallback
 
-DISCLAIMER = (
-    "This report is produced by software from published lists and curated reference data. It "
-    "is not legal advice. Confirm every finding against the official list and your counsel "
-    "before acting."
-)
+# One disclaimer for every face (the pre-trade path defines it, without pandas)
+DISCLAIMER = pretrade.DISCLAIMER
 
 # Worst first, as a compliance officer works through them. UNRESOLVED sits above CLEAR: it is
 # never clear, and a person must identify it (the enum's own order keeps it last for the rules).
@@ -261,6 +259,11 @@ class CheckResult:
     @functools.cached_property
     def securities(self) -> SecurityVerdicts:
         return SecurityVerdicts.of(self.holdings["verdict"].tolist())
+
+    @functools.cached_property
+    def verdict_fields(self) -> list[dict[str, Any]]:
+        """:func:`verdict_fields` of each distinct security, in code order (worked out once)."""
+        return self.securities.fields()
 
     @functools.cached_property
     def currencies(self) -> list[str | None]:
@@ -499,7 +502,7 @@ class CheckResult:
 
     def holding_dicts(self, positions: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """The JSON contract's holdings (all, or those at ``positions``, in that order)."""
-        fields = self.securities.fields()
+        fields = self.verdict_fields
         codes = self.securities.codes.tolist()
         names = self.names
         currencies = self.currencies
@@ -539,10 +542,17 @@ class CheckResult:
             )
         return holdings
 
-    def to_dict(self, *, with_holdings: bool = True) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README); ``with_holdings=False`` leaves
-        the holdings out (a page that shows them a page at a time)."""
-        holdings = self.holding_dicts() if with_holdings else []
+    def iter_holding_dicts(self, chunk: int = 64) -> Iterator[dict[str, Any]]:
+        """:meth:`holding_dicts` of every position, made ``chunk`` positions at a time (a
+        streamed JSON never holds them all)."""
+        for start in range(0, len(self.holdings), chunk):
+            yield from self.holding_dicts(range(start, min(start + chunk, len(self.holdings))))
+
+    def to_dict(self, *, holdings: bool = True) -> dict[str, Any]:
+        """The JSON contract (keys documented in the README); ``holdings=False`` leaves the
+        positions out (an empty list), for a writer that streams them (report/json_stream.py)
+        or a page that shows them a page at a time."""
+        rows = self.holding_dicts() if holdings else []
         by_currency = self.market_value_by_currency()
         return {
             "as_of": self.as_of.isoformat(),
@@ -570,7 +580,7 @@ class CheckResult:
                     for currency, per in by_currency.items()
                 ],
             },
-            "holdings": holdings,
+            "holdings": rows,
             "other_rows": [
                 {
                     "file": o.file,
@@ -588,7 +598,7 @@ class CheckResult:
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The JSON text; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = strict_json(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -832,21 +842,12 @@ def list_facts(reference: Reference) -> list[tuple[str, str, str]]:
 
 
 def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
+    """The reference block of the JSON contract, with each list's publication date."""
+    summary = pretrade.reference_summary(reference)
     published = {list_id: when for list_id, _, when in list_facts(reference)}
-    return {
-        "version": reference.version,
-        "lists": [
-            {
-                "id": item.list_id,
-                "title": item.title,
-                "source": item.source,
-                "entries": len(item.entries),
-                "published": published.get(item.list_id),
-            }
-            for item in reference.lists.values()
-        ],
-    }
+    for item in summary["lists"]:
+        item["published"] = published.get(item["id"])
+    return summary
 
 
 def file_digests(paths: Sequence[str | os.PathLike[str]]) -> dict[str, str]:

@@ -16,3 +16,20 @@ def root(tmp_path: Path) -> Iterator[Path]:
     folder = upload_root(tmp_path)
     yield folder
     assert_nothing_left(folder)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_reference_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Compiled snapshots (compiled.py) go to a folder of this run, never the user's cache;
+    the CLI processes the tests start inherit it."""
+    import os
+
+    from portfolio_check.compiled import CACHE_ENV
+
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = str(tmp_path_factory.mktemp("compiled-cache"))
+    yield
+    if before is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = before

@@ -1084,6 +1084,11 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 MAX_LATER_HEADER_CANDIDATES = 5_000
 
 
+def _one_cell(grid: Grid) -> bool:
+    """Whether the grid is one row holding at most one cell."""
+    return len(grid) <= 1 and int(pd.notna(grid.cells.to_numpy()).sum()) <= 1
+
+
 def _non_position_sheet(grid: Grid, note: str) -> GridResult:
     n = len(grid)
     return GridResult(
@@ -1189,6 +1194,9 @@ def analyse_grid(
     API's ``columns=``); with ``names_suffice`` a table of names alone holds positions (a
     caller's watch list), where a file's table of names without codes or amounts does not.
     """
+    if header_index is None and _one_cell(grid):
+        # a lone note: no header, no data (a workbook of thousands of such sheets stays fast)
+        return _non_position_sheet(grid, _NO_TABLE)
 
     def build(block: tuple[int, ...], stop: int | None = None) -> Table:
         return declare_roles(build_table(grid, block, stop), declared or {}, names_suffice)

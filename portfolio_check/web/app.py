@@ -24,8 +24,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -53,9 +53,9 @@ from portfolio_check.web.security import (
     TOKEN_ENV,
     GuardMiddleware,
     safe_next,
-    session_value,
     token_matches,
 )
+from portfolio_check.web.sessions import SESSION_TTL_SECONDS, ClientSlots, SessionStore
 from portfolio_check.web.uploads import (
     ACCEPTED_TYPES,
     OPTION_FIELDS,
@@ -73,6 +73,7 @@ from portfolio_check.web.views import (
     results_view,
     scrub,
 )
+from portfolio_check.web.workers import WorkerCrashed, WorkerLimits, shared_pool
 
 log = logging.getLogger("portfolio_check.web")
 
@@ -103,6 +104,12 @@ class Settings:
     cache_ttl_seconds: float = 30 * 60
     # Finished results kept for their pages and on-demand downloads: positions in all.
     cache_positions: int = 2_000_000
+    # What one upload's check may cost in its worker process (see :mod:`.workers`).
+    worker_limits: WorkerLimits = field(default_factory=WorkerLimits)
+    # Uploads one client address may have in progress at once (more get 429), and how long
+    # the server waits for the next piece of an upload's body (a stalled upload gets 408).
+    uploads_per_client: int = 8
+    body_timeout_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -118,17 +125,25 @@ class WebState:
     downloads: DownloadCache
     limiter: anyio.CapacityLimiter
     results: ResultStore
+    sessions: SessionStore = field(default_factory=SessionStore)
+    client_slots: ClientSlots = field(default_factory=lambda: ClientSlots(8))
     checks_running: int = 0
     peak_checks_running: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run_counted(self, work: Callable[[], T]) -> T:
         """Run ``work`` (in a worker thread), counting how many run at once."""
+        with self.counted():
+            return work()
+
+    @contextmanager
+    def counted(self) -> Iterator[None]:
+        """Count a check as running while the block runs."""
         with self._lock:
             self.checks_running += 1
             self.peak_checks_running = max(self.peak_checks_running, self.checks_running)
         try:
-            return work()
+            yield
         finally:
             with self._lock:
                 self.checks_running -= 1
@@ -145,6 +160,10 @@ class Problem(Exception):
         self.status_code = status_code
         self.message = message
         self.form = form
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in a worker process, it comes back to the request through pickle
+        return (Problem, (self.status_code, self.message, self.form))
 
 
 def package_version() -> str:
@@ -264,10 +283,8 @@ def _check_in(
     except UsageError as error:
         raise Problem(400, scrub(str(error), str(folder))) from None
     result = relabel(result, uploads)
-    if not for_page:
-        return _Work(result, result.to_json(), None, None)
-    # the report is built when it is downloaded, from the kept result (any size)
-    return _Work(result, result.to_json(), None, results_view(result))
+    # the page's view is made where the result is kept, and the report when it is downloaded
+    return _Work(result, result.to_json(), None, None)
 
 
 def _split_uploads(
@@ -290,19 +307,37 @@ def _split_uploads(
 async def run_upload(request: Request, *, for_page: bool) -> Checked:
     """Receive the upload into a private folder, check it off the event loop, remove the folder."""
     state = _state(request)
+    client = request.client.host if request.client else ""
+    if not state.client_slots.take(client):
+        raise Problem(
+            429,
+            f"Too many uploads at once from this address (at most "
+            f"{state.settings.uploads_per_client}); wait for one to finish.",
+        )
+    try:
+        return await _run_upload(request, state, for_page=for_page)
+    finally:
+        state.client_slots.give_back(client)
+
+
+async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> Checked:
     settings = state.settings
     folder = Path(tempfile.mkdtemp(prefix="portfolio-check-", dir=settings.temp_dir))
     try:
         try:
             form = await receive_upload(
-                request, folder, max_bytes=settings.max_upload_bytes, max_files=settings.max_files
+                request,
+                folder,
+                max_bytes=settings.max_upload_bytes,
+                max_files=settings.max_files,
+                body_timeout=settings.body_timeout_seconds,
             )
         except UploadRejected as rejected:
             raise Problem(rejected.status_code, rejected.message) from None
         try:
             options = CheckRequest.from_form(form, _reference())
             job = functools.partial(_check_in, folder, form.files, options, for_page)
-            work = await anyio.to_thread.run_sync(state.run_counted, job, limiter=state.limiter)
+            work = await _isolated(state, job)
         except Problem as problem:
             raise Problem(problem.status_code, problem.message, form) from None
     finally:
@@ -310,10 +345,25 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
         if folder.exists():
             log.error("could not remove the private upload folder %s", folder)
     token = None
+    view = None
     if for_page:
+        view = await anyio.to_thread.run_sync(results_view, work.result)
         stem = f"portfolio-check-{work.result.as_of}"
-        token = state.results.put(work.result, work.json_text, stem)
-    return Checked(work.result, work.json_text, work.view, token)
+        token = state.results.put(work.result, work.json_text, stem, download_owner(request))
+    return Checked(work.result, work.json_text, view, token)
+
+
+async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:
+    """Run ``job`` in a worker process (:mod:`.workers`), at most ``max_concurrent_checks``
+    at once; a worker that dies answers this request alone, with a 422."""
+    settings = state.settings
+    pool = shared_pool(settings.max_concurrent_checks, settings.worker_limits)
+    async with state.limiter:
+        with state.counted():
+            try:
+                return await pool.run(job)
+            except WorkerCrashed as crashed:
+                raise Problem(422, str(crashed)) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,8 +407,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_positions=settings.cache_positions,
             ttl=settings.cache_ttl_seconds,
         ),
+        client_slots=ClientSlots(settings.uploads_per_client),
     )
-    app.add_middleware(GuardMiddleware, token=settings.token, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(
+        GuardMiddleware,
+        token=settings.token,
+        allowed_hosts=settings.allowed_hosts,
+        sessions=app.state.web.sessions,
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_pages(app)
     _add_api(app)
@@ -500,7 +556,7 @@ def _add_pages(app: FastAPI) -> None:
     async def results_page(
         request: Request, token: str, page: int = 1, status: str = "", q: str = ""
     ) -> HTMLResponse:
-        kept = _state(request).results.get(token)
+        kept = _state(request).results.get(token, download_owner(request))
         if kept is None:
             return _expired(request)
         job = functools.partial(results_view, kept.result, page=page, status=status, query=q)
@@ -526,9 +582,13 @@ def _add_pages(app: FastAPI) -> None:
             context = {"next": safe_next(next), "error": "That access token is not right."}
             return _page(request, "login.html", context, 401)
         response = RedirectResponse(safe_next(next), status_code=303)
+        old = request.cookies.get(COOKIE_NAME)
+        if old:
+            _state(request).sessions.end(old)
         response.set_cookie(
             COOKIE_NAME,
-            session_value(expected),
+            _state(request).sessions.create(),  # random, per login: never the token's digest
+            max_age=SESSION_TTL_SECONDS,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -536,7 +596,8 @@ def _add_pages(app: FastAPI) -> None:
         return response
 
     @app.post("/logout", include_in_schema=False)
-    async def logout() -> Response:
+    async def logout(request: Request) -> Response:
+        _state(request).sessions.end(request.cookies.get(COOKIE_NAME, ""))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME)
         return response
@@ -561,6 +622,15 @@ async def _small_form(request: Request) -> dict[str, str]:
     return dict(pairs)
 
 
+def download_owner(request: Request) -> str:
+    """Who may fetch the downloads this request makes: its login session, else the browser's
+    client id (set by the guard)."""
+    session = request.cookies.get(COOKIE_NAME, "")
+    if session and _state(request).sessions.valid(session):
+        return "session:" + session
+    return "client:" + str(request.scope.get("state", {}).get("client_id", ""))
+
+
 def _expired(request: Request) -> HTMLResponse:
     minutes = round(_state(request).settings.cache_ttl_seconds / 60)
     return _page(
@@ -579,7 +649,7 @@ def _expired(request: Request) -> HTMLResponse:
 
 async def _download(request: Request, token: str, kind: str) -> Response:
     state = _state(request)
-    item = state.results.get(token)
+    item = state.results.get(token, download_owner(request))
     if item is None:
         return _expired(request)
     if kind == "report":

@@ -30,6 +30,7 @@ class Kept:
     json_text: str
     stem: str
     created: float
+    owner: str = ""  # who may see it: the login session or browser that made it
 
     @property
     def positions(self) -> int:
@@ -54,9 +55,9 @@ class ResultStore:
         self._items: OrderedDict[str, Kept] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, result: CheckResult, json_text: str, stem: str) -> str | None:
-        """Keep a result; its token, or None when it alone is larger than the store."""
-        item = Kept(result, json_text, stem, self._clock())
+    def put(self, result: CheckResult, json_text: str, stem: str, owner: str = "") -> str | None:
+        """Keep a result for ``owner``; its token, or None when it alone is too large."""
+        item = Kept(result, json_text, stem, self._clock(), owner)
         if item.positions > self.max_positions:
             return None
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -67,10 +68,15 @@ class ResultStore:
                 self._items.popitem(last=False)
         return token
 
-    def get(self, token: str) -> Kept | None:
+    def get(self, token: str, owner: str = "") -> Kept | None:
+        """The result behind ``token``, only for the owner that made it (a leaked link is
+        useless to anyone else)."""
         with self._lock:
             self._expire()
-            return self._items.get(token)
+            item = self._items.get(token)
+        if item is None or not secrets.compare_digest(item.owner, owner):
+            return None
+        return item
 
     def __len__(self) -> int:
         with self._lock:

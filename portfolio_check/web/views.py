@@ -119,7 +119,7 @@ def results_view(
     """The results page's content: the flagged holdings first (worst first, at most
     MAX_ROWS_ON_PAGE holdings with CLEAR ones after them), and when there are more, one page
     of the table of all holdings, filtered on the server."""
-    data = result.to_dict(with_holdings=False)
+    data = result.to_dict(holdings=False)
     statuses = result.holdings["status"].astype(object).tolist()
     rank = {status.value: i for i, status in enumerate(ATTENTION_ORDER)}
     order = sorted(range(len(statuses)), key=lambda i: rank[str(statuses[i])])  # stable
