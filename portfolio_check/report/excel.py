@@ -1058,7 +1058,7 @@ FINDINGS_COLUMNS = [
     Column("Divestment date", DATE, 12),
     Column("Explanation", WRAP),
     Column("Likelihood"),
-    Column("Context", WRAP, 50),
+    Column("Context", WRAP),
     Column("Entry page", URL),
     Column("List source", WRAP, 30),
     Column("List"),
@@ -1134,7 +1134,13 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
     rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
     # worst first; within a status an "unlikely" name-only SDN match after the others
     rows.sort(key=lambda row: (rank[str(row[0])], row[11] == "unlikely"))
-    writer.complete_table("Findings", FINDINGS_COLUMNS, rows, freeze_columns=3)
+    # the SDN context column is wide only when some finding has one
+    wide = any(row[12] for row in rows)
+    columns = [
+        Column(c.header, c.kind, 50 if wide else 10) if c.header == "Context" else c
+        for c in FINDINGS_COLUMNS
+    ]
+    writer.complete_table("Findings", columns, rows, freeze_columns=3)
 
 
 EXPOSURE_COLUMNS = [
