@@ -25,14 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import numpy as np
 from stdnum import cusip as _cusip
 from stdnum import isin as _isin
 from stdnum.gb import sedol as _sedol
 
 from portfolio_check.vocabulary import vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HONG_KONG = "XHKG"
 SHANGHAI = "XSHG"
@@ -135,6 +137,9 @@ class IdentifierFormat:
 
 def _char_values(codes: Sequence[str], width: int) -> np.ndarray:
     """Codes of ``width`` characters [0-9A-Z] as a (n, width) array of 0-35 values."""
+    # numpy only here: the reader checks whole columns; a pre-trade answer never loads it
+    import numpy as np
+
     raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, width)
     values = raw.astype(np.int64)
     return np.where(values >= 65, values - 55, values - 48)
@@ -152,6 +157,8 @@ class ISIN(IdentifierFormat):
 
     @classmethod
     def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         n = len(codes)
         if n == 0:
             return np.zeros(0, dtype=bool)
@@ -189,6 +196,8 @@ class CUSIP(IdentifierFormat):
 
     @classmethod
     def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         if not codes:
             return np.zeros(0, dtype=bool)
         v = _char_values(codes, cls.width)
@@ -210,6 +219,8 @@ class SEDOL(IdentifierFormat):
 
     @classmethod
     def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
         if not codes:
             return np.zeros(0, dtype=bool)
         v = _char_values(codes, cls.width)

@@ -108,6 +108,19 @@ class ListEntry(Frozen):
     )
 
 
+class Provenance(StrEnum):
+    """Where a fact tying a security to an entry comes from; it orders the evidence: a
+    person's curated link first, then what the list publishes, then what code derived."""
+
+    CURATED = "curated"
+    PUBLISHED = "published"
+    DERIVED = "derived"
+
+    @property
+    def rank(self) -> int:
+        return {Provenance.CURATED: 0, Provenance.PUBLISHED: 1, Provenance.DERIVED: 2}[self]
+
+
 class CuratedSecurity(Frozen):
     """A listed line that a list entry's issuer has, curated with its source."""
 
@@ -124,6 +137,8 @@ class CuratedSecurity(Frozen):
     )
     note: str = ""
     source: str
+    # set by the loader from the folder a row comes from (curated/ or derived/), not written
+    provenance: Provenance = Provenance.CURATED
 
 
 class Relation(Frozen):

@@ -21,6 +21,7 @@ from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import (
     IDENTITY_COLUMNS,
@@ -34,6 +35,7 @@ from portfolio_check.model import (
     SecurityIdentity,
     Verdict,
 )
+from portfolio_check.options import CheckOptions
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.reference import Reference
@@ -92,6 +94,8 @@ def check(
     progress: Progress | None = None,
     columns: Mapping[str, str] | None = None,
     any_date: bool = False,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
+    options: CheckOptions | None = None,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -106,11 +110,24 @@ def check(
     :class:`~portfolio_check.decisions.DecisionBook`), honoured and shown as evidence;
     ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
     positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
+    ``options`` (a :class:`~portfolio_check.options.CheckOptions`, as the command line and the
+    web page build it) stands for all of these at once.
     """
-    day = parse_as_of(as_of, any_date=any_date)
-    who = parse_investor(investor)
-    policy = parse_related(related)
-    book = as_decision_book(decisions)
+    chosen = options or CheckOptions.build(
+        as_of=as_of,
+        investor=investor,
+        lists=lists,
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+        fund_holdings=fund_holdings,
+        fund_max_age_days=fund_max_age_days,
+        any_date=any_date,
+        max_list_age_days=max_list_age_days,
+    )
+    day, who, policy = chosen.as_of, chosen.investor, chosen.related
+    lists, firm_lists = chosen.lists, chosen.firm_lists
+    book = as_decision_book(chosen.decisions or None)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
     # The snapshot and its index load on a second thread while calamine parses a workbook's
@@ -129,20 +146,28 @@ def check(
         ref = loading.result()
     book = pretrade.applicable_decisions(book, ref, reference)
     notify("read", 1, 1)
-    funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
+    funds = FundContext.load(chosen.fund_holdings, as_of=day, max_age_days=chosen.fund_max_age_days)
     holdings = screen_positions(
         data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
     )
     notify("done", 1, 1)
     if isinstance(source, pd.DataFrame):
         holdings = keep_caller_index(holdings, source)
-    options: dict[str, Any] = {
+    given = chosen.decisions
+    named = (
+        str(given)
+        if isinstance(given, str | os.PathLike)
+        else ", ".join(str(p) for p in given)
+        if isinstance(given, list | tuple) and given
+        else None
+    )
+    run_options: dict[str, Any] = {
         "lists": list(ref.lists),
         "related": policy,
-        "decisions": str(decisions) if isinstance(decisions, str | os.PathLike) else None,
+        "decisions": named,
         "firm_lists": [str(p) for p in firm_lists],
-        "fund_holdings": [str(p) for p in fund_holdings],
-        "fund_max_age_days": fund_max_age_days,
+        "fund_holdings": [str(p) for p in chosen.fund_holdings],
+        "fund_max_age_days": chosen.fund_max_age_days,
     }
     return CheckResult(
         as_of=day,
@@ -154,8 +179,9 @@ def check(
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
-        options=options,
+        options=run_options,
         file_sha256=file_digests(files) if not isinstance(source, pd.DataFrame) else {},
+        max_list_age_days=chosen.max_list_age_days,
     )
 
 

@@ -18,9 +18,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from portfolio_check.citations import entry_citation
 from portfolio_check.compiled import compiled_reference, security_index
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.errors import UsageError
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS, reference_facts
 from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
 from portfolio_check.model import (
     FailOn,
@@ -152,16 +154,22 @@ def parse_related(value: str) -> str:
     return text
 
 
-def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
+def reference_summary(
+    reference: Reference, max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+) -> dict[str, Any]:
+    """The reference block of the JSON contract: the snapshot, its lists and their dates."""
+    facts = reference_facts(reference, max_age_days=max_list_age_days)
+    published = {item["id"]: item for item in facts.pop("publications")}
     return {
         "version": reference.version,
+        **facts,
         "lists": [
             {
                 "id": item.list_id,
                 "title": item.title,
                 "source": item.source,
                 "entries": len(item.entries),
+                **{k: v for k, v in published.get(item.list_id, {}).items() if k != "id"},
             }
             for item in reference.lists.values()
         ],
@@ -236,6 +244,7 @@ class SecurityCheck:
     verdict: Verdict
     allowed: bool
     reference: Reference
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
 
     @property
     def status(self) -> Status:
@@ -289,9 +298,15 @@ class SecurityCheck:
             "reason": verdict.reason,
             "security": verdict.identity.model_dump(mode="json"),
             "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-            "findings": [f.model_dump(mode="json") for f in verdict.findings],
+            "findings": [
+                {
+                    **f.model_dump(mode="json"),
+                    **entry_citation(self.reference, f.list_id, f.entry_id),
+                }
+                for f in verdict.findings
+            ],
             "actions": verdict.actions.model_dump(),
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
             "disclaimer": DISCLAIMER,
         }
 
@@ -313,6 +328,7 @@ def check_security(
     | None = None,
     reference: Reference | None = None,
     any_date: bool = False,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
 
@@ -350,4 +366,4 @@ def check_security(
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )
-    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)
+    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref, max_list_age_days)

@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check import pretrade
+from portfolio_check.citations import entry_citation
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.model import FailOn, Finding, InputIssue, Investor, OtherRow, Status, Verdict
 from portfolio_check.money import currency_of_header, row_currencies
 from portfolio_check.outputs import strict_json
@@ -248,6 +250,10 @@ class CheckResult:
     options: dict[str, Any] = field(default_factory=dict)
     file_sha256: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    # How old a list may be before every face warns (freshness.py), and, for a check with
+    # --compare-reference, every holding whose answer changed between the two snapshots.
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+    changes: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         frame = self.holdings
@@ -534,7 +540,9 @@ class CheckResult:
                         "exchange": verdict.identity.exchange,
                     },
                     "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-                    "findings": [finding_dict(finding) for finding in verdict.findings],
+                    "findings": [
+                        finding_dict(finding, self.reference) for finding in verdict.findings
+                    ],
                     "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
                     "likelihood": sdn.likelihood if sdn else None,
                     "context": sdn.text() if sdn else None,
@@ -567,7 +575,7 @@ class CheckResult:
                 ],
                 "notices": list(self.notices),
             },
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
             "summary": {
                 "headline": self.headline(),
                 "positions": len(self.holdings),
@@ -594,6 +602,7 @@ class CheckResult:
             "input_issues": [issue.model_dump() for issue in self.input_issues],
             "tables": self.table_dicts(),
             "disclaimer": DISCLAIMER,
+            **({"changes": self.changes} if self.changes is not None else {}),
         }
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
@@ -696,8 +705,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    """One finding as the JSON contract has it."""
+def finding_dict(finding: Finding, reference: Reference | None = None) -> dict[str, Any]:
+    """One finding as the JSON contract has it; with the ``reference`` it cites its public
+    source (citations.py)."""
+    cited = (
+        entry_citation(reference, finding.list_id, finding.entry_id)
+        if reference is not None
+        else {}
+    )
     return {
         "list": finding.list_id,
         "entry_id": finding.entry_id,
@@ -713,6 +728,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "exposure": finding.exposure,
         "path": list(finding.path),
         "weight": finding.weight,
+        **cited,
         "url": entry_url(finding.list_id, finding.entry_id),
     }
 
@@ -841,9 +857,11 @@ def list_facts(reference: Reference) -> list[tuple[str, str, str]]:
     ]
 
 
-def reference_summary(reference: Reference) -> dict[str, Any]:
+def reference_summary(
+    reference: Reference, max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+) -> dict[str, Any]:
     """The reference block of the JSON contract, with each list's publication date."""
-    summary = pretrade.reference_summary(reference)
+    summary = pretrade.reference_summary(reference, max_list_age_days)
     published = {list_id: when for list_id, _, when in list_facts(reference)}
     for item in summary["lists"]:
         item["published"] = published.get(item["id"])

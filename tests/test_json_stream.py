@@ -74,7 +74,7 @@ def test_the_command_line_streams_to_a_file_and_to_standard_output(tmp_path: Pat
     expected = json.loads(check(path, as_of=AS_OF).to_json())
     filed_json, printed_json = (
         json.loads(out.read_text(encoding="utf-8")),
-        json.loads(printed.output),
+        json.loads(printed.stdout),
     )
     for got in (filed_json, printed_json):
         # each run has its own id and time; everything else is the same document

@@ -212,7 +212,7 @@ def _identifier_matches(
             key=lambda item: (
                 item[1].receipt is None,
                 item[0] >= own_count,
-                _HOW_RANK.get(item[1].how.split()[0], 1),
+                item[1].provenance.rank,
             ),
         )
     ]
@@ -245,9 +245,6 @@ def _identifier_matches(
             path=path,
         )
     return tuple(matches.values())
-
-
-_HOW_RANK = {"curated": 0, "isin": 1, "ticker": 1, "derived": 2}
 
 
 def _weigh_own_identifiers(

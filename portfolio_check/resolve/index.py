@@ -150,18 +150,27 @@ class SecurityIndex:
                 " )", ")"
             )
             # Rows derived by code from the exchanges' masters say so; hand-curated links too.
-            how = "derived" if row.note.startswith("derived") else "curated"
+            how = row.provenance.value
             detail = f"{how} link: {line} belongs to entry {row.entry_id} (source: {row.source})"
             receipt = line if row.kind == "depositary receipt" else None
             if row.isin and (valid := normalize_isin(row.isin)) is not None:
                 self.by_isin[valid].append(
-                    _IdentifierHit(row.list_id, row.entry_id, f"{how} isin", detail, receipt)
+                    _IdentifierHit(
+                        row.list_id, row.entry_id, f"{how} isin", detail, receipt, row.provenance
+                    )
                 )
             if row.local_code and row.mic:
                 ticker = make_ticker(row.local_code, row.mic)
                 if ticker is not None:
                     self.by_ticker[ticker].append(
-                        _IdentifierHit(row.list_id, row.entry_id, f"{how} ticker", detail, receipt)
+                        _IdentifierHit(
+                            row.list_id,
+                            row.entry_id,
+                            f"{how} ticker",
+                            detail,
+                            receipt,
+                            row.provenance,
+                        )
                     )
         for ticker_key, ticker_hits in self.by_ticker.items():
             for hit in ticker_hits:

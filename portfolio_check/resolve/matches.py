@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from portfolio_check.match import NameKind
-from portfolio_check.model import SecurityIdentity
+from portfolio_check.model import Provenance, SecurityIdentity
 from portfolio_check.rules import MatchStrength
 
 
@@ -82,6 +82,7 @@ class _IdentifierHit:
     detail: str
     # A depositary receipt is its own line, covered as exposure to the underlying (FAQ 860).
     receipt: str | None = None
+    provenance: Provenance = Provenance.PUBLISHED
 
 
 def _disagreeing(matches: Sequence[EntryMatch], disagree: Sequence[str]) -> list[EntryMatch]:

@@ -40,7 +40,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
+from portfolio_check.errors import (
+    InputFileError,
+    PortfolioCheckError,
+    ReferenceDataError,
+    UsageError,
+)
 from portfolio_check.model import Investor, Side
 from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
 from portfolio_check.refdata import load_reference
@@ -223,6 +228,9 @@ class CheckRequest:
     as_of: str | None
     investor: str
     lists: tuple[str, ...] | None
+    # An earlier stored snapshot's folder, for re-screening (validated here; loaded by the
+    # worker process, so the request carries a path, not a whole snapshot).
+    compare_with: str | None = None
 
     @classmethod
     def from_form(cls, form: UploadForm, reference: Reference) -> CheckRequest:
@@ -237,7 +245,23 @@ class CheckRequest:
             as_of=(form.first("as_of") or "").strip() or None,
             investor=(form.first("investor") or Investor.US_PERSON.value).strip(),
             lists=tuple(chosen) if chosen else None,
+            compare_with=_stored_snapshot((form.first("compare_reference") or "").strip()),
         )
+
+
+def _stored_snapshot(version: str) -> str | None:
+    """A snapshot of the user store, or the shipped one, by version; never a path from a form."""
+    if not version:
+        return None
+    from portfolio_check.refdata import shipped_reference_dir
+    from portfolio_check.sources.store import history
+
+    folders = {info.version: info.folder for info in history()}
+    if version == "shipped":
+        return str(shipped_reference_dir())
+    if version not in folders:
+        raise Problem(400, f"Unknown snapshot {version!r}; stored: {', '.join(folders) or 'none'}.")
+    return str(folders[version])
 
 
 @dataclass(frozen=True)
@@ -278,11 +302,24 @@ def _check_in(
             decisions=extra["decisions"][0].path if extra["decisions"] else None,
             fund_holdings=[str(u.path) for u in extra["fund_holdings"]],
         )
+        earlier = None
+        if options.compare_with is not None:
+            earlier = check(
+                [u.path for u in holdings],
+                as_of=options.as_of,
+                investor=options.investor,
+                lists=lists,
+                reference=load_reference(Path(options.compare_with)),
+            )
     except InputFileError as error:
         raise Problem(422, relabel_error(error, uploads, str(folder))) from None
-    except UsageError as error:
+    except (UsageError, ReferenceDataError) as error:
         raise Problem(400, scrub(str(error), str(folder))) from None
     result = relabel(result, uploads)
+    if earlier is not None:
+        from portfolio_check.rescreen import compare_results
+
+        result.changes = compare_results(relabel(earlier, uploads), result)
     # the page's view is made where the result is kept, and the report when it is downloaded
     return _Work(result, result.to_json(), None, None)
 
@@ -438,6 +475,12 @@ def _page(
     return response
 
 
+def _stored_versions() -> list[str]:
+    from portfolio_check.sources.store import history
+
+    return [info.version for info in reversed(history())]
+
+
 def _index_context(
     request: Request,
     *,
@@ -465,6 +508,7 @@ def _index_context(
         "max_files": settings.max_files,
         "pretrade": pretrade,
         "pretrade_error": pretrade_error,
+        "snapshots": _stored_versions(),
         "query": query
         or {"id": "", "side": "buy", "as_of": today, "investor": investor, "exchange": ""},
     }
