@@ -40,7 +40,7 @@ def test_json_workbook_web_and_cli_show_a_holding_alike(
     done = CliRunner().invoke(
         main, ["check", str(SENSETIME_WORKBOOK), "--as-of", "2022-03-01", "--quiet"]
     )
-    lines = done.output.splitlines()
+    lines = done.stdout.splitlines()
     (cli_line,) = [line for line in lines if f"Holdings!{row} " in line]
     group = lines[lines.index(cli_line) - (row - 6) - 1]  # the entry's line above its rows
     status_line = lines[lines.index(group) - 1]

@@ -14,7 +14,7 @@ from tests.paths import SENSETIME_WORKBOOK, shared_path
 def _run(*args: str) -> list[str]:
     done = CliRunner().invoke(main, ["check", *args, "--quiet"])
     assert done.exit_code in (0, 1), done.output
-    return done.output.splitlines()
+    return done.stdout.splitlines()
 
 
 def test_header_groups_and_summary_last() -> None:
