@@ -27,15 +27,16 @@ from portfolio_check.errors import (
 
 if TYPE_CHECKING:
     from portfolio_check.model import Investor, Side, Status
-    from portfolio_check.pipeline import CheckResult, check
+    from portfolio_check.pipeline import check
     from portfolio_check.pretrade import SecurityCheck, check_security
     from portfolio_check.refdata import load_reference
     from portfolio_check.reference import Reference
+    from portfolio_check.result import CheckResult
 
 # The public names load on first use, so importing one core module (``portfolio_check.resolve``)
 # does not load the readers, writers and their libraries through this package's ``__init__``.
 _LAZY = {
-    "CheckResult": "portfolio_check.pipeline",
+    "CheckResult": "portfolio_check.result",
     "SecurityCheck": "portfolio_check.pretrade",
     "check": "portfolio_check.pipeline",
     "check_security": "portfolio_check.pretrade",

@@ -18,7 +18,7 @@ import click
 
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
-from portfolio_check.model import FailOn, Investor, Side, Status
+from portfolio_check.model import FailOn, Investor, Side
 from portfolio_check.outputs import strict_json, writing
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
@@ -213,6 +213,15 @@ def main() -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress display on standard error (long runs)."
 )
+@click.option("--verbose", "-v", is_flag=True, help="Every flagged holding with its full reason.")
+@click.option(
+    "--fx",
+    "fx",
+    default=None,
+    metavar="CUR=RATE,...",
+    help="FX rates for a converted total in the report, each currency's value in the first "
+    "(USD=1,HKD=0.128); without them each currency is totalled apart.",
+)
 @click.option(
     "--compare-reference",
     "compare_reference",
@@ -241,6 +250,8 @@ def check_command(
     fund_max_age_days: int,
     row_limit: int | None,
     quiet: bool,
+    verbose: bool,
+    fx: str | None,
     compare_reference: str | None,
     reference_spec: str | None,
     accept_edited_reference: bool,
@@ -249,10 +260,16 @@ def check_command(
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
     from portfolio_check.options import CheckOptions
-    from portfolio_check.pipeline import check, holding_records
+    from portfolio_check.pipeline import check
     from portfolio_check.progress import ProgressDisplay
     from portfolio_check.refdata import choose_reference
+    from portfolio_check.report.excel import parse_fx_rates
     from portfolio_check.rescreen import check_against_two
+
+    try:
+        fx_rates = parse_fx_rates(fx) if fx else None
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--fx") from None
 
     options = CheckOptions.build(
         as_of=as_of,
@@ -277,7 +294,9 @@ def check_command(
         result = run(list(files), options=options, reference=reference, progress=progress)
         if report:
             with writing(report, "report"):
-                result.write_report(report, row_limit=row_limit, progress=progress)
+                result.write_report(
+                    report, row_limit=row_limit, progress=progress, fx_rates=fx_rates
+                )
     # streamed row by row: a large result's JSON is never whole in memory
     from portfolio_check.report.json_stream import write_json
 
@@ -288,43 +307,48 @@ def check_command(
         if json_out:
             with writing(json_out, "JSON"):
                 write_json(result, json_out)
-        counts = result.count_by_status()
-        # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
-        summary = ", ".join(
-            f"{k} {v}" for k, v in counts.items() if v or k == Status.UNRESOLVED.value
-        )
-        click.echo(
-            f"{len(result.holdings)} positions, {len(result.other_rows)} other rows "
-            f"as of {result.as_of} for a {result.investor.value}: {summary or 'no positions'}"
-        )
-        flagged = result.holdings[result.holdings["status"] != Status.CLEAR.value]
-        for record in holding_records(flagged):
-            if record.verdict.status is not Status.CLEAR:
-                click.echo(
-                    f"  {record.verdict.status.value:<10} {record.file}:{record.sheet}:{record.row}  "
-                    f"{record.verdict.reason}"
-                )
+        from portfolio_check import terminal
+
+        written = _written_notes(result, report, row_limit)
         if result.changes is not None:
             changes = result.changes
-            click.echo(
+            written.insert(
+                0,
                 f"changes since reference {changes['old_version']}: "
-                f"{len(changes['changed'])} of {changes['compared']} holdings"
+                f"{len(changes['changed'])} of {changes['compared']} holdings",
             )
-            for change in changes["changed"]:
-                click.echo(
+            for number, change in enumerate(changes["changed"], start=1):
+                written.insert(
+                    number,
                     f"  {change['old_status']} -> {change['new_status']}  "
-                    f"{change['file']}:{change['sheet']}:{change['row']}  {change['what']}"
+                    f"{change['file']}:{change['sheet']}:{change['row']}  {change['what']}",
                 )
-        if report:
-            click.echo(f"report written to {report}")
-            from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
-            from portfolio_check.report.flat import choose_format
-
-            if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
-                table = beside_path(Path(report), choose_format("auto"))
-                click.echo(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+        rest = [p for p in (report, json_out) if p]
+        lines = terminal.render(
+            result,
+            verbose=verbose,
+            colour=terminal.use_colour(sys.stdout),
+            rest_in=rest,
+            style=click.style,
+        )
+        for line in [*lines[:-1], *written, lines[-1]]:  # the summary stays the last line
+            click.echo(line)
     _warn_reference(result.reference, max_list_age_days)  # after the answer, on stderr
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
+
+
+def _written_notes(result: Any, report: str | None, row_limit: int | None) -> list[str]:
+    """The lines that say where the report (and a Holdings table beside it) went."""
+    if not report:
+        return []
+    from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
+    from portfolio_check.report.flat import choose_format
+
+    notes = [f"report written to {report}"]
+    if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
+        table = beside_path(Path(report), choose_format("auto"))
+        notes.append(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+    return notes
 
 
 @main.command("check-security")

@@ -10,16 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
 from portfolio_check import pretrade
-from portfolio_check.citations import entry_citation
 from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
@@ -29,23 +26,16 @@ from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import (
     IDENTITY_COLUMNS,
     HoldingsInput,
-    TableInfo,
     read_frame,
     read_holdings,
 )
 from portfolio_check.lookthrough import FundContext
 from portfolio_check.model import (
-    SEVERITY,
-    FailOn,
-    InputIssue,
     Investor,
-    OtherRow,
     SecurityIdentity,
-    Status,
     Verdict,
 )
 from portfolio_check.options import CheckOptions
-from portfolio_check.outputs import strict_json
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.reference import Reference
@@ -54,6 +44,11 @@ from portfolio_check.resolve import (
     identify,
     resolve,
 )
+from portfolio_check.result import CheckResult as CheckResult  # re-exported: now in result.py
+from portfolio_check.result import HoldingRecord as HoldingRecord
+from portfolio_check.result import file_digests, keep_caller_index
+from portfolio_check.result import holding_records as holding_records
+from portfolio_check.result import table_dict as table_dict
 from portfolio_check.rules import RelatedPolicy
 from portfolio_check.screen import screen
 
@@ -79,218 +74,6 @@ then report and save (the workbook written to disk) from ``write_report``."""
 PROGRESS_EVERY = 1000
 
 
-class HoldingRecord(NamedTuple):
-    """One position of a result, typed (pandas rows are not)."""
-
-    file: str
-    sheet: str
-    row: int
-    input: Mapping[str, str]
-    verdict: Verdict
-
-
-def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
-    """The positions of a result frame as typed records, in order."""
-    columns = [holdings[name].tolist() for name in ("file", "sheet", "row", "input", "verdict")]
-    for file, sheet, row, cells, verdict in zip(*columns, strict=True):
-        yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
-
-
-def holding_dict(record: HoldingRecord, reference: Reference | None = None) -> dict[str, Any]:
-    """One position as the JSON contract shows it (``holdings`` in ``to_dict``); with the
-    ``reference`` its findings cite their public source (citations.py)."""
-    verdict = record.verdict
-    return {
-        "file": record.file,
-        "sheet": record.sheet,
-        "row": record.row,
-        "status": verdict.status.value,
-        "reason": verdict.reason,
-        "input": dict(record.input),
-        "security": {
-            "name": verdict.identity.name,
-            "isin": verdict.identity.isin,
-            "ticker": verdict.identity.ticker,
-            "exchange": verdict.identity.exchange,
-        },
-        "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-        "findings": [
-            {
-                "list": finding.list_id,
-                "entry_id": finding.entry_id,
-                "entry_name": finding.entry_name,
-                "matched_on": finding.matched_on,
-                "score": finding.score,
-                "status": finding.status.value,
-                "rule": finding.rule,
-                "listing_date": _iso(finding.listing_date),
-                "effective_date": _iso(finding.effective_date),
-                "divestment_date": _iso(finding.divestment_date),
-                "explanation": finding.explanation,
-                "exposure": finding.exposure,
-                "path": list(finding.path),
-                "weight": finding.weight,
-                **(
-                    entry_citation(reference, finding.list_id, finding.entry_id)
-                    if reference is not None
-                    else {}
-                ),
-            }
-            for finding in verdict.findings
-        ],
-        "actions": {"buy": verdict.actions.buy, "sell": verdict.actions.sell},
-    }
-
-
-@dataclass
-class CheckResult:
-    """The answer for a set of holdings: every input row, as a position or another row."""
-
-    as_of: dt.date
-    investor: Investor
-    reference: Reference
-    holdings: pd.DataFrame
-    other_rows: list[OtherRow]
-    input_issues: list[InputIssue]
-    rows_read: int
-    files: list[str] = field(default_factory=list)
-    tables: list[TableInfo] = field(default_factory=list)
-    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
-    # Set by a check with --compare-reference: every holding whose answer changed between
-    # the older snapshot and this one (portfolio_check.rescreen).
-    changes: dict[str, Any] | None = None
-
-    def table_dicts(self) -> list[dict[str, Any]]:
-        """How every table was read: where, its header rows, each column's role and why."""
-        return [table_dict(table) for table in self.tables]
-
-    @property
-    def verdicts(self) -> list[Verdict]:
-        return list(self.holdings["verdict"])
-
-    def count_by_status(self) -> dict[str, int]:
-        counts = self.holdings["status"].value_counts()
-        return {status.value: int(counts.get(status.value, 0)) for status in Status}
-
-    def market_value_by_status(self) -> dict[str, float]:
-        values = self.holdings.groupby("status")["market_value"].sum(min_count=1)
-        return {
-            status.value: float(values.get(status.value, 0.0) or 0.0)
-            if not pd.isna(values.get(status.value, 0.0))
-            else 0.0
-            for status in Status
-        }
-
-    @property
-    def worst_status(self) -> Status | None:
-        if self.holdings.empty:
-            return None
-        return min((Status(s) for s in self.holdings["status"].unique()), key=SEVERITY.__getitem__)
-
-    def fails(self, fail_on: FailOn) -> bool:
-        """Whether anything is at or above the ``--fail-on`` threshold."""
-        worst = self.worst_status
-        if fail_on is FailOn.NEVER or worst is None:
-            return False
-        # UNRESOLVED sorts last, yet a person must look at it as at a REVIEW.
-        if fail_on is FailOn.REVIEW and self.count_by_status().get(Status.UNRESOLVED.value):
-            return True
-        threshold = Status.PENDING if fail_on is FailOn.PROHIBITED else Status.REVIEW
-        return worst.severity <= threshold.severity
-
-    def to_dict(self, *, holdings: bool = True) -> dict[str, Any]:
-        """The JSON contract (keys documented in the README); ``holdings=False`` leaves the
-        positions out (an empty list), for a writer that streams them (report/json_stream.py)."""
-        rows = (
-            [holding_dict(record, self.reference) for record in holding_records(self.holdings)]
-            if holdings
-            else []
-        )
-        return {
-            "as_of": self.as_of.isoformat(),
-            "investor": self.investor.value,
-            "reference": reference_summary(self.reference, self.max_list_age_days),
-            **({"changes": self.changes} if self.changes is not None else {}),
-            "summary": {
-                "positions": len(self.holdings),
-                "rows_read": self.rows_read,
-                "other_rows": len(self.other_rows),
-                "by_status": self.count_by_status(),
-                "market_value_by_status": self.market_value_by_status(),
-            },
-            "holdings": rows,
-            "other_rows": [
-                {
-                    "file": o.file,
-                    "sheet": o.sheet,
-                    "row": o.row,
-                    "class": o.row_class.value,
-                    "why": o.why,
-                }
-                for o in self.other_rows
-            ],
-            "input_issues": [issue.model_dump() for issue in self.input_issues],
-            "tables": self.table_dicts(),
-            "disclaimer": DISCLAIMER,
-        }
-
-    def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The JSON text; written to ``path`` when given."""
-        text = strict_json(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
-        return text
-
-    def write_report(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        row_limit: int | None = None,
-        holdings_format: str = "auto",
-        progress: Progress | None = None,
-    ) -> Path:
-        """Write the Excel report; returns its path.
-
-        With more positions than ``row_limit`` (default 200,000) the Holdings table goes to a
-        file beside the report (``holdings_format``: ``auto`` = Parquet when pyarrow is
-        installed, else ``csv``), which the report names; ``progress`` is told the rows written.
-        """
-        from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, write_report
-
-        return write_report(
-            self,
-            Path(path),
-            row_limit=row_limit or DEFAULT_ROW_LIMIT,
-            holdings_format=holdings_format,
-            progress=progress,
-        )
-
-
-def table_dict(table: TableInfo) -> dict[str, Any]:
-    """One table as the JSON and the report's About sheet show it."""
-    return {
-        "file": table.file,
-        "sheet": table.sheet,
-        "header_rows": list(table.header_rows),
-        "kind": str(table.kind),
-        "why": table.why,
-        "columns": [
-            {
-                "header": header,
-                "role": table.roles[header].value if header in table.roles else None,
-                "also_read": header in table.secondary,
-                "why": table.column_reasons.get(header)
-                or (table.reasons.get(table.roles[header], "") if header in table.roles else ""),
-            }
-            for header in table.header
-        ],
-    }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 @collection_paused()  # the whole check: see collector.py
 def check(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
@@ -309,11 +92,15 @@ def check(
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    columns: Mapping[str, str] | None = None,
     any_date: bool = False,
     max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
     options: CheckOptions | None = None,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
+
+    For a DataFrame the result keeps the caller's index (``holdings`` joins back onto it),
+    and ``columns`` may say which column is what (``{"Code": "isin", "Units": "quantity"}``).
 
     ``lists`` chooses the active lists of the snapshot (default NS-CMIC and SDN);
     ``firm_lists`` adds a firm's own restricted/watch lists (.xlsx/.csv template);
@@ -350,7 +137,7 @@ def check(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
         loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing, day)
         try:
-            data, files = _read_source(source, notify, parsing.set)
+            data, files = _read_source(source, notify, parsing.set, columns)
         except BaseException:
             parsing.set()
             loading.result()  # a bad snapshot or list choice is reported before a bad file
@@ -364,6 +151,24 @@ def check(
         data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
     )
     notify("done", 1, 1)
+    if isinstance(source, pd.DataFrame):
+        holdings = keep_caller_index(holdings, source)
+    given = chosen.decisions
+    named = (
+        str(given)
+        if isinstance(given, str | os.PathLike)
+        else ", ".join(str(p) for p in given)
+        if isinstance(given, list | tuple) and given
+        else None
+    )
+    run_options: dict[str, Any] = {
+        "lists": list(ref.lists),
+        "related": policy,
+        "decisions": named,
+        "firm_lists": [str(p) for p in firm_lists],
+        "fund_holdings": [str(p) for p in chosen.fund_holdings],
+        "fund_max_age_days": chosen.fund_max_age_days,
+    }
     return CheckResult(
         as_of=day,
         investor=who,
@@ -374,6 +179,8 @@ def check(
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
+        options=run_options,
+        file_sha256=file_digests(files) if not isinstance(source, pd.DataFrame) else {},
         max_list_age_days=chosen.max_list_age_days,
     )
 
@@ -395,9 +202,12 @@ def _read_source(
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
     notify: Progress,
     parse_started: Callable[[], None],
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[HoldingsInput, list[str]]:
     if isinstance(source, pd.DataFrame):
-        return read_frame(source), ["<dataframe>"]
+        return read_frame(source, columns=columns), ["<dataframe>"]
+    if columns:
+        raise UsageError("columns= applies to a DataFrame; a file's columns are read by role")
     paths = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not paths:
         raise UsageError("no holdings file given")

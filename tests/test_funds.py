@@ -145,5 +145,7 @@ def test_report_shows_exposure_paths_apart_from_direct_findings(tmp_path: Path) 
     assert all(" -> " in r["Path"] and r["Weight in instrument"] for r in fund_rows)
     assert all(r["Look-through market value"] < r["Holding market value"] for r in fund_rows)
     # Direct findings stay on Findings; instrument and fund exposures only on Exposures.
-    finding_rows = {row[2] for row in book["Findings"].iter_rows(min_row=2, values_only=True)}
+    findings = book["Findings"]
+    at = [c.value for c in findings[1]].index("Row")
+    finding_rows = {row[at] for row in findings.iter_rows(min_row=2, values_only=True)}
     assert finding_rows.isdisjoint({4, 5, 6, 7}) and 8 in finding_rows

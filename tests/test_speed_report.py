@@ -7,6 +7,7 @@ beside it holds exactly the rows and columns the Holdings sheet would have held.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -52,7 +53,15 @@ def _sheet_rows(path: Path, name: str) -> list[tuple[object, ...]]:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or value != value else str(value)  # None and NaN are empty
+    """A cell as text: None and NaN empty; the sheet's typed dates and numbers as the file
+    beside the workbook writes them (ISO dates, numbers as read)."""
+    if value is None or value != value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def test_small_report_keeps_holdings_on_its_sheet(result: CheckResult, tmp_path: Path) -> None:

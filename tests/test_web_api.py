@@ -29,12 +29,19 @@ def client(root: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def _as_uploaded(expected: dict[str, Any], name: str) -> dict[str, Any]:
-    """The CLI's JSON for a path, with the file named as the upload names it."""
+def _as_uploaded(
+    expected: dict[str, Any], name: str, got: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The CLI's JSON for a path, with the file named as the upload names it (and the run's
+    own id and time taken from ``got``: two runs never share them)."""
     data = copy.deepcopy(expected)
     for key in ("holdings", "other_rows", "input_issues", "tables"):
         for item in data[key]:
             item["file"] = name
+    for item in data["run"]["files"]:
+        item["name"] = name
+    if got is not None:
+        data["run"]["id"], data["run"]["at"] = got["run"]["id"], got["run"]["at"]
     return data
 
 
@@ -52,8 +59,8 @@ def test_api_check_gives_the_cli_json(client: TestClient) -> None:
     )
     assert response.status_code == 200, response.text
     expected = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2022-03-01").to_dict()
-    assert response.json() == _as_uploaded(expected, NAME)
     body = response.json()
+    assert body == _as_uploaded(expected, NAME, body)
     assert body["summary"]["by_status"]["PROHIBITED"] == 5
     assert {h["file"] for h in body["holdings"]} == {NAME}
 
@@ -95,7 +102,7 @@ def test_the_chosen_lists_are_the_ones_applied(client: TestClient) -> None:
     body = response.json()
     assert [item["id"] for item in body["reference"]["lists"]] == others
     expected = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2022-03-01", lists=others)
-    assert body == _as_uploaded(expected.to_dict(), NAME)
+    assert body == _as_uploaded(expected.to_dict(), NAME, body)
     assert body["summary"]["by_status"]["PROHIBITED"] == 0
 
 

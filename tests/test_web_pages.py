@@ -82,10 +82,10 @@ def test_results_page_lists_flagged_holdings_first(client: TestClient) -> None:
         assert "NS-CMIC entry 33114" in text
     assert "商湯集團股份有限公司－Ｗ" in html
     assert "5 of 13 holdings need attention" in html
-    # Summary with market values: PROHIBITED 1,058,500.00 and CLEAR 7,643,900.00.
+    # Summary with market values in their currency: PROHIBITED 1,058,500.00 USD.
     assert re.search(
         r"s-PROHIBITED\">PROHIBITED</span></td><td class=\"num\">5</td>"
-        r"<td class=\"num\">1,058,500.00</td>",
+        r"<td class=\"num\">1,058,500.00 USD</td>",
         html,
     )
     assert "7,643,900.00" in html

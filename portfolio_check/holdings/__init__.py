@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -27,7 +27,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
-from portfolio_check.errors import InputFileError
+from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.holdings.cells import (
     CUSIP_SHAPE,
     ISIN_SHAPE,
@@ -236,19 +236,38 @@ _NO_TABLE_HELP = (
 )
 
 
-def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsInput:
+def read_frame(
+    frame: pd.DataFrame,
+    *,
+    label: str = "<dataframe>",
+    columns: Mapping[str, str] | None = None,
+) -> HoldingsInput:
     """Apply the same column roles and row classes to a caller's DataFrame.
 
     The frame's columns are the header; ``row`` is the index position + 2 (as if the header
-    were row 1 of a sheet); ``file`` and ``sheet`` are ``label``.
+    were row 1 of a sheet); ``file`` and ``sheet`` are ``label``. ``columns`` says which column
+    is what when the caller knows (``{"Code": "isin", "Units": "quantity"}``; the roles are
+    those of :class:`Role`); a frame of names alone is a list of securities to check (a watch
+    list has no quantities).
     """
     header = [render(c) if not isinstance(c, str) else c for c in frame.columns]
+    declared = _declared_roles(header, columns or {}, label)
     grid = _frame_grid(label, [h if h else None for h in header], frame)
     header_present = any(h for h in header)
-    result = analyse_grid(grid, header_index=(0,) if header_present else None)
+    result = analyse_grid(
+        grid,
+        header_index=(0,) if header_present else None,
+        declared=declared,
+        names_suffice=True,
+    )
     if not result.has_holdings:
+        shown = ", ".join(repr(h) for h in header[:12] if h) or "none"
         raise InputFileError(
-            label, "no recognisable holdings columns (need a security name or identifier column)"
+            label,
+            f"no column reads as a security name or identifier (columns: {shown}); say which "
+            "is which with columns={'<column>': 'name'} (roles: "
+            + ", ".join(role.value for role in Role)
+            + ")",
         )
     read = _assemble(label, grid, result)
     if read.positions is _EMPTY_POSITIONS:
@@ -281,6 +300,28 @@ def _frame_grid(label: str, header: list[str | None], frame: pd.DataFrame) -> Gr
 # --------------------------------------------------------------------------------------------
 # Assembly
 # --------------------------------------------------------------------------------------------
+
+
+def _declared_roles(
+    header: Sequence[str | None], columns: Mapping[str, str], label: str
+) -> dict[int, Role]:
+    """The caller's ``columns=`` as column positions and roles; an unknown column or role is
+    a usage error naming it."""
+    declared: dict[int, Role] = {}
+    roles = {role.value: role for role in Role}
+    for name, role_name in columns.items():
+        if name not in header:
+            known = ", ".join(repr(h) for h in header if h)
+            raise UsageError(
+                f"columns=: {name!r} is not a column of {label} (its columns: {known})"
+            )
+        role = roles.get(str(role_name).strip().lower().replace(" ", "_"))
+        if role is None:
+            raise UsageError(
+                f"columns=: {role_name!r} for {name!r} is not one of: {', '.join(roles)}"
+            )
+        declared[header.index(name)] = role
+    return declared
 
 
 def _column_letter(c: int) -> str:

@@ -159,6 +159,8 @@ class Table:
     # further columns of an identity role or of the exchange (a second ticker, an issuer
     # name, a local code): read into ``more_names`` / ``more_codes``, never into ``roles``
     secondary: tuple[RoleChoice, ...] = ()
+    # a caller's own table (a DataFrame): names alone make positions (see analyse_grid)
+    names_suffice: bool = False
 
     def column(self, role: Role) -> int | None:
         for ch in self.roles:
@@ -434,6 +436,27 @@ def _has_identity_column(table: Table) -> bool:
     return any(table.column(r) is not None for r in (Role.NAME, *CODE_ROLES))
 
 
+def declare_roles(table: Table, declared: Mapping[int, Role], names_suffice: bool) -> Table:
+    """The table with the caller's declared column roles in place of the guessed ones (a
+    guessed role another column was declared to have is dropped)."""
+    if not declared and not names_suffice:
+        return table
+    roles = [
+        RoleChoice(c, role, 99.0, f"{table.headers[c]!r}: declared by the caller (columns=)")
+        for c, role in declared.items()
+        if c < len(table.headers)
+    ]
+    taken = {ch.role for ch in roles} | {ch.column for ch in roles}
+    kept = [ch for ch in table.roles if ch.role not in taken and ch.column not in taken]
+    secondary = tuple(ch for ch in table.secondary if ch.column not in taken)
+    return dataclasses.replace(
+        table,
+        roles=tuple(sorted([*roles, *kept], key=lambda ch: ch.column)),
+        secondary=secondary,
+        names_suffice=names_suffice,
+    )
+
+
 def classify_table(grid: Grid, table: Table, floor: int) -> Table:
     """The table with its kind decided (``floor``: the last grid row of the previous table)."""
     activity = activity_table(table.headers)
@@ -449,7 +472,9 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
     strong_amount = any(
         ch.role in AMOUNT_ROLES and ch.score >= STRONG_AMOUNT_SCORE for ch in table.roles
     )
-    if not _has_identity_column(table) or not (has_code or strong_amount):
+    if not _has_identity_column(table) or not (
+        has_code or strong_amount or (table.names_suffice and table.column(Role.NAME) is not None)
+    ):
         return dataclasses.replace(
             table,
             kind=TableKind.OTHER,
@@ -1154,19 +1179,31 @@ _NO_TABLE = (
 )
 
 
-def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> GridResult:
+def analyse_grid(
+    grid: Grid,
+    *,
+    header_index: tuple[int, ...] | None = None,
+    declared: Mapping[int, Role] | None = None,
+    names_suffice: bool = False,
+) -> GridResult:
     """Find the tables (the first one at ``header_index`` if given) and classify every row.
 
     A sheet may hold several tables (sections each with its own header); a sheet without a
     holdings table has every row classified ``non-position sheet``, no ``tables`` and the
-    reason in ``note``.
+    reason in ``note``. ``declared`` gives columns the roles a caller says they have (the
+    API's ``columns=``); with ``names_suffice`` a table of names alone holds positions (a
+    caller's watch list), where a file's table of names without codes or amounts does not.
     """
     if header_index is None and _one_cell(grid):
         # a lone note: no header, no data (a workbook of thousands of such sheets stays fast)
         return _non_position_sheet(grid, _NO_TABLE)
+
+    def build(block: tuple[int, ...], stop: int | None = None) -> Table:
+        return declare_roles(build_table(grid, block, stop), declared or {}, names_suffice)
+
     candidates = [header_index] if header_index is not None else header_candidates(grid)
     for header_index in candidates:
-        table = build_table(grid, header_index)
+        table = build(header_index)
         if _has_identity_column(table):
             break
     else:
@@ -1178,7 +1215,7 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
     while True:
         # Classify from this table to the end, to find where the next table's header is;
         # then classify this table's own rows, its columns sampled from them alone.
-        table = classify_table(grid, build_table(grid, block), floor)
+        table = classify_table(grid, build(block), floor)
         scout = _classify_segment(grid, table, start, n, last=True)
         following = (
             _next_header(grid, scout, block, start) if len(tables) + 1 < MAX_TABLES else None
@@ -1188,7 +1225,7 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
             segments.append(scout)
             break
         stop = following[0]
-        table = classify_table(grid, build_table(grid, block, stop), floor)
+        table = classify_table(grid, build(block, stop), floor)
         tables.append(table)
         segments.append(_classify_segment(grid, table, start, stop, last=False))
         block, start, floor = following, stop, block[-1]

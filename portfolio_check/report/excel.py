@@ -1,22 +1,35 @@
-"""The Excel report: one careful writer at the edge.
+"""The Excel report: a workbook a compliance officer files, prints and signs.
 
-Sheets: Summary, Holdings, Findings, Other rows, Input issues, About. Every header is styled,
-frozen and filterable. xlsxwriter is told never to turn strings into formulas, numbers or URLs,
-so a cell such as ``=HYPERLINK(...)`` from an input file stays text.
+Sheets: Summary (a headline sentence, the run's metadata, counts and market value by status
+per currency with a chart, tables by portfolio and by listed entity, a sign-off block),
+Holdings, Findings, Exposures, Other rows, Input issues, About. Every table sheet starts with
+the status, the verdict and the holding's own name (the row mapping of
+:mod:`portfolio_check.result`), then the evidence, then the input columns in their order.
 
-Large books: xlsxwriter runs in constant-memory mode (each row goes to disk as it is written,
-styling kept), and a check with more positions than ``row_limit`` keeps Summary, Findings,
-Other rows, Input issues and About complete in the workbook while the full Holdings table goes
-to a file beside it (``<report>.holdings.parquet`` when pyarrow is installed, else ``.csv``;
-see :mod:`.flat`), which the Holdings sheet and the Summary name. Excel holds at most 1,048,576
-rows per sheet, and a sheet of a few hundred thousand rows is already slow to open and filter.
+Cells are typed: quantities, prices and market values are numbers (money in its currency's
+format), dates are dates, weights are percentages; the text as read stays in the JSON and,
+with ``text_as_read``, in a column beside each number. xlsxwriter is told never to turn
+strings into formulas, numbers or URLs, so a cell such as ``=HYPERLINK(...)`` from an input
+file stays text; the only links are the ones this module builds (OFAC's entry pages).
+
+Every sheet is set up to print: landscape, one page wide while the text stays readable (else
+a few pages wide with the status, verdict and name repeated on each), header rows repeated,
+the as-of date, investor and run id in the page header, page numbers in the footer.
+
+Large books: xlsxwriter runs in constant-memory mode past ``IN_MEMORY_ROWS`` (each row goes to
+disk as it is written), and a check with more positions than ``row_limit`` keeps the other
+sheets complete in the workbook while the full Holdings table goes to a file beside it
+(``<report>.holdings.parquet`` with pyarrow, else ``.csv``; see :mod:`.flat`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import math
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +38,26 @@ import pandas as pd
 import xlsxwriter
 
 from portfolio_check.collector import collection_paused
+from portfolio_check.holdings.cells import decimal_comma_style, parse_numbers
 from portfolio_check.holdings.inputs import input_columns, input_table
-from portfolio_check.model import Status, Verdict
-from portfolio_check.pipeline import holding_records
+from portfolio_check.holdings.roles import Role
+from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
 from portfolio_check.report.flat import Coded, choose_format, write_table
+from portfolio_check.result import (
+    DISCLAIMER,
+    LOCATION_FIELDS,
+    ROW_FIELDS,
+    SEVERITY_ORDER,
+    ReportFiles,
+    entry_label,
+    entry_url,
+    holding_records,
+    verdict_phrase,
+)
 
 if TYPE_CHECKING:
-    from portfolio_check.pipeline import CheckResult
+    from portfolio_check.result import CheckResult
 
 STATUS_COLOURS: dict[str, str] = {
     Status.BLOCKED.value: "#7B0000",
@@ -45,49 +70,130 @@ STATUS_COLOURS: dict[str, str] = {
 }
 _LIGHT_TEXT = {Status.BLOCKED.value, Status.PROHIBITED.value, Status.PENDING.value}
 MAX_CELL_TEXT = 32_767  # Excel's limit on the length of one cell's text
+MAX_URLS = 65_000  # Excel keeps at most 65,530 links per sheet; past that a link is text
 EXCEL_MAX_ROWS = 1_048_576  # Excel's limit on the rows of one sheet, the header row included
 # Above this many positions the Holdings table goes to a file beside the workbook. Writing a
-# sheet costs about 2.5 microseconds a cell (25 columns: 6 seconds per 100,000 rows) and Excel
-# opens, sorts and filters a sheet of a few hundred thousand rows slowly; a CSV or Parquet file
-# serves those sizes better, and the workbook keeps everything a reviewer acts on.
+# sheet costs about 2.5 microseconds a cell and Excel opens, sorts and filters a sheet of a
+# few hundred thousand rows slowly; a CSV or Parquet file serves those sizes better.
 DEFAULT_ROW_LIMIT = 200_000
-# Sheets of up to this many rows in all are written with xlsxwriter's default (in-memory)
-# mode: measured on a 100,000-row report, 7.3 s against 8.0-8.6 s in constant-memory mode, for
-# about 160 MB more per 100,000 rows; larger ones in constant memory (issue 6).
+# Sheets of up to this many rows in all are written in xlsxwriter's default (in-memory) mode,
+# faster for about 160 MB more per 100,000 rows; larger ones in constant memory (issue 6).
 IN_MEMORY_ROWS = 250_000
-# The writer reports progress every this many rows.
 PROGRESS_ROWS = 10_000
+# Column widths are measured on this many rows (a width is a reading aid, not a proof).
+WIDTH_SAMPLE_ROWS = 500
+# Printing: a landscape A4 page holds about this many width units (Excel's character widths)
+# at 100% between 0.4-inch margins, as LibreOffice prints them (measured: 98 units fill the
+# page). Below MIN_PRINT_SCALE the 11-point text would print under 6 points, too small to
+# read, so a wider sheet prints a few pages wide (status, verdict and name repeated) instead.
+PAGE_WIDTH_UNITS = 98
+MIN_PRINT_SCALE = 0.55
+# A wrapped line holds about this many characters per width unit (text is narrower than the
+# digit "0" that defines the unit).
+WRAP_CHARS_PER_UNIT = 1.1
+# The Summary's tables by portfolio and by listed entity show at most this many rows.
+SUMMARY_TABLE_ROWS = 200
+
+# Cell kinds of a column; each has its own format.
+TEXT, WRAP, INT, NUMBER, MONEY, PERCENT, DATE, URL, STATUS = (
+    "text",
+    "wrap",
+    "int",
+    "number",
+    "money",
+    "percent",
+    "date",
+    "url",
+    "status",
+)
+# The evidence columns are wrapped at these widths; other text columns fit their contents.
+_WRAPPED_WIDTHS = {
+    "Verdict": 20,
+    "Holding": 22,
+    "Matched entry": 26,
+    "Reason": 72,
+    "Explanation": 80,
+    "Rule": 26,
+    "Path": 40,
+    "Problem": 50,
+    "Text": 60,
+    "Why": 40,
+    "Through holdings": 50,
+    "Value": 30,
+}
+_TEXT_WIDTH_CAP = 16
+_DATE_FIELDS = {"Listing date", "Effective date", "Divestment date"}
+_NUMBER_FORMAT = "#,##0.####"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LEADING_ZERO = re.compile(r"^0\d")
+_IDENTITY_ROLES = {
+    Role.NAME,
+    Role.ISIN,
+    Role.CUSIP,
+    Role.SEDOL,
+    Role.TICKER,
+    Role.IDENTIFIER,
+    Role.EXCHANGE,
+    Role.CURRENCY,
+    Role.PORTFOLIO,
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table sheet: header, cell kind, and width (None: fit the contents)."""
+
+    header: str
+    kind: str = TEXT
+    width: float | None = None
+
+
+def _escape_header(text: str) -> str:
+    """Text for an Excel page header/footer, where ``&`` starts a code."""
+    return text.replace("&", "&&")
 
 
 class _Writer:
     def __init__(
         self,
-        path: Path,
+        target: Path,
+        result: CheckResult,
         progress: ProgressCallback | None = None,
         total: int = 0,
         file_format: str = "auto",
         *,
         in_memory: bool = False,
     ) -> None:
-        self.path = path
+        self.path = target
+        self.result = result
         self.file_format = file_format
+        self.beside: list[Path] = []
         self.book = xlsxwriter.Workbook(
-            str(path),
+            str(target),
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": True,
+                "default_date_format": "yyyy-mm-dd",
                 # Up to IN_MEMORY_ROWS the cells are kept until the workbook closes, each text
                 # once in the shared strings; past that, each row goes to disk when the next
                 # one starts and memory stays flat.
                 "constant_memory": not in_memory,
             },
         )
+        self.book.set_properties(
+            {
+                "title": f"Portfolio check as of {result.as_of.isoformat()}",
+                "subject": f"Holdings screened for a {result.investor.value}",
+                "comments": f"run {result.run_id}; {DISCLAIMER}",
+            }
+        )
         self.progress = progress or silent
         self.total = max(total, 1)
         self.done = 0
-        self.header = self.book.add_format(
+        add = self.book.add_format
+        self.header = add(
             {
                 "bold": True,
                 "bg_color": "#1F3864",
@@ -97,87 +203,199 @@ class _Writer:
                 "border": 1,
             }
         )
-        self.bold = self.book.add_format({"bold": True})
-        self.title = self.book.add_format({"bold": True, "font_size": 14})
-        self.wrap = self.book.add_format({"text_wrap": True, "valign": "top"})
-        self.money = self.book.add_format({"num_format": "#,##0.00"})
+        self.bold = add({"bold": True, "valign": "top"})
+        self.title = add({"bold": True, "font_size": 14})
+        self.subtitle = add({"bold": True, "font_size": 12, "font_color": "#1F3864"})
+        self.headline = add({"bold": True, "font_size": 12, "text_wrap": True, "valign": "top"})
+        self.formats: dict[str, Any] = {
+            TEXT: add({"valign": "top"}),
+            WRAP: add({"text_wrap": True, "valign": "top"}),
+            INT: add({"num_format": "#,##0", "valign": "top"}),
+            NUMBER: add({"num_format": _NUMBER_FORMAT, "valign": "top"}),
+            MONEY: add({"num_format": "#,##0.00", "valign": "top"}),
+            PERCENT: add({"num_format": "0.00%", "valign": "top"}),
+            DATE: add({"num_format": "yyyy-mm-dd", "valign": "top", "align": "left"}),
+            URL: add({"font_color": "#0563C1", "underline": 1, "valign": "top"}),
+        }
         self.status = {
-            status: self.book.add_format(
+            status: add(
                 {
                     "bold": True,
                     "bg_color": colour,
                     "font_color": "#FFFFFF" if status in _LIGHT_TEXT else "#000000",
+                    "valign": "top",
                 }
             )
             for status, colour in STATUS_COLOURS.items()
         }
+        self._money: dict[str, Any] = {}
+        self.box = add({"border": 1, "valign": "top", "text_wrap": True})
+
+    def money(self, currency: str | None) -> Any:
+        """A money format naming its currency ("1,058,500.00 USD")."""
+        if not currency:
+            return self.formats[MONEY]
+        fmt = self._money.get(currency)
+        if fmt is None:
+            fmt = self.book.add_format({"num_format": f'#,##0.00 "{currency}"', "valign": "top"})
+            self._money[currency] = fmt
+        return fmt
 
     def advance(self, rows: int) -> None:
         """Count ``rows`` more rows written and tell the progress callback."""
         self.done += rows
         self.progress("report", min(self.done, self.total), self.total)
 
+    # ---------------------------------------------------------------------------- printing
+
+    def print_setup(
+        self, sheet: Any, widths: Sequence[float], *, header_rows: int = 1, repeat: int = 0
+    ) -> None:
+        """Landscape, page header and footer, header rows repeated, and one page wide while
+        the scale stays readable (else a few pages wide with ``repeat`` columns repeated)."""
+        result = self.result
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+        head = _escape_header(
+            f"Portfolio check as of {result.as_of.isoformat()} for a {result.investor.value}"
+        )
+        sheet.set_header(f"&L&8{head}&C&8&A&R&8run {_escape_header(result.run_id)}")
+        sheet.set_footer(
+            "&L&8Not legal advice: confirm every finding against the official list&R&8Page &P of &N"
+        )
+        if header_rows:
+            sheet.repeat_rows(0, header_rows - 1)
+            sheet.hide_gridlines(0)  # a table prints with its grid, to follow a row across
+        else:
+            sheet.hide_gridlines(2)
+        total = sum(widths) + 1
+        pages = max(1, math.ceil(total / (PAGE_WIDTH_UNITS / MIN_PRINT_SCALE)))
+        if pages > 1 and repeat:
+            # the repeated columns take room on every page but the first
+            rest = total - sum(widths[:repeat])
+            room = PAGE_WIDTH_UNITS / MIN_PRINT_SCALE - sum(widths[:repeat])
+            pages = max(1, math.ceil(rest / max(room, 1)))
+            sheet.repeat_columns(0, repeat - 1)
+        sheet.fit_to_pages(pages, 0)
+
+    # ------------------------------------------------------------------------------ tables
+
     def table(
         self,
         name: str,
-        headers: list[str],
+        columns: Sequence[Column | str],
         rows: Iterable[Sequence[Any]],
         *,
-        widths: dict[str, int] | None = None,
+        sample: Sequence[Sequence[Any]] = (),
+        freeze_columns: int = 0,
+        cell_formats: Mapping[int, Callable[[int], Any]] | None = None,
+        widths: Mapping[str, float] | None = None,
         status_column: str | None = None,
     ) -> int:
-        """A sheet with a styled, frozen, filterable header; returns the rows written."""
+        """A sheet with a styled, frozen, filterable header; returns the rows written.
+
+        ``sample`` (the first rows, or all) sets the widths of columns without one;
+        ``cell_formats`` gives a column a format per row number (money in its currency).
+        """
         sheet = self.book.add_worksheet(name[:31])
-        for col, text in enumerate(headers):
-            sheet.write_string(0, col, text, self.header)
-            width = (widths or {}).get(text, min(max(len(text) + 2, 10), 40))
+        if not isinstance(rows, list):
+            rows = list(rows) if not sample else rows
+        typed = [
+            c if isinstance(c, Column) else _text_column(c, widths or {}, status_column)
+            for c in columns
+        ]
+        sizes = [_width(c, col, sample) for col, c in enumerate(typed)]
+        for col, (column, width) in enumerate(zip(typed, sizes, strict=True)):
             sheet.set_column(col, col, width)
-        status_col = headers.index(status_column) if status_column in headers else -1
-        cell, status = self.cell, self.status
+            sheet.write_string(0, col, column.header, self.header)
+        kinds = [c.kind for c in typed]
+        formats = [self.formats.get(kind) for kind in kinds]
+        status = self.status
+        per_row = dict(cell_formats or {})
         write_string, write_number = sheet.write_string, sheet.write_number
+        write_datetime, write_url = sheet.write_datetime, sheet.write_url
+        urls = 0
         count = 0
+        # wrapped typed and their sizes: each row is as tall as its longest wrapped text
+        # (LibreOffice and printing do not grow a row by themselves)
+        wrapped = [
+            (c, w * WRAP_CHARS_PER_UNIT)
+            for c, (k, w) in enumerate(zip(kinds, sizes, strict=True))
+            if k == WRAP
+        ]
+        set_row = sheet.set_row
+        header_lines = max(
+            (math.ceil(len(col.header) / max(w, 1)) for col, w in zip(typed, sizes, strict=True)),
+            default=1,
+        )
+        set_row(0, 15.0 * max(header_lines, 1))
         for count, values in enumerate(rows, start=1):
+            lines = 1
+            for c, room in wrapped:
+                text = values[c]
+                if type(text) is str and len(text) > room:
+                    lines = max(lines, math.ceil(len(text) / room))
+            if lines > 1:
+                set_row(count, min(15.0 * lines, 409.0))
             for c, value in enumerate(values):
-                # an empty cell (None, "") without a format is not written at all
-                if type(value) is str:  # most cells: written here, without a call to cell()
-                    if value:
-                        fmt = status.get(value) if c == status_col else None
-                        write_string(count, c, value[:MAX_CELL_TEXT], fmt)
-                elif type(value) is int:  # the Row column
-                    write_number(count, c, value, None)
-                elif value is not None:
-                    cell(
-                        sheet, count, c, value, status.get(str(value)) if c == status_col else None
-                    )
+                if value is None or value == "":
+                    continue  # an empty cell is not written at all
+                kind = kinds[c]
+                if kind == STATUS:
+                    write_string(count, c, str(value), status.get(str(value)))
+                elif type(value) is str:
+                    if kind == URL and urls < MAX_URLS:
+                        urls += 1
+                        write_url(count, c, value, formats[c], string=_url_text(value))
+                    else:
+                        write_string(count, c, value[:MAX_CELL_TEXT], formats[c])
+                elif isinstance(value, bool):
+                    write_string(count, c, "TRUE" if value else "FALSE", formats[c])
+                elif isinstance(value, int | float | np.integer | np.floating):
+                    number = float(value)
+                    if number != number or math.isinf(number):
+                        continue
+                    fmt = per_row[c](count - 1) if c in per_row else formats[c]
+                    write_number(count, c, number, fmt)
+                elif isinstance(value, dt.date):
+                    day = value if isinstance(value, dt.datetime) else _midnight(value)
+                    write_datetime(count, c, day, self.formats[DATE])
+                else:
+                    write_string(count, c, str(value)[:MAX_CELL_TEXT], formats[c])
             if count % PROGRESS_ROWS == 0:
                 self.advance(PROGRESS_ROWS)
         self.advance(count % PROGRESS_ROWS)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(count, 1), max(len(headers) - 1, 0))
+        sheet.freeze_panes(1, freeze_columns)
+        sheet.autofilter(0, 0, max(count, 1), max(len(typed) - 1, 0))
+        self.print_setup(sheet, sizes, repeat=freeze_columns)
         return count
 
     def complete_table(
         self,
         name: str,
-        headers: list[str],
+        columns: Sequence[Column],
         rows: list[list[Any]],
         *,
-        widths: dict[str, int] | None = None,
-        status_column: str | None = None,
+        freeze_columns: int = 0,
     ) -> None:
         """A table that must stay complete: on its sheet, or beside the workbook past Excel's
         row limit (the sheet then says where it is)."""
         if len(rows) < EXCEL_MAX_ROWS:
-            self.table(name, headers, rows, widths=widths, status_column=status_column)
+            self.table(
+                name, columns, rows, sample=rows[:WIDTH_SAMPLE_ROWS], freeze_columns=freeze_columns
+            )
             return
         fmt = choose_format(self.file_format)
         slug = "-".join(name.lower().split())
         beside = self.path.with_name(f"{self.path.stem}.{slug}.{fmt}")
-        columns = [
+        headers = [c.header for c in columns]
+        coded = [
             Coded.from_array(np.array([row[c] for row in rows], dtype=object))
             for c in range(len(headers))
         ]
-        write_table(beside, headers, list(columns), fmt)
+        write_table(beside, headers, list(coded), fmt)
+        self.beside.append(beside)
         self.advance(len(rows))
         self.note(
             name,
@@ -196,51 +414,64 @@ class _Writer:
         sheet.set_column(0, 0, 120)
         sheet.write_string(0, 0, title, self.title)
         for r, line in enumerate(lines, start=2):
-            sheet.write_string(r, 0, line, self.wrap)
-
-    def cell(self, sheet: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
-        if type(value) is str:  # most cells: checked first
-            sheet.write_string(row, col, value[:MAX_CELL_TEXT], fmt)
-        elif value is None or (isinstance(value, float) and value != value):
-            sheet.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            sheet.write_boolean(row, col, value, fmt)
-        elif isinstance(value, int | float):
-            sheet.write_number(row, col, value, fmt)
-        elif isinstance(value, dt.date):
-            sheet.write_string(row, col, value.isoformat(), fmt)
-        else:
-            sheet.write_string(row, col, str(value)[:MAX_CELL_TEXT], fmt)
+            sheet.set_row(r, _row_height(line, 120))
+            sheet.write_string(r, 0, line, self.formats[WRAP])
+        self.print_setup(sheet, [120], header_rows=0)
 
 
-def _finding_columns(verdict: Verdict) -> list[Any]:
-    top = verdict.findings[0] if verdict.findings else None
-    return [
-        verdict.status.value,
-        verdict.reason,
-        verdict.issuer_name,
-        f"{top.list_id} {top.entry_id}: {top.entry_name}" if top else None,
-        top.matched_on if top else None,
-        top.listing_date if top else None,
-        top.effective_date if top else None,
-        top.divestment_date if top else None,
-        verdict.actions.buy,
-        verdict.actions.sell,
-    ]
+def _text_column(header: str, widths: Mapping[str, float], status_column: str | None) -> Column:
+    """A column named by its header alone (report/changes.py): status, wrapped or text."""
+    if header == status_column:
+        return Column(header, STATUS, 12)
+    if header in widths:
+        return Column(header, WRAP, widths[header])
+    return Column(header)
 
 
-RESULT_HEADERS = [
-    "Status",
-    "Reason",
-    "Issuer",
-    "Matched entry",
-    "Matched on",
-    "Listing date",
-    "Effective date",
-    "Divestment date",
-    "Buy",
-    "Sell",
-]
+def _url_text(url: str) -> str:
+    """What a link shows: OFAC's entry page as "OFAC entry 33114"."""
+    match = re.search(r"[?&]id=(\d+)", url)
+    return f"OFAC entry {match.group(1)}" if match else url
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day)
+
+
+def _display_length(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, float):
+        return len(f"{value:,.2f}")
+    if isinstance(value, dt.date):
+        return 10
+    text = str(value)
+    # a CJK character is about two Latin characters wide
+    return len(text) + sum(1 for ch in text if ord(ch) > 0x2E80)
+
+
+def _width(column: Column, col: int, sample: Sequence[Sequence[Any]]) -> float:
+    if column.width is not None:
+        return column.width
+    if column.header in _WRAPPED_WIDTHS and column.kind == WRAP:
+        return _WRAPPED_WIDTHS[column.header]
+    longest = max((_display_length(row[col]) for row in sample if col < len(row)), default=0)
+    if column.kind == MONEY:
+        longest += 4  # the currency after the amount
+    header = max((len(word) for word in column.header.split()), default=4)
+    cap = 14 if column.kind == URL else _TEXT_WIDTH_CAP
+    return float(min(max(longest, header, 6) + 2, cap + 2))
+
+
+def _row_height(text: str, width: float) -> float:
+    """The height of a row holding ``text`` wrapped at ``width`` (15 points a line)."""
+    lines = sum(max(1, math.ceil(len(part) / max(width - 1, 1))) for part in text.split("\n"))
+    return 15.0 * max(lines, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------------
 
 
 def beside_path(path: Path, fmt: str) -> Path:
@@ -256,13 +487,18 @@ def write_report(
     row_limit: int = DEFAULT_ROW_LIMIT,
     holdings_format: str = "auto",
     progress: ProgressCallback | None = None,
-) -> Path:
-    """Write the whole report to ``path`` (an .xlsx file).
+    fx_rates: Mapping[str, float] | None = None,
+    text_as_read: bool = False,
+) -> ReportFiles:
+    """Write the whole report to ``path`` (an .xlsx file); returns what was written.
 
     With more than ``row_limit`` positions (at most Excel's 1,048,575 data rows), the Holdings
     table goes to :func:`beside_path` as ``holdings_format`` (``auto``: Parquet when pyarrow
     is installed, else CSV); every other sheet stays complete. ``progress`` is told the rows
-    written (stage ``report``).
+    written (stage ``report``). ``fx_rates`` gives each currency's value in the first one
+    named (``{"USD": 1, "HKD": 0.128}``; :func:`parse_fx_rates` reads ``USD=1,HKD=0.128``): with
+    a rate for every currency, the Summary adds a converted total, otherwise each currency is
+    totalled apart. ``text_as_read`` adds each typed input column's text as read beside it.
     """
     if not 0 < row_limit < EXCEL_MAX_ROWS:
         raise ValueError(f"row_limit must be between 1 and {EXCEL_MAX_ROWS - 1:,}, not {row_limit}")
@@ -274,29 +510,45 @@ def write_report(
         beside_path(path, choose_format(holdings_format)) if len(holdings) > row_limit else None
     )
     on_sheets = total - (len(holdings) if beside is not None else 0)
-    writer = _Writer(path, progress, total, holdings_format, in_memory=on_sheets <= IN_MEMORY_ROWS)
+    writer = _Writer(
+        path, result, progress, total, holdings_format, in_memory=on_sheets <= IN_MEMORY_ROWS
+    )
     if result.changes is not None:  # re-screening against an older snapshot: read first
         from portfolio_check.report.changes import write_changes
 
         write_changes(writer, result.changes)
-    _summary(writer, result, beside)
+    _summary(writer, result, beside, fx_rates or {})
+    layout = _HoldingsLayout.of(result, text_as_read=text_as_read)
     if beside is None:
-        _holdings(writer, result)
+        _holdings(writer, result, layout)
     else:
-        _holdings_beside(writer, result, beside, row_limit)
+        _holdings_beside(writer, result, layout, beside, row_limit)
+        writer.beside.insert(0, beside)
     _findings(writer, result)
     _exposures(writer, result)
     writer.complete_table(
         "Other rows",
-        ["File", "Sheet", "Row", "Class", "Why", "Text"],
+        [
+            Column("File"),
+            Column("Sheet"),
+            Column("Row", INT),
+            Column("Class"),
+            Column("Why", WRAP),
+            Column("Text", WRAP),
+        ],
         [[o.file, o.sheet, o.row, o.row_class.value, o.why, o.text] for o in result.other_rows],
-        widths={"Why": 50, "Text": 80},
     )
     writer.complete_table(
         "Input issues",
-        ["File", "Sheet", "Row", "Column", "Problem", "Value"],
+        [
+            Column("File"),
+            Column("Sheet"),
+            Column("Row", INT),
+            Column("Column"),
+            Column("Problem", WRAP),
+            Column("Value", WRAP),
+        ],
         [[i.file, i.sheet, i.row, i.column, i.problem, i.value] for i in result.input_issues],
-        widths={"Problem": 60, "Value": 30},
     )
     _about(writer, result)
     # the cells are stored; xlsxwriter now writes and compresses the sheets (seconds for a big
@@ -304,109 +556,493 @@ def write_report(
     writer.progress("save", 0, 1)
     writer.book.close()
     writer.progress("save", 1, 1)
-    return path
+    return ReportFiles(path, tuple(writer.beside))
 
 
-def _summary(writer: _Writer, result: CheckResult, beside: Path | None = None) -> None:
-    from portfolio_check.pipeline import DISCLAIMER
+def report_bytes(
+    result: CheckResult,
+    *,
+    fx_rates: Mapping[str, float] | None = None,
+    text_as_read: bool = False,
+) -> bytes:
+    """The report as bytes (a web download): written to a private temporary folder in
+    constant memory where large, read back, and the folder removed."""
+    with tempfile.TemporaryDirectory(prefix="portfolio-check-report-") as folder:
+        files = write_report(
+            result,
+            Path(folder) / "report.xlsx",
+            row_limit=EXCEL_MAX_ROWS - 1,
+            fx_rates=fx_rates,
+            text_as_read=text_as_read,
+        )
+        return files.workbook.read_bytes()
 
+
+def parse_fx_rates(text: str) -> dict[str, float]:
+    """``USD=1,HKD=0.128,CNY=0.14`` -> the rates (each currency's value in the first one)."""
+    rates: dict[str, float] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        code, _, value = part.partition("=")
+        try:
+            rates[code.strip().upper()] = float(value)
+        except ValueError:
+            raise ValueError(f"FX rate {part.strip()!r} is not CUR=NUMBER") from None
+    return rates
+
+
+# --------------------------------------------------------------------------------------------
+# Summary
+# --------------------------------------------------------------------------------------------
+
+
+def _summary(
+    writer: _Writer, result: CheckResult, beside: Path | None, fx_rates: Mapping[str, float]
+) -> None:
     sheet = writer.book.add_worksheet("Summary")
-    sheet.set_column(0, 0, 28)
-    sheet.set_column(1, 3, 20)
-    sheet.write_string(0, 0, "Portfolio check", writer.title)
-    facts = [
-        ("As of", result.as_of.isoformat()),
-        ("Investor", result.investor.value),
-        ("Files", ", ".join(result.files)),
-        ("Reference version", result.reference.version),
-        *_reference_lines(result),
-        ("Rows read", result.rows_read),
-        ("Positions", len(result.holdings)),
-        ("Other rows", len(result.other_rows)),
-        ("Input issues", len(result.input_issues)),
-    ]
+    widths = [26.0, 16.0, 18.0, 18.0, 18.0, 18.0, 40.0]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    last = len(widths) - 1
+    text_width = sum(widths[1:])
+    row = 0
+    sheet.write_string(row, 0, "Portfolio check report", writer.title)
+    row += 1
+    headline = result.headline()
+    sheet.set_row(row, _row_height(headline, sum(widths) * 0.85))
+    sheet.merge_range(row, 0, row, last, headline, writer.headline)
+    row += 2
+    sheet.write_string(row, 0, "Run", writer.subtitle)
+    row += 1
+    facts = result.run_facts()
+    facts += _reference_lines(result)
     if beside is not None:
         facts.append(("Holdings table", f"in {beside.name}, beside this workbook"))
-    for r, (label, value) in enumerate(facts, start=2):
-        sheet.write_string(r, 0, label, writer.bold)
-        writer.cell(sheet, r, 1, value)
-    start = len(facts) + 3
-    for c, text in enumerate(["Status", "Positions", "Market value"]):
-        sheet.write_string(start, c, text, writer.header)
-    counts = result.count_by_status()
-    values = result.market_value_by_status()
-    for r, status in enumerate(Status, start=start + 1):
-        sheet.write_string(r, 0, status.value, writer.status[status.value])
-        sheet.write_number(r, 1, counts[status.value])
-        sheet.write_number(r, 2, values[status.value], writer.money)
-    note_row = start + len(Status) + 2
-    sheet.write_string(
-        note_row,
-        0,
-        f"Rows read ({result.rows_read}) = positions ({len(result.holdings)}) + other rows "
-        f"({len(result.other_rows)}).",
+    for label, value in facts:
+        sheet.set_row(row, _row_height(value, text_width))
+        sheet.write_string(row, 0, label, writer.bold)
+        sheet.merge_range(row, 1, row, last, value[:MAX_CELL_TEXT], writer.formats[WRAP])
+        row += 1
+    row += 1
+    row = _status_table(writer, sheet, result, row, fx_rates)
+    row = _portfolio_table(writer, sheet, result, row + 1)
+    row = _entity_table(writer, sheet, result, row + 1)
+    row = _sign_off(writer, sheet, row + 1, last)
+    note = (
+        f"Rows read ({result.rows_read:,}) = positions ({len(result.holdings):,}) + other rows "
+        f"({len(result.other_rows):,})."
     )
-    sheet.write_string(note_row + 1, 0, DISCLAIMER)
-    sheet.freeze_panes(start + 1, 0)
+    for line in (note, DISCLAIMER):
+        sheet.set_row(row, _row_height(line, sum(widths) * 0.85))
+        sheet.merge_range(row, 0, row, last, line, writer.formats[WRAP])
+        row += 1
+    writer.print_setup(sheet, widths, header_rows=0)
 
 
-def _verdict_codes(verdicts: Sequence[Verdict]) -> tuple[np.ndarray, list[Verdict]]:
-    """Per row, the number of its distinct verdict (rows of one security share one object)."""
-    ids = np.fromiter((id(v) for v in verdicts), dtype=np.int64, count=len(verdicts))
-    codes, _ = pd.factorize(ids)
-    codes = np.asarray(codes, dtype=np.int64)
-    if len(codes) == 0:
-        return codes, []
-    _, first = np.unique(codes, return_index=True)
-    return codes, [verdicts[i] for i in first.tolist()]
+def _status_table(
+    writer: _Writer, sheet: Any, result: CheckResult, row: int, fx_rates: Mapping[str, float]
+) -> int:
+    """Counts and market value by status, one column per currency, and a chart of them."""
+    sheet.write_string(row, 0, "By status", writer.subtitle)
+    row += 1
+    by_currency = result.market_value_by_currency()
+    currencies = list(by_currency)
+    base = next(iter(fx_rates), None)
+    convertible = bool(fx_rates) and all(c in fx_rates for c in currencies if c)
+    headers = ["Status", "Positions"] + [
+        f"Market value {c}" if c else "Market value (currency not stated)" for c in currencies
+    ]
+    if convertible and base:
+        headers.append(f"Converted to {base}")
+    for col, text in enumerate(headers):
+        sheet.write_string(row, col, text, writer.header)
+    top = row + 1
+    counts = result.count_by_status()
+    for status in SEVERITY_ORDER:
+        row += 1
+        sheet.write_string(row, 0, status.value, writer.status[status.value])
+        sheet.write_number(row, 1, counts[status.value], writer.formats[INT])
+        converted = 0.0
+        for col, currency in enumerate(currencies, start=2):
+            value = by_currency[currency][status.value]
+            sheet.write_number(row, col, value, writer.money(currency))
+            if convertible and currency:
+                converted += value * fx_rates[currency] / fx_rates[base or currency]
+        if convertible and base:
+            sheet.write_number(row, 2 + len(currencies), converted, writer.money(base))
+    row += 1
+    sheet.write_string(row, 0, "All", writer.bold)
+    sheet.write_number(row, 1, len(result.holdings), writer.formats[INT])
+    for col, currency in enumerate(currencies, start=2):
+        sheet.write_number(row, col, sum(by_currency[currency].values()), writer.money(currency))
+    row += 1
+    if len(currencies) > 1 and not convertible:
+        sheet.write_string(
+            row,
+            0,
+            "Each currency is totalled apart; give FX rates (--fx) for a converted total.",
+        )
+        row += 1
+    if currencies:
+        row = _status_chart(writer, sheet, top, len(currencies), row + 1)
+    return row
 
 
-def _holding_rows(result: CheckResult, original: list[str]) -> Iterator[list[Any]]:
-    """The Holdings sheet's rows; a verdict's columns are worked out once per security."""
-    holdings = result.holdings
-    inputs = input_table(holdings["input"].tolist(), original)
-    verdicts = holdings["verdict"].tolist()
-    codes, distinct = _verdict_codes(verdicts)
-    tails = [_finding_columns(verdict) for verdict in distinct]
-    columns = [inputs[key].tolist() for key in original]
-    for file, sheet, row, cells, code in zip(
-        holdings["file"].tolist(),
-        holdings["sheet"].tolist(),
-        holdings["row"].tolist(),
-        zip(*columns, strict=True) if columns else itertools.repeat(()),
-        codes.tolist(),
-        strict=False,
+def _status_chart(writer: _Writer, sheet: Any, top: int, currencies: int, row: int) -> int:
+    chart = writer.book.add_chart({"type": "bar"})
+    for k in range(currencies):
+        col = 2 + k
+        chart.add_series(
+            {
+                "name": ["Summary", top - 1, col],
+                "categories": ["Summary", top, 0, top + len(SEVERITY_ORDER) - 1, 0],
+                "values": ["Summary", top, col, top + len(SEVERITY_ORDER) - 1, col],
+                "points": [{"fill": {"color": STATUS_COLOURS[s.value]}} for s in SEVERITY_ORDER]
+                if currencies == 1
+                else None,
+            }
+        )
+    chart.set_title({"name": "Market value by status", "name_font": {"size": 11}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom" if currencies > 1 else "none"})
+    chart.set_size({"width": 620, "height": 260})
+    sheet.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+    return row + 14  # the chart covers about 13 rows of 20 pixels
+
+
+def _market_values(frame: pd.DataFrame) -> list[float | None]:
+    if "market_value" not in frame:
+        return [None] * len(frame)
+    return [None if v is None or v != v else float(v) for v in frame["market_value"].tolist()]
+
+
+_BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
+
+
+def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
+    """Per portfolio or account (or per file and sheet without one) and currency: positions,
+    flagged, barred, and their market values."""
+    frame = result.holdings
+    if "portfolio" in frame and frame["portfolio"].notna().any():
+        accounts = [str(p) if p is not None and p == p else "(none)" for p in frame["portfolio"]]
+        label = "Portfolio / account"
+    else:
+        accounts = [f"{f} / {s}" for f, s in zip(frame["file"], frame["sheet"], strict=True)]
+        label = "File / sheet"
+    statuses = frame["status"].astype(object).tolist()
+    values = _market_values(frame)
+    groups: dict[tuple[str, str | None], list[float]] = {}
+    for account, currency, status, value in zip(
+        accounts, result.currencies, statuses, values, strict=True
     ):
-        yield [file, sheet, row, *cells, *tails[code]]
+        g = groups.setdefault((account, currency), [0, 0, 0, 0.0, 0.0])
+        g[0] += 1
+        g[1] += status != Status.CLEAR.value
+        g[2] += status in _BARRED
+        g[3] += value or 0.0
+        g[4] += (value or 0.0) if status in _BARRED else 0.0
+    sheet.write_string(row, 0, "By portfolio", writer.subtitle)
+    row += 1
+    headers = [label, "Positions", "Flagged", "Blocked or prohibited", "Market value"]
+    headers += ["Barred market value"]
+    sheet.set_row(row, 30)  # two-line headers
+    for col, text in enumerate(headers):
+        sheet.write_string(row, col, text, writer.header)
+    ordered = sorted(groups.items(), key=lambda item: (-item[1][2], -item[1][1], item[0][0]))
+    for (account, currency), g in ordered[:SUMMARY_TABLE_ROWS]:
+        row += 1
+        sheet.write_string(row, 0, account, writer.formats[WRAP])
+        for col, value in enumerate(g[:3], start=1):
+            sheet.write_number(row, col, value, writer.formats[INT])
+        sheet.write_number(row, 4, g[3], writer.money(currency))
+        sheet.write_number(row, 5, g[4], writer.money(currency))
+    if len(ordered) > SUMMARY_TABLE_ROWS:
+        row += 1
+        sheet.write_string(
+            row, 0, f"{len(ordered) - SUMMARY_TABLE_ROWS:,} more rows: see the Holdings sheet"
+        )
+    return row + 2
 
 
-def _holdings(writer: _Writer, result: CheckResult) -> None:
-    original = input_columns(result.holdings["input"].tolist())
-    headers = ["File", "Sheet", "Row", *original, *RESULT_HEADERS]
+def _entity_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
+    """Exposure to each list entry: its worst status, how many holdings, their market value
+    per currency, and through which holdings."""
+    frame = result.holdings
+    securities = result.securities
+    values = _market_values(frame)
+    names = result.names
+    entries: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    has = np.array([bool(v.findings) for v in securities.verdicts] + [False])
+    at = np.flatnonzero(has[securities.codes]) if len(frame) else np.array([], dtype=np.int64)
+    for i in at.tolist():
+        verdict = securities.verdicts[int(securities.codes[i])]
+        seen: set[tuple[str, str]] = set()
+        for finding in sorted(verdict.findings, key=lambda f: f.status.severity):
+            key = (finding.list_id, finding.entry_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            entry = entries.setdefault(
+                (*key, result.currencies[i]),
+                {
+                    "name": finding.entry_name,
+                    "status": finding.status,
+                    "count": 0,
+                    "value": 0.0,
+                    "through": {},
+                },
+            )
+            if finding.status.severity < entry["status"].severity:
+                entry["status"] = finding.status
+            entry["count"] += 1
+            entry["value"] += values[i] or 0.0
+            how = f" ({finding.exposure})" if finding.exposure else ""
+            entry["through"][names[i] + how] = None
+    sheet.write_string(row, 0, "By listed entity", writer.subtitle)
+    row += 1
+    headers = ["Entry", "Status", "Holdings", "Market value", "Entry page", "Through holdings"]
+    for col, text in enumerate(headers):
+        sheet.write_string(row, col, text, writer.header)
+    sheet.write_blank(row, 6, None, writer.header)
+    if not entries:
+        row += 1
+        sheet.write_string(row, 0, "No holding matched a list entry.")
+        return row + 2
+    ordered = sorted(
+        entries.items(), key=lambda item: (item[1]["status"].severity, -item[1]["value"])
+    )
+    for (list_id, entry_id, currency), entry in ordered[:SUMMARY_TABLE_ROWS]:
+        row += 1
+        label = f"{list_id} {entry_id}: {entry['name']}"
+        through = "; ".join(entry["through"])
+        if len(through) > 400:
+            through = through[:400] + f"... ({len(entry['through'])} holdings)"
+        sheet.set_row(row, max(_row_height(label, 26), _row_height(through, 56)))
+        sheet.write_string(row, 0, label, writer.formats[WRAP])
+        status = entry["status"].value
+        sheet.write_string(row, 1, status, writer.status[status])
+        sheet.write_number(row, 2, entry["count"], writer.formats[INT])
+        sheet.write_number(row, 3, entry["value"], writer.money(currency))
+        url = entry_url(list_id, entry_id)
+        if url:
+            sheet.write_url(row, 4, url, writer.formats[URL], string=_url_text(url))
+        sheet.merge_range(row, 5, row, 6, through, writer.formats[WRAP])
+    if len(ordered) > SUMMARY_TABLE_ROWS:
+        row += 1
+        sheet.write_string(
+            row, 0, f"{len(ordered) - SUMMARY_TABLE_ROWS:,} more entries: see the Findings sheet"
+        )
+    return row + 2
+
+
+def _sign_off(writer: _Writer, sheet: Any, row: int, last: int) -> int:
+    sheet.write_string(row, 0, "Sign-off", writer.subtitle)
+    row += 1
+    for label in ("Prepared by", "Date", "Reviewed by", "Date"):
+        sheet.set_row(row, 24)
+        sheet.write_string(row, 0, label, writer.bold)
+        sheet.merge_range(row, 1, row, 3, "", writer.box)
+        row += 1
+    sheet.write_string(row, 0, "Comments", writer.bold)
+    sheet.merge_range(row, 1, row + 3, last, "", writer.box)
+    return row + 5
+
+
+# --------------------------------------------------------------------------------------------
+# Holdings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _HoldingsLayout:
+    """The Holdings sheet's columns: the row mapping, the location, the currency, then the
+    input columns in their order (typed, with their text as read on request)."""
+
+    columns: list[Column]
+    original: list[str]
+    kinds: dict[str, str]
+    text_as_read: bool
+
+    @classmethod
+    def of(cls, result: CheckResult, *, text_as_read: bool) -> _HoldingsLayout:
+        original = input_columns(result.holdings["input"].tolist())
+        kinds = _input_kinds(result, original)
+        columns = [_field_column(f.label) for f in ROW_FIELDS]
+        columns += [_field_column(f.label) for f in LOCATION_FIELDS]
+        columns.append(Column("Currency"))
+        used = {c.header for c in columns}
+        for key in original:
+            kind = kinds.get(key, TEXT)
+            # an input column named like one of ours ("Status") keeps its name, marked
+            header = f"{key} (input)" if key in used else key
+            columns.append(Column(header, kind))
+            if text_as_read and kind != TEXT:
+                columns.append(Column(f"{header} (as read)"))
+        return cls(columns, original, kinds, text_as_read)
+
+
+def _field_column(label: str) -> Column:
+    if label == "Status":
+        return Column(label, STATUS, 12)
+    if label == "Row":
+        return Column(label, INT, 7)
+    if label == "Issuer":
+        return Column(label, WRAP, 16)
+    if label in _DATE_FIELDS:
+        return Column(label, DATE, 11)
+    if label in _WRAPPED_WIDTHS:
+        return Column(label, WRAP)
+    return Column(label)
+
+
+def _input_kinds(result: CheckResult, original: list[str]) -> dict[str, str]:
+    """Each input column's cell kind: identity columns stay text; quantity and market value
+    columns, and columns whose every cell is a number without a leading zero, are numbers
+    (market value: money); columns of ISO dates are dates."""
+    roles: dict[str, set[Role]] = {}
+    for table in result.tables:
+        for header, role in table.roles.items():
+            roles.setdefault(header, set()).add(role)
+    inputs = input_table(result.holdings["input"].tolist()[:WIDTH_SAMPLE_ROWS], original)
+    kinds: dict[str, str] = {}
+    for key in original:
+        found = roles.get(key, set())
+        if found & _IDENTITY_ROLES:
+            continue
+        if Role.MARKET_VALUE in found:
+            kinds[key] = MONEY
+            continue
+        if Role.QUANTITY in found:
+            kinds[key] = NUMBER
+            continue
+        texts = [t for t in inputs[key].tolist() if isinstance(t, str) and t.strip()]
+        if not texts:
+            continue
+        if all(_ISO_DATE.match(t) for t in texts):
+            kinds[key] = DATE
+            continue
+        if any(_LEADING_ZERO.match(t.strip()) for t in texts):
+            continue  # a code such as 00020 or 000603: its zeros are part of it
+        series = pd.Series(texts, dtype=object)
+        values, junk = parse_numbers(series, decimal_comma=decimal_comma_style([series]))
+        parsed = ~np.isnan(values)
+        if parsed.any() and not junk.any():
+            kinds[key] = NUMBER
+    return kinds
+
+
+def _typed_column(texts: np.ndarray, kind: str) -> list[Any]:
+    """An input column's cells as the workbook writes them (numbers, dates or text); a text
+    that is not a number stays as it was read ("-", "#N/A")."""
+    if kind in (NUMBER, MONEY):
+        series = pd.Series(texts, dtype=object)
+        present = series.notna() & (series.astype(str).str.strip() != "")
+        values, _ = parse_numbers(
+            series.where(present, None), decimal_comma=decimal_comma_style([series[present]])
+        )
+        out: list[Any] = texts.tolist()
+        for i in np.flatnonzero(~np.isnan(values)).tolist():
+            out[i] = float(values[i])
+        return out
+    if kind == DATE:
+        cells: list[Any] = []
+        for text in texts.tolist():
+            try:
+                cells.append(dt.date.fromisoformat(text) if isinstance(text, str) else text)
+            except ValueError:
+                cells.append(text)
+        return cells
+    plain: list[Any] = texts.tolist()
+    return plain
+
+
+def _holding_rows(result: CheckResult, layout: _HoldingsLayout) -> Iterator[list[Any]]:
+    """The Holdings sheet's rows; a verdict's fields are worked out once per security."""
+    holdings = result.holdings
+    inputs = input_table(holdings["input"].tolist(), layout.original)
+    securities = result.securities
+    heads = [[fields.get(f.key) for f in ROW_FIELDS] for fields in securities.fields()]
+    name_at = [f.key for f in ROW_FIELDS].index("name")
+    columns: list[list[Any]] = []
+    for key in layout.original:
+        kind = layout.kinds.get(key, TEXT)
+        columns.append(_typed_column(inputs[key], kind))
+        if layout.text_as_read and kind != TEXT:
+            columns.append(inputs[key].tolist())
+    names = result.names
+    for i, (file, sheet, row, currency, code) in enumerate(
+        zip(
+            holdings["file"].tolist(),
+            holdings["sheet"].tolist(),
+            holdings["row"].tolist(),
+            result.currencies,
+            securities.codes.tolist(),
+            strict=True,
+        )
+    ):
+        head = list(heads[code])
+        head[name_at] = names[i]
+        yield [*head, file, sheet, row, currency, *(column[i] for column in columns)]
+
+
+def _money_formats(
+    writer: _Writer, result: CheckResult, layout: _HoldingsLayout
+) -> dict[int, Callable[[int], Any]]:
+    """The money columns' format per row: each row's market value in its own currency."""
+    currencies = result.currencies
+
+    def per_row(i: int) -> Any:
+        return writer.money(currencies[i] if i < len(currencies) else None)
+
+    return {c: per_row for c, column in enumerate(layout.columns) if column.kind == MONEY}
+
+
+def _holdings(writer: _Writer, result: CheckResult, layout: _HoldingsLayout) -> None:
+    rows = _holding_rows(result, layout)
+    sample = [next(rows) for _ in range(min(WIDTH_SAMPLE_ROWS, len(result.holdings)))]
     writer.table(
         "Holdings",
-        headers,
-        _holding_rows(result, original),
-        widths={"Reason": 80},
-        status_column="Status",
+        layout.columns,
+        _chain(sample, rows),
+        sample=sample,
+        freeze_columns=3,
+        cell_formats=_money_formats(writer, result, layout),
     )
 
 
-def _holdings_beside(writer: _Writer, result: CheckResult, beside: Path, row_limit: int) -> None:
+def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    yield from first
+    yield from rest
+
+
+def _holdings_beside(
+    writer: _Writer, result: CheckResult, layout: _HoldingsLayout, beside: Path, row_limit: int
+) -> None:
     """The full Holdings table in a file beside the workbook; the sheet says where and why."""
     holdings = result.holdings
-    original = input_columns(holdings["input"].tolist())
-    headers = ["File", "Sheet", "Row", *original, *RESULT_HEADERS]
-    inputs = input_table(holdings["input"].tolist(), original)
-    codes, distinct = _verdict_codes(holdings["verdict"].tolist())
-    tails = [_finding_columns(verdict) for verdict in distinct]
-    columns: list[Coded | np.ndarray] = [
+    headers = [c.header for c in layout.columns]
+    inputs = input_table(holdings["input"].tolist(), layout.original)
+    securities = result.securities
+    fields = securities.fields()
+    codes = securities.codes
+    columns: list[Coded | np.ndarray] = []
+    for f in ROW_FIELDS:
+        if f.key == "name":
+            columns.append(Coded.from_array(np.array(result.names, dtype=object)))
+        else:
+            columns.append(Coded(codes, [each[f.key] for each in fields]))
+    columns += [
         Coded.from_array(holdings["file"].to_numpy(dtype=object)),
         Coded.from_array(holdings["sheet"].to_numpy(dtype=object)),
         holdings["row"].to_numpy(dtype=np.int64),
-        *(Coded.from_array(inputs[key]) for key in original),
-        *(Coded(codes, [tail[j] for tail in tails]) for j in range(len(RESULT_HEADERS))),
+        Coded.from_array(np.array(result.currencies, dtype=object)),
     ]
+    for key in layout.original:
+        columns.append(Coded.from_array(inputs[key]))
+        if layout.text_as_read and layout.kinds.get(key, TEXT) != TEXT:
+            columns.append(Coded.from_array(inputs[key]))
     write_table(beside, headers, columns, beside.suffix.lstrip("."))
     writer.advance(len(holdings))
     writer.note(
@@ -424,52 +1060,70 @@ def _holdings_beside(writer: _Writer, result: CheckResult, beside: Path, row_lim
     )
 
 
+# --------------------------------------------------------------------------------------------
+# Findings and exposures
+# --------------------------------------------------------------------------------------------
+
+FINDINGS_COLUMNS = [
+    Column("Status", STATUS, 12),
+    Column("Verdict", WRAP),
+    Column("Holding", WRAP),
+    Column("Matched entry", WRAP),
+    Column("Matched on"),
+    Column("Score", NUMBER, 7),
+    Column("Rule", WRAP),
+    Column("Listing date", DATE, 12),
+    Column("Effective date", DATE, 12),
+    Column("Divestment date", DATE, 12),
+    Column("Explanation", WRAP),
+    Column("Likelihood"),
+    Column("Context", WRAP),
+    Column("Entry page", URL),
+    Column("List source", WRAP, 30),
+    Column("List"),
+    Column("Entry id"),
+    Column("ISIN"),
+    Column("Ticker"),
+    Column("File"),
+    Column("Sheet"),
+    Column("Row", INT, 7),
+]
+
+
+def _flagged_positions(result: CheckResult) -> np.ndarray:
+    statuses = result.holdings["status"].astype(object).to_numpy()
+    return np.flatnonzero(statuses != Status.CLEAR.value)
+
+
 def _findings(writer: _Writer, result: CheckResult) -> None:
-    headers = [
-        "File",
-        "Sheet",
-        "Row",
-        "Security",
-        "ISIN",
-        "Ticker",
-        "Status",
-        "List",
-        "Entry id",
-        "Entry name",
-        "Matched on",
-        "Score",
-        "Rule",
-        "Listing date",
-        "Effective date",
-        "Divestment date",
-        "Buy",
-        "Sell",
-        "Explanation",
-    ]
-    rows = []
+    """Every position that is not CLEAR, one row per finding (direct holdings; exposure
+    through an instrument is on the Exposures sheet), worst first."""
+    sources = {item.list_id: item.source for item in result.reference.lists.values()}
     holdings = result.holdings
-    flagged = np.flatnonzero(holdings["status"].to_numpy(dtype=object) != Status.CLEAR.value)
-    subset = holdings.iloc[flagged] if len(flagged) < len(holdings) else holdings
-    for record in holding_records(subset):
+    names = result.names
+    at = _flagged_positions(result)
+    subset = holdings.iloc[at] if len(at) < len(holdings) else holdings
+    codes, contexts = result.securities.codes, result.sdn_context
+    rows: list[list[Any]] = []
+    for number, record in zip(at.tolist(), holding_records(subset), strict=True):
         verdict = record.verdict
+        sdn = contexts[int(codes[number])]
+        likely = [sdn.likelihood, sdn.text()] if sdn else [None, None]
         identity = verdict.identity
-        base = [
-            record.file,
-            record.sheet,
-            record.row,
-            identity.name,
-            identity.isin,
-            identity.ticker,
-        ]
+        tail = [identity.isin, identity.ticker, record.file, record.sheet, record.row]
+        phrase = verdict_phrase(verdict)
         if not verdict.findings:
             rows.append(
                 [
-                    *base,
                     verdict.status.value,
-                    *([None] * 9),
-                    verdict.actions.buy,
-                    verdict.actions.sell,
+                    phrase,
+                    names[number],
+                    *([None] * 7),
                     verdict.reason,
+                    None,
+                    None,
+                    *([None] * 4),
+                    *tail,
                 ]
             )
         for finding in verdict.findings:
@@ -477,100 +1131,121 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
                 continue  # shown on the Exposures sheet, with its path
             rows.append(
                 [
-                    *base,
                     finding.status.value,
-                    finding.list_id,
-                    finding.entry_id,
-                    finding.entry_name,
+                    phrase,
+                    names[number],
+                    entry_label(finding),
                     finding.matched_on,
                     finding.score,
                     finding.rule,
                     finding.listing_date,
                     finding.effective_date,
                     finding.divestment_date,
-                    verdict.actions.buy,
-                    verdict.actions.sell,
                     finding.explanation,
+                    *likely,
+                    entry_url(finding.list_id, finding.entry_id),
+                    sources.get(finding.list_id),
+                    finding.list_id,
+                    finding.entry_id,
+                    *tail,
                 ]
             )
-    rows.sort(key=lambda row: Status(str(row[6])).severity)
-    writer.complete_table(
-        "Findings",
-        headers,
-        rows,
-        widths={"Explanation": 100, "Entry name": 36},
-        status_column="Status",
-    )
+    rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
+    # worst first; within a status an "unlikely" name-only SDN match after the others
+    rows.sort(key=lambda row: (rank[str(row[0])], row[11] == "unlikely"))
+    # the SDN context column is wide only when some finding has one
+    wide = any(row[12] for row in rows)
+    columns = [
+        Column(c.header, c.kind, 50 if wide else 10) if c.header == "Context" else c
+        for c in FINDINGS_COLUMNS
+    ]
+    writer.complete_table("Findings", columns, rows, freeze_columns=3)
+
+
+EXPOSURE_COLUMNS = [
+    Column("Status", STATUS, 12),
+    Column("Verdict", WRAP),
+    Column("Holding", WRAP),
+    Column("Exposure"),
+    Column("Path", WRAP),
+    Column("Weight in instrument", PERCENT, 12),
+    Column("Holding market value", MONEY, 18),
+    Column("Look-through market value", MONEY, 18),
+    Column("Matched entry", WRAP),
+    Column("Explanation", WRAP),
+    Column("Entry page", URL),
+    Column("File"),
+    Column("Sheet"),
+    Column("Row", INT, 7),
+]
 
 
 def _exposures(writer: _Writer, result: CheckResult) -> None:
     """Exposure through instruments (DRs, warrants, options, funds), apart from direct holdings."""
-    headers = [
-        "File",
-        "Sheet",
-        "Row",
-        "Holding",
-        "Holding market value",
-        "Exposure",
-        "Status",
-        "Path",
-        "Weight in instrument",
-        "Look-through market value",
-        "List",
-        "Entry id",
-        "Entry name",
-        "Explanation",
-    ]
-    rows: list[list[Any]] = []
-    # only rows whose security has an exposure finding (worked out once per security)
     holdings = result.holdings
-    codes, distinct = _verdict_codes(holdings["verdict"].tolist())
+    securities = result.securities
     exposed = np.array(
-        [any(f.exposure is not None for f in v.findings) for v in distinct] + [False]
+        [any(f.exposure is not None for f in v.findings) for v in securities.verdicts] + [False]
     )
-    subset = holdings.iloc[np.flatnonzero(exposed[codes])] if len(codes) else holdings
-    values = subset["market_value"].tolist() if "market_value" in subset else []
-    for number, record in enumerate(holding_records(subset)):
-        value = values[number] if number < len(values) else None
-        value = None if value is None or value != value else float(value)
+    at = np.flatnonzero(exposed[securities.codes]) if len(holdings) else np.array([], np.int64)
+    subset = holdings.iloc[at]
+    values = _market_values(subset)
+    names, currencies = result.names, result.currencies
+    rows: list[list[Any]] = []
+    row_currency: list[str | None] = []
+    for k, (number, record) in enumerate(zip(at.tolist(), holding_records(subset), strict=True)):
+        value = values[k]
         for finding in record.verdict.findings:
             if finding.exposure is None:
                 continue
             through = value * finding.weight if value is not None and finding.weight else None
             rows.append(
                 [
+                    finding.status.value,
+                    verdict_phrase(record.verdict),
+                    names[number],
+                    finding.exposure,
+                    " -> ".join(finding.path),
+                    finding.weight,
+                    value,
+                    through,
+                    entry_label(finding),
+                    finding.explanation,
+                    entry_url(finding.list_id, finding.entry_id),
                     record.file,
                     record.sheet,
                     record.row,
-                    record.verdict.identity.name or record.verdict.identity.ticker,
-                    value,
-                    finding.exposure,
-                    finding.status.value,
-                    " -> ".join(finding.path),
-                    finding.weight,
-                    through,
-                    finding.list_id,
-                    finding.entry_id,
-                    finding.entry_name,
-                    finding.explanation,
                 ]
             )
-    rows.sort(key=lambda row: Status(str(row[6])).severity)
+            row_currency.append(currencies[number])
+    rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
+    order = sorted(range(len(rows)), key=lambda i: rank[str(rows[i][0])])
+    rows = [rows[i] for i in order]
+    row_currency = [row_currency[i] for i in order]
+
+    def money(i: int) -> Any:
+        return writer.money(row_currency[i])
+
     writer.table(
         "Exposures",
-        headers,
+        EXPOSURE_COLUMNS,
         rows,
-        widths={"Path": 90, "Explanation": 100, "Entry name": 36},
-        status_column="Status",
+        sample=rows[:WIDTH_SAMPLE_ROWS],
+        freeze_columns=3,
+        cell_formats={6: money, 7: money},
     )
 
 
-def _about(writer: _Writer, result: CheckResult) -> None:
-    from portfolio_check.pipeline import DISCLAIMER
+# --------------------------------------------------------------------------------------------
+# About
+# --------------------------------------------------------------------------------------------
 
+
+def _about(writer: _Writer, result: CheckResult) -> None:
     sheet = writer.book.add_worksheet("About")
-    sheet.set_column(0, 0, 30)
-    sheet.set_column(1, 1, 110)
+    widths = [30.0, 110.0]
+    sheet.set_column(0, 0, widths[0])
+    sheet.set_column(1, 1, widths[1])
     manifest = result.reference.manifest
     lines: list[tuple[str, Any]] = [
         ("Not legal advice", DISCLAIMER),
@@ -584,6 +1259,8 @@ def _about(writer: _Writer, result: CheckResult) -> None:
             (f"List {item.list_id}", f"{item.title}: {len(item.entries)} entries; {item.source}")
         )
     for listed in manifest.get("lists", []):
+        if listed.get("published"):
+            lines.append((f"Published ({listed.get('id')})", listed.get("published")))
         for source in listed.get("source_files", []):
             lines.append(
                 (
@@ -610,7 +1287,11 @@ def _about(writer: _Writer, result: CheckResult) -> None:
         ("Curated names", f"{len(result.reference.curated_names)} rows, each with a source")
     )
     lines.append(
-        ("Statuses", "BLOCKED > PROHIBITED > PENDING > REVIEW > WATCH > CLEAR > UNRESOLVED")
+        (
+            "Statuses",
+            "BLOCKED > PROHIBITED > PENDING > REVIEW > WATCH > UNRESOLVED > CLEAR (UNRESOLVED "
+            "is never clear: a person must identify it)",
+        )
     )
     for table in result.table_dicts():
         roles = "; ".join(
@@ -632,9 +1313,14 @@ def _about(writer: _Writer, result: CheckResult) -> None:
                 f"than the as-of date ({result.as_of}); lists may have changed since",
             )
         )
+    for notice in result.notices:
+        lines.append(("Notice", notice))
     for r, (label, value) in enumerate(lines):
-        sheet.write_string(r, 0, label, writer.bold)
-        writer.cell(sheet, r, 1, value, writer.wrap)
+        text = "" if value is None else str(value)[:MAX_CELL_TEXT]
+        sheet.set_row(r, max(_row_height(text, widths[1]), _row_height(label, widths[0])))
+        sheet.write_string(r, 0, label, writer.formats[WRAP])
+        sheet.write_string(r, 1, text, writer.formats[WRAP])
+    writer.print_setup(sheet, widths, header_rows=0)
 
 
 def _reference_lines(result: CheckResult) -> list[tuple[str, str]]:

@@ -3,7 +3,8 @@
 ``CheckResult.to_json`` builds every position's dict and then one string of the whole document:
 at 200,000 positions about three times the memory of the check itself. This writer takes the
 document from ``to_dict(holdings=False)`` (so every key anyone adds there comes along), and
-writes each position's dict (``holding_dict``) as it is made, one line per position. The
+writes each position's dict (``CheckResult.iter_holding_dicts``, the row mapping the workbook and
+the pages share) a chunk at a time, one line per position. The
 document is the same JSON as ``to_json``'s, in another layout: the positions one per line.
 
 A file is written beside its final name and renamed over it when complete, so a failed run
@@ -20,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from portfolio_check.outputs import finite, strict_json
-from portfolio_check.pipeline import holding_dict, holding_records
 
 if TYPE_CHECKING:
-    from portfolio_check.pipeline import CheckResult
+    from portfolio_check.result import CheckResult
 
-__all__ = ["holding_dict", "write_json"]
+__all__ = ["write_json"]
 
 # Stands for the positions in the document's text, where they are spliced in; a JSON string
 # that no value of the document can hold (a NUL is escaped as \u0000 in every other string).
@@ -78,9 +78,7 @@ def _write(result: CheckResult, handle: TextIO) -> None:
     if not found or marker in after:  # no other value of the document is this string
         raise RuntimeError("the JSON document's holdings mark was not found exactly once")
     handle.write(before)
-    _write_rows(
-        (holding_dict(r, result.reference) for r in holding_records(result.holdings)), handle
-    )
+    _write_rows(result.iter_holding_dicts(), handle)
     handle.write(after + "\n")
 
 

@@ -47,17 +47,13 @@ from portfolio_check.errors import (
     UsageError,
 )
 from portfolio_check.model import Investor, Side
-from portfolio_check.pipeline import (
-    CheckResult,
-    SecurityCheck,
-    check,
-    check_security,
-    security_index,
-)
+from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
+from portfolio_check.result import CheckResult
 from portfolio_check.web.cache import DownloadCache
 from portfolio_check.web.docs import add_offline_docs
+from portfolio_check.web.results import ResultStore
 from portfolio_check.web.security import (
     COOKIE_NAME,
     TOKEN_ENV,
@@ -68,6 +64,7 @@ from portfolio_check.web.security import (
 from portfolio_check.web.sessions import SESSION_TTL_SECONDS, ClientSlots, SessionStore
 from portfolio_check.web.uploads import (
     ACCEPTED_TYPES,
+    OPTION_FIELDS,
     UploadedFile,
     UploadForm,
     UploadRejected,
@@ -111,6 +108,8 @@ class Settings:
     cache_entries: int = 32
     cache_bytes: int = 256 * 1_000_000
     cache_ttl_seconds: float = 30 * 60
+    # Finished results kept for their pages and on-demand downloads: positions in all.
+    cache_positions: int = 2_000_000
     # What one upload's check may cost in its worker process (see :mod:`.workers`).
     worker_limits: WorkerLimits = field(default_factory=WorkerLimits)
     # Uploads one client address may have in progress at once (more get 429), and how long
@@ -131,6 +130,7 @@ class WebState:
     settings: Settings
     downloads: DownloadCache
     limiter: anyio.CapacityLimiter
+    results: ResultStore
     sessions: SessionStore = field(default_factory=SessionStore)
     client_slots: ClientSlots = field(default_factory=lambda: ClientSlots(8))
     checks_running: int = 0
@@ -290,14 +290,23 @@ def _check_in(
     """Run in a worker thread: check the uploads and make everything the response needs (the
     JSON; for a page also its view and the Excel report, written in ``folder``)."""
     lists = list(options.lists) if options.lists is not None else None
+    holdings, extra = _split_uploads(uploads)
     try:
+        if not holdings:
+            raise UsageError("no holdings file given: add one or more under 'files'")
         result = check(
-            [u.path for u in uploads], as_of=options.as_of, investor=options.investor, lists=lists
+            [u.path for u in holdings],
+            as_of=options.as_of,
+            investor=options.investor,
+            lists=lists,
+            firm_lists=[u.path for u in extra["firm_list"]],
+            decisions=extra["decisions"][0].path if extra["decisions"] else None,
+            fund_holdings=[str(u.path) for u in extra["fund_holdings"]],
         )
         earlier = None
         if options.compare_with is not None:
             earlier = check(
-                [u.path for u in uploads],
+                [u.path for u in holdings],
                 as_of=options.as_of,
                 investor=options.investor,
                 lists=lists,
@@ -312,17 +321,25 @@ def _check_in(
         from portfolio_check.rescreen import compare_results
 
         result.changes = compare_results(relabel(earlier, uploads), result)
-    if not for_page:
-        return _Work(result, result.to_json(), None, None)
-    # xlsxwriter's working files (large reports) go into the private folder, removed with it,
-    # never into the shared temporary directory; this runs alone in its worker process
-    previous, tempfile.tempdir = tempfile.tempdir, str(folder)
-    try:
-        report = result.write_report(folder / "report.xlsx").read_bytes()
-    finally:
-        tempfile.tempdir = previous
-    # the page's view is made by the server from the result (see _run_upload)
-    return _Work(result, result.to_json(), report, None)
+    # the page's view is made where the result is kept, and the report when it is downloaded
+    return _Work(result, result.to_json(), None, None)
+
+
+def _split_uploads(
+    uploads: list[UploadedFile],
+) -> tuple[list[UploadedFile], dict[str, list[UploadedFile]]]:
+    """The holdings files, and the optional files by their field (the CLI's --firm-list,
+    --decisions and --fund-holdings, passed to the same API)."""
+    extra: dict[str, list[UploadedFile]] = {name: [] for name in OPTION_FIELDS}
+    holdings = []
+    for upload in uploads:
+        if upload.field in OPTION_FIELDS:
+            extra[upload.field].append(upload)
+        else:
+            holdings.append(upload)
+    if len(extra["decisions"]) > 1:
+        raise Problem(400, "Give at most one decisions file.")
+    return holdings, extra
 
 
 async def run_upload(request: Request, *, for_page: bool) -> Checked:
@@ -366,12 +383,11 @@ async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> C
         if folder.exists():
             log.error("could not remove the private upload folder %s", folder)
     token = None
-    if work.report is not None:
+    view = None
+    if for_page:
+        view = await anyio.to_thread.run_sync(results_view, work.result)
         stem = f"portfolio-check-{work.result.as_of}"
-        token = state.downloads.put(
-            work.report, work.json_text.encode("utf-8"), stem, download_owner(request)
-        )
-    view = await anyio.to_thread.run_sync(results_view, work.result) if for_page else None
+        token = state.results.put(work.result, work.json_text, stem, download_owner(request))
     return Checked(work.result, work.json_text, view, token)
 
 
@@ -427,6 +443,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ttl=settings.cache_ttl_seconds,
         ),
         limiter=anyio.CapacityLimiter(settings.max_concurrent_checks),
+        results=ResultStore(
+            max_entries=settings.cache_entries,
+            max_positions=settings.cache_positions,
+            ttl=settings.cache_ttl_seconds,
+        ),
         client_slots=ClientSlots(settings.uploads_per_client),
     )
     app.add_middleware(
@@ -573,11 +594,23 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/download/{token}/report.xlsx", include_in_schema=False)
     async def download_report(request: Request, token: str) -> Response:
-        return _download(request, token, "report")
+        return await _download(request, token, "report")
 
     @app.get("/download/{token}/result.json", include_in_schema=False)
     async def download_json(request: Request, token: str) -> Response:
-        return _download(request, token, "json")
+        return await _download(request, token, "json")
+
+    @app.get("/results/{token}", response_class=HTMLResponse, include_in_schema=False)
+    async def results_page(
+        request: Request, token: str, page: int = 1, status: str = "", q: str = ""
+    ) -> HTMLResponse:
+        kept = _state(request).results.get(token, download_owner(request))
+        if kept is None:
+            return _expired(request)
+        job = functools.partial(results_view, kept.result, page=page, status=status, query=q)
+        view = await anyio.to_thread.run_sync(job)
+        context = {"view": view, "data": view.data, "files": kept.result.files, "token": token}
+        return _page(request, "results.html", context)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
@@ -646,28 +679,34 @@ def download_owner(request: Request) -> str:
     return "client:" + str(request.scope.get("state", {}).get("client_id", ""))
 
 
-def _download(request: Request, token: str, kind: str) -> Response:
-    item = _state(request).downloads.get(token, download_owner(request))
+def _expired(request: Request) -> HTMLResponse:
+    minutes = round(_state(request).settings.cache_ttl_seconds / 60)
+    return _page(
+        request,
+        "message.html",
+        {
+            "title": "This download has expired",
+            "message": (
+                f"Results are kept in memory for {minutes} minutes and never written to "
+                "disk. Check the holdings again to get a new one."
+            ),
+        },
+        404,
+    )
+
+
+async def _download(request: Request, token: str, kind: str) -> Response:
+    state = _state(request)
+    item = state.results.get(token, download_owner(request))
     if item is None:
-        minutes = round(_state(request).settings.cache_ttl_seconds / 60)
-        return _page(
-            request,
-            "message.html",
-            {
-                "title": "This download has expired",
-                "message": (
-                    f"Reports are kept in memory for {minutes} minutes and never written to "
-                    "disk. Check the holdings again to get a new one."
-                ),
-            },
-            404,
-        )
+        return _expired(request)
     if kind == "report":
-        body = item.report
+        # built now from the kept result, in a worker thread (a large one in constant memory)
+        body = await anyio.to_thread.run_sync(item.result.report_bytes, limiter=state.limiter)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = f"{item.stem}.xlsx"
     else:
-        body, media, name = item.json, "application/json", f"{item.stem}.json"
+        body, media, name = item.json_text.encode("utf-8"), "application/json", f"{item.stem}.json"
     return Response(
         body,
         media_type=media,

@@ -48,8 +48,12 @@ MAX_FIELD_BYTES = 16 * 1024
 MAX_FIELDS = 64
 # Displayed file names are cut to this many characters.
 MAX_NAME_CHARS = 200
-# Field names under which files are taken (the page and the API use "files").
-FILE_FIELDS = frozenset({"files", "file"})
+# Field names under which files are taken: the holdings ("files"; the page and the API), and
+# the check's optional files, as on the command line (--firm-list, --decisions,
+# --fund-holdings).
+HOLDINGS_FIELDS = frozenset({"files", "file"})
+OPTION_FIELDS = frozenset({"firm_list", "decisions", "fund_holdings"})
+FILE_FIELDS = HOLDINGS_FIELDS | OPTION_FIELDS
 
 
 class UploadRejected(Exception):
@@ -68,6 +72,7 @@ class UploadedFile:
     display_name: str
     path: Path
     size: int
+    field: str = "files"  # the form field it came in: holdings or one of OPTION_FIELDS
 
 
 @dataclass
@@ -244,7 +249,7 @@ class _Receiver:
                 f"{name}: the name says {extension(name)} but the content is {_KIND_TEXT[found]}; "
                 "upload the spreadsheet as exported, without renaming it.",
             )
-        self.files.append(UploadedFile(name, part.path, part.size))
+        self.files.append(UploadedFile(name, part.path, part.size, part.field_name))
 
     def write_pending(self) -> None:
         """Write the file data received so far (run in a worker thread)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from portfolio_check.errors import InputFileError
 from portfolio_check.model import Status
-from portfolio_check.pipeline import CheckResult
+from portfolio_check.result import CheckResult
 from portfolio_check.web.uploads import UploadedFile
 
 # The order a compliance officer works through: what needs action first; CLEAR last, after
@@ -62,6 +62,24 @@ class SummaryLine:
     meaning: str
     positions: int
     market_value: float
+    # the market value per currency ("1,058,500.00 USD; 290.00 HKD"): never added across
+    values_text: str = ""
+
+
+# The paged table of all holdings shows this many rows a page (the server pages it).
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One page of the table of all holdings, filtered by status and text."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    matching: int
+    status: str
+    query: str
 
 
 @dataclass(frozen=True)
@@ -74,41 +92,91 @@ class ResultsView:
     flagged: int
     hidden_rows: int
     currencies: list[str]
+    paging: Paging | None = None
+    total_text: str = ""
 
 
-def results_view(result: CheckResult) -> ResultsView:
-    """The results page's content: the contract's JSON plus market values, in working order."""
-    data = result.to_dict()
+def _page_rows(result: CheckResult, positions: Sequence[int]) -> list[dict[str, Any]]:
+    """The holdings at ``positions`` as the page shows them: the JSON's holding, its market
+    value, quantity and currency, and its name from the row mapping."""
     frame = result.holdings
     values = frame["market_value"].tolist() if "market_value" in frame else []
     quantities = frame["quantity"].tolist() if "quantity" in frame else []
-    currencies = frame["currency"].tolist() if "currency" in frame else []
     rows: list[dict[str, Any]] = []
-    for i, holding in enumerate(data["holdings"]):
+    for i, holding in zip(positions, result.holding_dicts(positions), strict=True):
         row = dict(holding)
         row["market_value"] = _number(values[i]) if i < len(values) else None
         row["quantity"] = _number(quantities[i]) if i < len(quantities) else None
-        row["currency"] = _text(currencies[i]) if i < len(currencies) else None
-        row["display_name"] = (
-            holding["security"]["name"]
-            or holding["security"]["isin"]
-            or holding["security"]["ticker"]
-            or next((v for v in holding["input"].values() if v), "")
-        )
+        # the holding's own name, from the row mapping the workbook and terminal share
+        row["display_name"] = holding["name"]
         rows.append(row)
+    return rows
+
+
+def results_view(
+    result: CheckResult, *, page: int = 1, status: str = "", query: str = ""
+) -> ResultsView:
+    """The results page's content: the flagged holdings first (worst first, at most
+    MAX_ROWS_ON_PAGE holdings with CLEAR ones after them), and when there are more, one page
+    of the table of all holdings, filtered on the server."""
+    data = result.to_dict(holdings=False)
+    statuses = result.holdings["status"].astype(object).tolist()
     rank = {status.value: i for i, status in enumerate(ATTENTION_ORDER)}
-    rows.sort(key=lambda r: rank[r["status"]])  # stable: file order kept within a status
-    flagged = sum(1 for r in rows if r["status"] != Status.CLEAR.value)
-    shown = rows[: max(MAX_ROWS_ON_PAGE, 0)]
+    order = sorted(range(len(statuses)), key=lambda i: rank[str(statuses[i])])  # stable
+    shown = order[: max(MAX_ROWS_ON_PAGE, 0)]
+    rows = _page_rows(result, shown)
+    flagged = sum(1 for s in statuses if s != Status.CLEAR.value)
     counts = data["summary"]["by_status"]
     money = data["summary"]["market_value_by_status"]
+    by_currency = result.market_value_by_currency()
     summary = [
-        SummaryLine(status.value, STATUS_MEANING[status], counts[status.value], money[status.value])
+        SummaryLine(
+            status.value,
+            STATUS_MEANING[status],
+            counts[status.value],
+            money[status.value],
+            _values_text({c: per[status.value] for c, per in by_currency.items()}),
+        )
         for status in ATTENTION_ORDER
         if counts[status.value]
     ]
-    found_currencies = sorted({r["currency"] for r in rows if r["currency"]})
-    return ResultsView(data, summary, shown, flagged, len(rows) - len(shown), found_currencies)
+    found_currencies = sorted({c for c in result.currencies if c})
+    hidden = len(statuses) - len(shown)
+    paging = _paging(result, statuses, page, status, query) if hidden > 0 else None
+    return ResultsView(
+        data, summary, rows, flagged, hidden, found_currencies, paging, total_text(result)
+    )
+
+
+def _values_text(values: dict[str | None, float]) -> str:
+    return "; ".join(f"{value:,.2f}" + (f" {c}" if c else "") for c, value in values.items())
+
+
+def total_text(result: CheckResult) -> str:
+    """Every position's market value, per currency."""
+    by_currency = result.market_value_by_currency()
+    return _values_text({c: sum(per.values()) for c, per in by_currency.items()})
+
+
+def _paging(
+    result: CheckResult, statuses: Sequence[object], page: int, status: str, query: str
+) -> Paging:
+    """One page of all holdings in file order, of one status and containing a text."""
+    wanted = status.strip().upper()
+    text = query.strip().casefold()
+    names = result.names
+    frame = result.holdings
+    sheets = frame["sheet"].tolist()
+    matching = [
+        i
+        for i, s in enumerate(statuses)
+        if (not wanted or s == wanted)
+        and (not text or text in names[i].casefold() or text in str(sheets[i]).casefold())
+    ]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    at = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    return Paging(_page_rows(result, at), page, pages, len(matching), wanted, query.strip())
 
 
 def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult:
@@ -150,7 +218,18 @@ def relabel(result: CheckResult, uploads: Sequence[UploadedFile]) -> CheckResult
         input_issues=issues,
         tables=tables,
         files=[files.get(f, f) for f in result.files],
+        file_sha256={files.get(f, f): digest for f, digest in result.file_sha256.items()},
+        options={key: _relabel_option(value, files) for key, value in result.options.items()},
     )
+
+
+def _relabel_option(value: object, files: dict[str, str]) -> object:
+    """An option naming uploaded files (a firm list, a decisions file) by their upload names."""
+    if isinstance(value, str):
+        return files.get(value, value)
+    if isinstance(value, list):
+        return [files.get(v, v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def relabel_error(error: InputFileError, uploads: Sequence[UploadedFile], folder: str) -> str:
