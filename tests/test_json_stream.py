@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from portfolio_check.cli import main
-from portfolio_check.pipeline import CheckResult, check
+from portfolio_check.pipeline import CheckResult, check, holding_dict
 from portfolio_check.report import json_stream
 from portfolio_check.report.json_stream import write_json
 from tests.paths import SENSETIME_WORKBOOK
@@ -80,7 +80,7 @@ def test_the_command_line_streams_to_a_file_and_to_standard_output(tmp_path: Pat
 def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = check(_frame(10), as_of=AS_OF)
     calls = 0
-    real = json_stream.holding_dict
+    real = holding_dict
 
     def failing(record: object) -> dict[str, object]:
         nonlocal calls
