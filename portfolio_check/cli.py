@@ -6,6 +6,7 @@ input (one line on standard error naming the file, never a traceback).
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import click
 from portfolio_check.errors import PortfolioCheckError
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.model import FailOn, Investor, Side, Status
+from portfolio_check.outputs import strict_json, writing
 from portfolio_check.reference import DEFAULT_LISTS
 from portfolio_check.rules import RelatedPolicy
 
@@ -57,7 +59,13 @@ _as_of_option = click.option(
     "as_of",
     default=None,
     metavar="YYYY-MM-DD",
-    help="Date to check on [default: today].",
+    help="Date to check on [default: today]; from 2020-01-01 to a year from today.",
+)
+_any_date_option = click.option(
+    "--any-date",
+    is_flag=True,
+    help="Accept an as-of date outside the range the list data covers (the report says that "
+    "no list data exists for it).",
 )
 _fail_on_option = click.option(
     "--fail-on",
@@ -72,12 +80,12 @@ def _screening_options(func: F) -> F:
     """--lists, --firm-list, --related and --decisions, shared by check and check-security."""
     func = click.option(
         "--decisions",
-        type=click.Path(dir_okay=False),
-        default=None,
+        multiple=True,
+        type=click.Path(),  # the reader says what is wrong, in one line
         metavar="PATH",
         help="Reviewers' decisions (decisions.csv: decided_at, decided_by, isin, ticker, name, "
         "list_id, entry_id, decision = not-a-match|is-a-match, reason), honoured and shown as "
-        "evidence.",
+        "evidence. Repeatable.",
     )(func)
     func = click.option(
         "--related",
@@ -91,7 +99,7 @@ def _screening_options(func: F) -> F:
         "--firm-list",
         "firm_lists",
         multiple=True,
-        type=click.Path(dir_okay=False, exists=True),
+        type=click.Path(),  # the reader says what is wrong, in one line
         help="A firm's own restricted/watch list (.xlsx/.csv, see examples/); repeatable.",
     )(func)
     return click.option(
@@ -100,6 +108,56 @@ def _screening_options(func: F) -> F:
         help="Comma-separated lists to apply (see 'portfolio-check reference show') "
         f"[default: {','.join(DEFAULT_LISTS)}].",
     )(func)
+
+
+def _reference_options(func: F) -> F:
+    """--reference, --accept-edited-reference and --max-list-age-days (check, check-security);
+    the logic is in refdata / freshness / sources.store."""
+    func = click.option(
+        "--max-list-age-days",
+        type=click.IntRange(min=0),
+        default=7,
+        show_default=True,
+        help="Warn when a list in use was published more than this many days before today.",
+    )(func)
+    func = click.option(
+        "--accept-edited-reference",
+        is_flag=True,
+        help="Load a snapshot whose files differ from its manifest (a local edit); every "
+        "report then says so.",
+    )(func)
+    return click.option(
+        "--reference",
+        "reference_spec",
+        default=None,
+        metavar="VERSION|PATH",
+        help="The snapshot to use: a version from 'reference history', 'shipped', or a "
+        "snapshot folder [default: the current user snapshot, else the shipped one].",
+    )(func)
+
+
+def _chosen_reference(spec: str | None, accept_edited: bool) -> Any:
+    """The snapshot asked for, loaded and verified; None for the default one, which the
+    pipeline takes compiled (compiled.py; a cache built only from a verified load)."""
+    from portfolio_check.refdata import choose_reference
+
+    if spec is None and not accept_edited:
+        return None
+    return choose_reference(spec, accept_edited=accept_edited or None)
+
+
+def _warn_reference(reference: Any, max_age_days: int) -> None:
+    """One warning line on standard error per problem of the lists in use: out of date
+    (against today), or a locally edited snapshot."""
+    from portfolio_check.freshness import staleness
+    from portfolio_check.pipeline import parse_as_of
+
+    warning = staleness(reference, parse_as_of(None), max_age_days)
+    if warning:
+        click.echo(f"portfolio-check: warning: {warning['message']}", err=True)
+    verification = reference.manifest.get("verification") or {}
+    if verification.get("status") == "edited":
+        click.echo(f"portfolio-check: warning: {verification['note']}", err=True)
 
 
 def _split_lists(text: str | None) -> list[str] | None:
@@ -118,8 +176,9 @@ def main() -> None:
 
 
 @main.command("check")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option("--report", type=click.Path(dir_okay=False), help="Write the Excel report here.")
 @click.option(
@@ -153,11 +212,22 @@ def main() -> None:
 @click.option(
     "--quiet", "-q", is_flag=True, help="No progress display on standard error (long runs)."
 )
+@click.option(
+    "--compare-reference",
+    "compare_reference",
+    default=None,
+    metavar="OLD",
+    help="Also screen against the older snapshot OLD (version or folder) and report every "
+    "holding whose status or findings changed (a Changes sheet, 'changes' in the JSON); the "
+    "exit code follows the newer snapshot.",
+)
+@_reference_options
 @_screening_options
 @_one_line_errors
 def check_command(
     files: tuple[str, ...],
     as_of: str | None,
+    any_date: bool,
     investor: str,
     report: str | None,
     json_out: str | None,
@@ -165,34 +235,48 @@ def check_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
     fund_holdings: tuple[str, ...],
     fund_max_age_days: int,
     row_limit: int | None,
     quiet: bool,
+    compare_reference: str | None,
+    reference_spec: str | None,
+    accept_edited_reference: bool,
+    max_list_age_days: int,
 ) -> None:
     """Check holdings FILE(s) (.xlsx, .csv)."""
     from portfolio_check.collector import collection_paused
+    from portfolio_check.options import CheckOptions
     from portfolio_check.pipeline import check, holding_records
     from portfolio_check.progress import ProgressDisplay
+    from portfolio_check.refdata import choose_reference
+    from portfolio_check.rescreen import check_against_two
 
+    options = CheckOptions.build(
+        as_of=as_of,
+        investor=investor,
+        lists=_split_lists(lists),
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+        fund_holdings=fund_holdings,
+        fund_max_age_days=fund_max_age_days,
+        any_date=any_date,
+        max_list_age_days=max_list_age_days,
+    )
+    reference = _chosen_reference(reference_spec, accept_edited_reference)
+    run: Any = check
+    if compare_reference:
+        old = choose_reference(compare_reference, accept_edited=accept_edited_reference or None)
+        run = functools.partial(check_against_two, old_reference=old)
     # progress on standard error for long runs, only on a terminal (never into a pipe or log);
     # one pause of the cycle collector over the check and its report (see collector.py)
     with ProgressDisplay(enabled=False if quiet else None) as progress, collection_paused():
-        result = check(
-            list(files),
-            as_of=as_of,
-            investor=investor,
-            lists=_split_lists(lists),
-            firm_lists=firm_lists,
-            related=related,
-            decisions=decisions,
-            fund_holdings=fund_holdings,
-            fund_max_age_days=fund_max_age_days,
-            progress=progress,
-        )
+        result = run(list(files), options=options, reference=reference, progress=progress)
         if report:
-            result.write_report(report, row_limit=row_limit, progress=progress)
+            with writing(report, "report"):
+                result.write_report(report, row_limit=row_limit, progress=progress)
     # streamed row by row: a large result's JSON is never whole in memory
     from portfolio_check.report.json_stream import write_json
 
@@ -201,7 +285,8 @@ def check_command(
         sys.stdout.flush()
     else:
         if json_out:
-            write_json(result, json_out)
+            with writing(json_out, "JSON"):
+                write_json(result, json_out)
         counts = result.count_by_status()
         # UNRESOLVED is always counted: a person must identify those rows, 0 says none.
         summary = ", ".join(
@@ -218,6 +303,17 @@ def check_command(
                     f"  {record.verdict.status.value:<10} {record.file}:{record.sheet}:{record.row}  "
                     f"{record.verdict.reason}"
                 )
+        if result.changes is not None:
+            changes = result.changes
+            click.echo(
+                f"changes since reference {changes['old_version']}: "
+                f"{len(changes['changed'])} of {changes['compared']} holdings"
+            )
+            for change in changes["changed"]:
+                click.echo(
+                    f"  {change['old_status']} -> {change['new_status']}  "
+                    f"{change['file']}:{change['sheet']}:{change['row']}  {change['what']}"
+                )
         if report:
             click.echo(f"report written to {report}")
             from portfolio_check.report.excel import DEFAULT_ROW_LIMIT, beside_path
@@ -226,6 +322,7 @@ def check_command(
             if len(result.holdings) > (row_limit or DEFAULT_ROW_LIMIT):
                 table = beside_path(Path(report), choose_format("auto"))
                 click.echo(f"holdings table ({len(result.holdings):,} rows) written to {table}")
+    _warn_reference(result.reference, max_list_age_days)  # after the answer, on stderr
     sys.exit(EXIT_FLAGGED if result.fails(FailOn(fail_on)) else EXIT_OK)
 
 
@@ -233,6 +330,7 @@ def check_command(
 @click.argument("identifier")
 @click.option("--exchange", default=None, help="Exchange of a bare code (XHKG, HK, XSHG, XSHE...).")
 @_as_of_option
+@_any_date_option
 @_investor_option
 @click.option(
     "--side", type=click.Choice([s.value for s in Side]), default=Side.BUY.value, show_default=True
@@ -241,12 +339,14 @@ def check_command(
     "--json", "json_out", metavar="OUT.json|-", help="Write the JSON answer ('-' = stdout)."
 )
 @_fail_on_option
+@_reference_options
 @_screening_options
 @_one_line_errors
 def check_security_command(
     identifier: str,
     exchange: str | None,
     as_of: str | None,
+    any_date: bool,
     investor: str,
     side: str,
     json_out: str | None,
@@ -254,14 +354,20 @@ def check_security_command(
     lists: str | None,
     firm_lists: tuple[str, ...],
     related: str,
-    decisions: str | None,
+    decisions: tuple[str, ...],
+    reference_spec: str | None,
+    accept_edited_reference: bool,
+    max_list_age_days: int,
 ) -> None:
     """Pre-trade: may this investor buy or sell IDENTIFIER (ISIN, ticker or name) on the date?"""
     # pretrade, not pipeline: a pre-trade answer loads no pandas, readers or writers
     from portfolio_check.pretrade import check_security
 
+    reference = _chosen_reference(reference_spec, accept_edited_reference)
     answer = check_security(
         identifier,
+        reference=reference,
+        max_list_age_days=max_list_age_days,
         exchange=exchange,
         as_of=as_of,
         investor=investor,
@@ -269,14 +375,16 @@ def check_security_command(
         lists=_split_lists(lists),
         firm_lists=firm_lists,
         related=related,
-        decisions=decisions,
+        decisions=decisions or None,
+        any_date=any_date,
     )
-    text = json.dumps(answer.to_dict(), ensure_ascii=False, indent=2)
+    text = strict_json(answer.to_dict(), ensure_ascii=False, indent=2)
     if json_out == "-":
         click.echo(text)
     else:
         if json_out:
-            Path(json_out).write_text(text + "\n", encoding="utf-8")
+            with writing(json_out, "JSON"):
+                Path(json_out).write_text(text + "\n", encoding="utf-8")
         verdict = answer.verdict
         click.echo(
             f"{answer.status.value}: {side} {identifier!r} on {answer.as_of} for a "
@@ -284,6 +392,10 @@ def check_security_command(
         )
         click.echo(f"  buy: {verdict.actions.buy}; sell: {verdict.actions.sell}")
         click.echo(f"  {verdict.reason}")
+        for finding in answer.to_dict()["findings"]:
+            link = f" ({finding['source_url']})" if finding["source_url"] else ""
+            click.echo(f"  source: {finding['source']}{link}")
+    _warn_reference(answer.reference, max_list_age_days)  # after the answer, on stderr
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 
@@ -380,18 +492,12 @@ def reference_group() -> None:
     """Build and inspect the reference snapshot."""
 
 
-_SHARED_DATA = "../shared/data"
-
-
-def _source_option(
-    flag: str, default: str, help_text: str, *, folder: bool = False
-) -> Callable[[F], F]:
-    """An official source file (or folder) of ``reference build``, defaulting to ../shared."""
+def _source_option(flag: str, help_text: str, *, folder: bool = False) -> Callable[[F], F]:
+    """An official source file (or folder) of ``reference build``; none by default."""
     return click.option(
         flag,
         type=click.Path(file_okay=True, dir_okay=folder, exists=True),
-        default=f"{_SHARED_DATA}/{default}",
-        show_default=True,
+        default=None,
         help=help_text,
     )
 
@@ -399,55 +505,138 @@ def _source_option(
 @reference_group.command("build")
 @_source_option(
     "--ofac-consolidated",
-    "ofac/consolidated_2025-12",
-    "OFAC's consolidated (non-SDN) legacy CSV folder or XML file.",
+    "OFAC's consolidated (non-SDN) list: a legacy CSV folder, a legacy or enhanced XML file.",
     folder=True,
 )
 @_source_option(
-    "--sdn", "ofac/sdn_2024-05", "OFAC's SDN legacy CSV folder or XML file.", folder=True
+    "--sdn", "OFAC's SDN list: a legacy CSV folder, a legacy or enhanced XML file.", folder=True
 )
-@_source_option(
-    "--dod-1260h", "dod_1260h/dod_1260h_sanctions.csv", "The DoD Section 1260H list (CSV)."
-)
+@_source_option("--dod-1260h", "The DoD Section 1260H list (CSV).")
 @click.option(
     "--hkex",
     type=click.Path(file_okay=True, dir_okay=False, exists=True),
     multiple=True,
-    default=[
-        f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2021-10-11.xlsx",
-        f"{_SHARED_DATA}/hkex/ref_hkex_list_of_securities_2025-07-11.xlsx",
-    ],
-    show_default=True,
     help="HKEX List of Securities (.xlsx); repeat for several dates (all are kept, dated).",
 )
-@_source_option(
-    "--csi", "csi/ref_csi300_constituents_2026-02-27.xls", "CSI index constituents (.xls)."
+@_source_option("--csi", "CSI index constituents (.xls).")
+@_source_option("--ah-pairs", "A/H share pairs (.csv).")
+@click.option(
+    "--base",
+    "base_spec",
+    default=None,
+    metavar="VERSION|PATH",
+    help="The snapshot whose lists, masters and curated tables are kept where no file is "
+    "given [default: the current user snapshot, else the shipped one].",
 )
-@_source_option("--ah-pairs", "ah_pairs/ref_ah_share_pairs_raytto.csv", "A/H share pairs (.csv).")
-@click.option("--out", type=click.Path(file_okay=False), default="reference", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="Folder to write.")
 @_one_line_errors
 def reference_build(
-    ofac_consolidated: str,
-    sdn: str,
-    dod_1260h: str,
+    ofac_consolidated: str | None,
+    sdn: str | None,
+    dod_1260h: str | None,
     hkex: tuple[str, ...],
-    csi: str,
-    ah_pairs: str,
+    csi: str | None,
+    ah_pairs: str | None,
+    base_spec: str | None,
     out: str,
 ) -> None:
-    """Regenerate the snapshot from the official files with this project's importers."""
-    from portfolio_check.sources.reference_build import build_reference
+    """Build a snapshot with this project's importers from the official files given; lists,
+    masters and curated tables not given come from the base snapshot."""
+    from portfolio_check.refdata import default_reference_dir
+    from portfolio_check.sources.reference_build import rebuild_reference
+    from portfolio_check.sources.store import resolve_snapshot
 
-    manifest = build_reference(
+    base = resolve_snapshot(base_spec) if base_spec else default_reference_dir()
+    manifest = rebuild_reference(
         Path(out),
-        ofac_consolidated=Path(ofac_consolidated),
-        sdn=Path(sdn),
-        dod_1260h=Path(dod_1260h),
+        base=base,
+        ofac_consolidated=Path(ofac_consolidated) if ofac_consolidated else None,
+        sdn=Path(sdn) if sdn else None,
+        dod_1260h=Path(dod_1260h) if dod_1260h else None,
         hkex=[Path(p) for p in hkex],
-        csi=Path(csi),
-        ah_pairs=Path(ah_pairs),
+        csi=Path(csi) if csi else None,
+        ah_pairs=Path(ah_pairs) if ah_pairs else None,
     )
     click.echo(f"snapshot written to {out} (version {manifest.get('version')})")
+
+
+@reference_group.command("update")
+@click.option(
+    "--from",
+    "from_dir",
+    type=click.Path(exists=True),
+    default=None,
+    metavar="DIR|FILE",
+    help="Take OFAC's files from this folder (or this one file) instead of downloading them "
+    "(air-gapped desks).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Where OFAC's files are served [default: $PORTFOLIO_CHECK_OFAC_URL, else OFAC's "
+    "Sanctions List Service].",
+)
+@click.option("--force", is_flag=True, help="Accept a drop of more than 5% of a list's entries.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; do not switch.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for each answer.",
+)
+@click.option(
+    "--retries", type=click.IntRange(1, 10), default=3, show_default=True, help="Tries per file."
+)
+@_one_line_errors
+def reference_update(
+    from_dir: str | None,
+    base_url: str | None,
+    force: bool,
+    dry_run: bool,
+    timeout: float,
+    retries: int,
+) -> None:
+    """Fetch OFAC's current lists, verify them, and make them the current snapshot."""
+    from portfolio_check.sources.update import format_update, update_reference
+
+    result = update_reference(
+        from_dir=Path(from_dir) if from_dir else None,
+        url=base_url,
+        force=force,
+        dry_run=dry_run,
+        timeout=timeout,
+        retries=retries,
+        log=lambda line: click.echo(line, err=True),
+    )
+    click.echo(format_update(result), nl=False)
+
+
+@reference_group.command("history")
+@click.option("--json", "as_json", is_flag=True, help="Print the snapshots as JSON.")
+@_one_line_errors
+def reference_history(as_json: bool) -> None:
+    """The stored snapshots: version, each list's publication date and count, when fetched."""
+    from portfolio_check.sources.store import data_dir, history
+
+    snapshots = history()
+    if as_json:
+        click.echo(json.dumps([s.to_dict() for s in snapshots], ensure_ascii=False, indent=2))
+        return
+    if not snapshots:
+        click.echo(f"no snapshot in {data_dir()}: the shipped one is in use")
+        return
+    for info in snapshots:
+        mark = "*" if info.current else " "
+        fetched = f"fetched {info.fetched_at} from {info.fetched_from}" if info.fetched_at else ""
+        click.echo(f"{mark} {info.version}  generated {info.generated_at}  {fetched}".rstrip())
+        for item in info.lists:
+            basis = f" ({item['published_basis']})" if item.get("published_basis") else ""
+            click.echo(
+                f"    {item['id']}: published {item['published']}{basis}, "
+                f"{item['entries']} entries of {item['source_records']} records"
+            )
 
 
 @reference_group.command("show")

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from portfolio_check.errors import UsageError
+from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.identifiers import normalize_isin, parse_ticker
 from portfolio_check.model import SecurityIdentity
 from portfolio_check.names import normalize_name
@@ -69,6 +70,8 @@ class Decision:
     isin: str | None = None
     ticker: str | None = None
     name: str | None = None
+    # where the decision was written (file, line), for messages
+    origin: str = ""
 
     @property
     def holding_key(self) -> str:
@@ -113,6 +116,28 @@ class DecisionBook:
 
     def __len__(self) -> int:
         return len(self._all)
+
+    def applicable(self, active: Iterable[str], known: Iterable[str]) -> DecisionBook:
+        """The decisions about the ``active`` lists; one naming a list that is not ``known``
+        (a typing error, or a list the snapshot does not have) is a one-line error."""
+        known_ids = set(known)
+        for decision in self._all:
+            if decision.list_id not in known_ids:
+                raise UsageError(
+                    f"{decision.origin or self.source}: the decision names list "
+                    f"{decision.list_id!r}, which is not a list of the reference (known: "
+                    f"{', '.join(sorted(known_ids))})"
+                )
+        active_ids = set(active)
+        if all(d.list_id in active_ids for d in self._all):
+            return self
+        return DecisionBook((d for d in self._all if d.list_id in active_ids), self.source)
+
+    @classmethod
+    def merged(cls, books: Iterable[DecisionBook]) -> DecisionBook:
+        """One book from several files (the latest decision for a pair still wins)."""
+        books = list(books)
+        return cls((d for book in books for d in book._all), "; ".join(b.source for b in books))
 
     def for_holding(self, identity: SecurityIdentity) -> dict[tuple[str, str], Decision]:
         """The decisions that apply to a holding, by (list, entry); the strongest key first."""
@@ -231,35 +256,59 @@ def parse_decision(row: dict[str, str | None], path: Path, line: int) -> Decisio
         isin=isin,
         ticker=ticker,
         name=name,
+        origin=f"{path}, line {line}",
     )
 
 
 def load_decisions(path: str | os.PathLike[str]) -> DecisionBook:
     """Read a decisions CSV (see the module docstring); a missing or malformed file is an error."""
     file = Path(path)
+    # the holdings reader's guards: a regular file within the size limit, one encoding
+    # decision, and no byte that does not decode (a decision is evidence an auditor reads)
+    from portfolio_check.holdings.encoding import decode_csv
+    from portfolio_check.holdings.guards import read_regular_file
+    from portfolio_check.holdings.readers import MAX_FILE_ENV, ReadLimits, csv_problem
+
     try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise UsageError(
-                    f"{file}: not a decisions file (missing columns: {', '.join(missing)}; "
-                    f"expected {','.join(COLUMNS)})"
-                )
-            decisions = [
-                parse_decision(row, file, line) for line, row in enumerate(reader, start=2)
-            ]
-    except FileNotFoundError:
-        raise UsageError(f"{file}: decisions file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: cannot read the decisions file ({exc})") from None
+        raw = read_regular_file(
+            file, str(file), ReadLimits.from_env().max_file_bytes, f"set {MAX_FILE_ENV}"
+        )
+        decoded = decode_csv(raw, str(file))
+    except InputFileError as error:
+        raise UsageError(f"{error} (the decisions file)") from None
+    if decoded.bad:
+        first = decoded.bad[0]
+        raise _row_error(
+            file, first.line, f"bytes that are not {decoded.encoding} ({first.data.hex(' ')})"
+        )
+    reader = csv.DictReader(io.StringIO(decoded.text, newline=""))
+    line = 1
+    try:
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise UsageError(
+                f"{file}: not a decisions file (missing columns: {', '.join(missing)}; "
+                f"expected {','.join(COLUMNS)})"
+            )
+        decisions = []
+        for row in reader:
+            line = reader.line_num
+            decisions.append(parse_decision(row, file, line))
+    except csv.Error as exc:
+        raise _row_error(file, line + 1, f"malformed CSV: {csv_problem(exc)}") from None
     return DecisionBook(decisions, source=str(file))
 
 
 def as_decision_book(
-    decisions: DecisionBook | str | os.PathLike[str] | None,
+    decisions: DecisionBook | str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None,
 ) -> DecisionBook | None:
-    """A decision book from the API argument: a book, a path to a CSV, or None."""
+    """A decision book from the API argument: a book, a path to a CSV, several paths, or
+    None."""
     if decisions is None or isinstance(decisions, DecisionBook):
         return decisions
-    return load_decisions(decisions)
+    if isinstance(decisions, str | os.PathLike):
+        return load_decisions(decisions)
+    paths = list(decisions)
+    if not paths:
+        return None
+    return DecisionBook.merged(load_decisions(p) for p in paths)

@@ -21,15 +21,20 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from stdnum import cusip as _cusip
 from stdnum import isin as _isin
 from stdnum.gb import sedol as _sedol
 
 from portfolio_check.vocabulary import vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HONG_KONG = "XHKG"
 SHANGHAI = "XSHG"
@@ -69,9 +74,6 @@ _GLUED_CN_RE = re.compile(r"^(?P<code>\d{6})(?P<exch>CN|CH)$")
 _DIGITS_RE = re.compile(r"^\d{1,6}$")
 _ISIN_LIKE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{8,11}$")
 _LETTER_CODE_RE = re.compile(r"^[A-Z][A-Z0-9.]{0,9}$")
-_ISIN_SHAPE_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
-_CUSIP_SHAPE_RE = re.compile(r"^[0-9A-Z]{8}\d$")
-_SEDOL_SHAPE_RE = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}\d$")
 
 
 @dataclass(frozen=True, order=True)
@@ -90,6 +92,146 @@ def _compact(value: object) -> str:
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", str(value))).upper()
 
 
+class IdentifierFormat:
+    """One identifier format: its shape, its check digit and its validator — the only ones.
+
+    The reader (recognising columns by content, reporting bad check digits as Input issues)
+    and resolution (normalising what a holding gives) use these same classes, so a code is
+    valid in one place exactly when it is in the other.
+    """
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    width: ClassVar[int]
+    shape: ClassVar[re.Pattern[str]]
+
+    @classmethod
+    def has_shape(cls, text: str) -> bool:
+        """Whether ``text`` (already compact, upper case) is written like this format."""
+        return cls.shape.match(text) is not None
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        """Whether a code of the right shape passes the format's full validation."""
+        raise NotImplementedError
+
+    @classmethod
+    def is_valid(cls, text: str) -> bool:
+        """Shape and check digit (and the format's other rules) hold for ``text`` as written."""
+        return cls.has_shape(text) and cls.checks(text)
+
+    @classmethod
+    def normalize(cls, value: object) -> str | None:
+        """The code in canonical form (spaces and full-width forms folded) if valid, else None."""
+        if value is None:
+            return None
+        text = _compact(value)
+        return text if cls.is_valid(text) else None
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        """Per code of this format's shape, whether its check digit holds; vectorised (numpy)
+        for a column's distinct codes. Only the check digit: :meth:`is_valid` does the rest."""
+        raise NotImplementedError
+
+
+def _char_values(codes: Sequence[str], width: int) -> np.ndarray:
+    """Codes of ``width`` characters [0-9A-Z] as a (n, width) array of 0-35 values."""
+    # numpy only here: the reader checks whole columns; a pre-trade answer never loads it
+    import numpy as np
+
+    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, width)
+    values = raw.astype(np.int64)
+    return np.where(values >= 65, values - 55, values - 48)
+
+
+class ISIN(IdentifierFormat):
+    """ISO 6166: two letters of country, nine characters of national number, a Luhn digit."""
+
+    kind, title, width = "isin", "ISIN", 12
+    shape = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return _isin_checks(text)
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        n = len(codes)
+        if n == 0:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        # letters are two digits (A = 10): Luhn over the expanded digit string
+        ndig = np.where(v >= 10, 2, 1)
+        # position from the right (0-based) of each character's last digit
+        after = np.cumsum(ndig[:, ::-1], axis=1)[:, ::-1] - ndig
+        total = np.zeros(n, dtype=np.int64)
+        for digit, pos in ((v % 10, after), (v // 10, after + 1)):
+            present = (pos == after) | (v >= 10)
+            d = np.where(pos % 2 == 1, digit * 2, digit)
+            d = np.where(d > 9, d - 9, d)
+            total += np.where(present, d, 0).sum(axis=1)
+        ok: np.ndarray = total % 10 == 0
+        return ok
+
+
+@lru_cache(maxsize=65536)
+def _isin_checks(text: str) -> bool:
+    # python-stdnum's check costs ~30 us; one security's ISIN is validated at several steps
+    return bool(_isin.is_valid(text))
+
+
+class CUSIP(IdentifierFormat):
+    """CUSIP (and CINS, whose first character is a letter): eight characters, a check digit.
+    Nine equal digits (``000000000``) are a placeholder, not a CUSIP."""
+
+    kind, title, width = "cusip", "CUSIP", 9
+    shape = re.compile(r"^[0-9A-Z]{8}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return not (text.isdigit() and len(set(text)) == 1) and bool(_cusip.is_valid(text))
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not codes:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        body = v[:, :8] * np.array([1, 2, 1, 2, 1, 2, 1, 2])
+        total = (body // 10 + body % 10).sum(axis=1)
+        ok: np.ndarray = (10 - total % 10) % 10 == v[:, 8]
+        return ok
+
+
+class SEDOL(IdentifierFormat):
+    """SEDOL: six characters (no vowels), a weighted check digit."""
+
+    kind, title, width = "sedol", "SEDOL", 7
+    shape = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}\d$")
+
+    @classmethod
+    def checks(cls, text: str) -> bool:
+        return bool(_sedol.is_valid(text))
+
+    @classmethod
+    def check_digits_ok(cls, codes: Sequence[str]) -> np.ndarray:
+        import numpy as np
+
+        if not codes:
+            return np.zeros(0, dtype=bool)
+        v = _char_values(codes, cls.width)
+        total = (v[:, :6] * np.array([1, 3, 1, 7, 3, 9])).sum(axis=1)
+        ok: np.ndarray = (10 - total % 10) % 10 == v[:, 6]
+        return ok
+
+
+FORMATS: dict[str, type[IdentifierFormat]] = {f.kind: f for f in (ISIN, CUSIP, SEDOL)}
+
+
 def normalize_isin(value: object) -> str | None:
     """The ISIN in canonical form if ``value`` is a valid ISIN (check digit included), else None."""
     if value is None:
@@ -99,31 +241,17 @@ def normalize_isin(value: object) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _normalized_isin(value: str) -> str | None:
-    # python-stdnum's check costs ~30 us; one security's ISIN is validated at several steps
-    text = _compact(value)
-    if not _ISIN_SHAPE_RE.match(text) or not _isin.is_valid(text):
-        return None
-    return text
+    return ISIN.normalize(value)
 
 
 def normalize_cusip(value: object) -> str | None:
-    """The CUSIP if ``value`` is a valid 9-character CUSIP, else None."""
-    if value is None:
-        return None
-    text = _compact(value)
-    if not _CUSIP_SHAPE_RE.match(text) or (text.isdigit() and len(set(text)) == 1):
-        return None
-    return text if _cusip.is_valid(text) else None
+    """The CUSIP if ``value`` is a valid 9-character CUSIP (or CINS), else None."""
+    return CUSIP.normalize(value)
 
 
 def normalize_sedol(value: object) -> str | None:
     """The SEDOL if ``value`` is a valid 7-character SEDOL, else None."""
-    if value is None:
-        return None
-    text = _compact(value)
-    if not _SEDOL_SHAPE_RE.match(text):
-        return None
-    return text if _sedol.is_valid(text) else None
+    return SEDOL.normalize(value)
 
 
 _LEGAL_FORMS = frozenset(
@@ -394,7 +522,7 @@ def classify_identifier(value: object, exchange: object = None) -> Identifiers:
     compact = _compact(text)
     if isin := normalize_isin(compact):
         return Identifiers(isin=isin)
-    if _ISIN_SHAPE_RE.match(compact) or (
+    if ISIN.shape.match(compact) or (
         # A code one character short or long of an ISIN, with many digits: a mistyped ISIN
         # (OFAC's own "BRC1EODR004"), never a name to match.
         _ISIN_LIKE_RE.match(compact) and sum(c.isdigit() for c in compact) >= 3

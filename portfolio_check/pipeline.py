@@ -8,7 +8,6 @@ onto every row.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,10 +19,12 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from portfolio_check import pretrade
+from portfolio_check.citations import entry_citation
 from portfolio_check.collector import collection_paused
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.distinct import distinct_rows, take
 from portfolio_check.errors import UsageError
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.funds import DEFAULT_MAX_AGE_DAYS
 from portfolio_check.holdings import (
     IDENTITY_COLUMNS,
@@ -43,6 +44,8 @@ from portfolio_check.model import (
     Status,
     Verdict,
 )
+from portfolio_check.options import CheckOptions
+from portfolio_check.outputs import strict_json
 from portfolio_check.parallel import SharedLookups
 from portfolio_check.progress import ProgressCallback
 from portfolio_check.reference import Reference
@@ -62,6 +65,8 @@ TradeAnswer = pretrade.TradeAnswer
 active_reference = pretrade.active_reference
 check_security = pretrade.check_security
 parse_as_of = pretrade.parse_as_of
+as_of_note = pretrade.as_of_note
+as_of_bounds = pretrade.as_of_bounds
 parse_investor = pretrade.parse_investor
 parse_related = pretrade.parse_related
 reference_summary = pretrade.reference_summary
@@ -91,8 +96,9 @@ def holding_records(holdings: pd.DataFrame) -> Iterator[HoldingRecord]:
         yield HoldingRecord(str(file), str(sheet), int(row), cells, verdict)
 
 
-def holding_dict(record: HoldingRecord) -> dict[str, Any]:
-    """One position as the JSON contract shows it (``holdings`` in ``to_dict``)."""
+def holding_dict(record: HoldingRecord, reference: Reference | None = None) -> dict[str, Any]:
+    """One position as the JSON contract shows it (``holdings`` in ``to_dict``); with the
+    ``reference`` its findings cite their public source (citations.py)."""
     verdict = record.verdict
     return {
         "file": record.file,
@@ -124,6 +130,11 @@ def holding_dict(record: HoldingRecord) -> dict[str, Any]:
                 "exposure": finding.exposure,
                 "path": list(finding.path),
                 "weight": finding.weight,
+                **(
+                    entry_citation(reference, finding.list_id, finding.entry_id)
+                    if reference is not None
+                    else {}
+                ),
             }
             for finding in verdict.findings
         ],
@@ -144,6 +155,10 @@ class CheckResult:
     rows_read: int
     files: list[str] = field(default_factory=list)
     tables: list[TableInfo] = field(default_factory=list)
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+    # Set by a check with --compare-reference: every holding whose answer changed between
+    # the older snapshot and this one (portfolio_check.rescreen).
+    changes: dict[str, Any] | None = None
 
     def table_dicts(self) -> list[dict[str, Any]]:
         """How every table was read: where, its header rows, each column's role and why."""
@@ -187,12 +202,15 @@ class CheckResult:
         """The JSON contract (keys documented in the README); ``holdings=False`` leaves the
         positions out (an empty list), for a writer that streams them (report/json_stream.py)."""
         rows = (
-            [holding_dict(record) for record in holding_records(self.holdings)] if holdings else []
+            [holding_dict(record, self.reference) for record in holding_records(self.holdings)]
+            if holdings
+            else []
         )
         return {
             "as_of": self.as_of.isoformat(),
             "investor": self.investor.value,
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
+            **({"changes": self.changes} if self.changes is not None else {}),
             "summary": {
                 "positions": len(self.holdings),
                 "rows_read": self.rows_read,
@@ -218,7 +236,7 @@ class CheckResult:
 
     def to_json(self, path: str | os.PathLike[str] | None = None) -> str:
         """The JSON text; written to ``path`` when given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = strict_json(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -282,11 +300,18 @@ def check(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     fund_holdings: Sequence[str | os.PathLike[str]] = (),
     fund_max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     reference: Reference | None = None,
     progress: Progress | None = None,
+    any_date: bool = False,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
+    options: CheckOptions | None = None,
 ) -> CheckResult:
     """Check holdings (a file, several files, or a DataFrame) on ``as_of`` for ``investor``.
 
@@ -298,11 +323,24 @@ def check(
     :class:`~portfolio_check.decisions.DecisionBook`), honoured and shown as evidence;
     ``fund_holdings`` are fund holdings files (``[TICKER,ISIN=]PATH``) for look-through of
     positions in those funds, whose data older than ``fund_max_age_days`` only makes REVIEW.
+    ``options`` (a :class:`~portfolio_check.options.CheckOptions`, as the command line and the
+    web page build it) stands for all of these at once.
     """
-    day = parse_as_of(as_of)
-    who = parse_investor(investor)
-    policy = parse_related(related)
-    book = as_decision_book(decisions)
+    chosen = options or CheckOptions.build(
+        as_of=as_of,
+        investor=investor,
+        lists=lists,
+        firm_lists=firm_lists,
+        related=related,
+        decisions=decisions,
+        fund_holdings=fund_holdings,
+        fund_max_age_days=fund_max_age_days,
+        any_date=any_date,
+        max_list_age_days=max_list_age_days,
+    )
+    day, who, policy = chosen.as_of, chosen.investor, chosen.related
+    lists, firm_lists = chosen.lists, chosen.firm_lists
+    book = as_decision_book(chosen.decisions or None)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
     # The snapshot and its index load on a second thread while calamine parses a workbook's
@@ -319,8 +357,9 @@ def check(
             raise
         parsing.set()
         ref = loading.result()
+    book = pretrade.applicable_decisions(book, ref, reference)
     notify("read", 1, 1)
-    funds = FundContext.load(fund_holdings, as_of=day, max_age_days=fund_max_age_days)
+    funds = FundContext.load(chosen.fund_holdings, as_of=day, max_age_days=chosen.fund_max_age_days)
     holdings = screen_positions(
         data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
     )
@@ -331,10 +370,11 @@ def check(
         reference=ref,
         holdings=holdings,
         other_rows=list(data.other_rows),
-        input_issues=list(data.issues),
+        input_issues=[*as_of_note(day), *data.issues],
         rows_read=data.rows_read,
         files=files,
         tables=list(data.tables),
+        max_list_age_days=chosen.max_list_age_days,
     )
 
 

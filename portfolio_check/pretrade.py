@@ -18,11 +18,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from portfolio_check.citations import entry_citation
 from portfolio_check.compiled import compiled_reference, security_index
 from portfolio_check.decisions import DecisionBook, apply_decisions, as_decision_book
 from portfolio_check.errors import UsageError
+from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS, reference_facts
 from portfolio_check.identifiers import CHINA_COMPOSITE, HONG_KONG, make_ticker
-from portfolio_check.model import FailOn, Investor, SecurityIdentity, Side, Status, Verdict
+from portfolio_check.model import (
+    FailOn,
+    InputIssue,
+    Investor,
+    SecurityIdentity,
+    Side,
+    Status,
+    Verdict,
+)
 from portfolio_check.reference import Reference
 from portfolio_check.resolve import SecurityIndex, identify, parse_hkex_derivative_name, resolve
 from portfolio_check.rules import RelatedPolicy, side_allowed
@@ -33,6 +43,9 @@ __all__ = [
     "SecurityCheck",
     "TradeAnswer",
     "active_reference",
+    "applicable_decisions",
+    "as_of_bounds",
+    "as_of_note",
     "check_security",
     "parse_as_of",
     "parse_investor",
@@ -48,8 +61,52 @@ DISCLAIMER = (
 )
 
 
-def parse_as_of(value: dt.date | str | None) -> dt.date:
-    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today."""
+def parse_as_of(value: dt.date | str | None, *, any_date: bool = False) -> dt.date:
+    """The as-of date: a date, an ISO ``YYYY-MM-DD`` string, or None for today.
+
+    A date outside :func:`as_of_bounds` is refused unless ``any_date`` (a typing error such
+    as 0202-03-01 would otherwise be checked against lists that did not exist then).
+    """
+    day = _as_date(value)
+    first, last = as_of_bounds()
+    if not any_date and not first <= day <= last:
+        raise UsageError(
+            f"as-of date {day.isoformat()} is outside {first.isoformat()} .. {last.isoformat()}"
+            ", the dates the list data covers; give a date in that range, or accept it "
+            "anyway (--any-date) knowing that no list data exists for that date"
+        )
+    return day
+
+
+# The earliest date the shipped lists speak for (the NS-CMIC regime began in 2020-11, EO 13959).
+EARLIEST_AS_OF = dt.date(2020, 1, 1)
+
+
+def as_of_bounds() -> tuple[dt.date, dt.date]:
+    """The as-of dates accepted without ``any_date``: 2020-01-01 to one year from today."""
+    today = dt.date.today()
+    return EARLIEST_AS_OF, today + dt.timedelta(days=365)
+
+
+def as_of_note(day: dt.date) -> list[InputIssue]:
+    """An input issue saying that no list data exists for ``day``, when it is out of bounds."""
+    first, last = as_of_bounds()
+    if first <= day <= last:
+        return []
+    return [
+        InputIssue(
+            file="--as-of",
+            problem=(
+                f"no list data exists for {day.isoformat()} (the list data covers "
+                f"{first.isoformat()} .. {last.isoformat()}); the date was accepted on request "
+                "and the answers use the lists as the snapshot has them"
+            ),
+            value=day.isoformat(),
+        )
+    ]
+
+
+def _as_date(value: dt.date | str | None) -> dt.date:
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.datetime):
@@ -80,9 +137,12 @@ def active_reference(
     selected = compiled_reference(lists) if reference is None else reference.select(lists)
     if not firm_lists:
         return selected
-    from portfolio_check.sources.firm_list import load_firm_list
+    from portfolio_check.sources.firm_list import firm_list_id, load_firm_list
 
-    return selected.with_lists([load_firm_list(Path(path)) for path in firm_lists])
+    # each list its own id (firm, firm-2, ...): with one id the last list replaced the others
+    return selected.with_lists(
+        [load_firm_list(Path(path), firm_list_id(n)) for n, path in enumerate(firm_lists)]
+    )
 
 
 def parse_related(value: str) -> str:
@@ -94,20 +154,36 @@ def parse_related(value: str) -> str:
     return text
 
 
-def reference_summary(reference: Reference) -> dict[str, Any]:
-    """The reference block of the JSON contract."""
+def reference_summary(
+    reference: Reference, max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
+) -> dict[str, Any]:
+    """The reference block of the JSON contract: the snapshot, its lists and their dates."""
+    facts = reference_facts(reference, max_age_days=max_list_age_days)
+    published = {item["id"]: item for item in facts.pop("publications")}
     return {
         "version": reference.version,
+        **facts,
         "lists": [
             {
                 "id": item.list_id,
                 "title": item.title,
                 "source": item.source,
                 "entries": len(item.entries),
+                **{k: v for k, v in published.get(item.list_id, {}).items() if k != "id"},
             }
             for item in reference.lists.values()
         ],
     }
+
+
+def applicable_decisions(
+    book: DecisionBook | None, active: Reference, reference: Reference | None
+) -> DecisionBook | None:
+    """The decisions about the active lists; one naming an unknown list is an error."""
+    if book is None:
+        return None
+    known = {*(reference or compiled_reference(None)).lists, *active.lists}
+    return book.applicable(active.lists, known)
 
 
 # A text without spaces that holds a digit, of an identifier's length: a code, never a name.
@@ -168,6 +244,7 @@ class SecurityCheck:
     verdict: Verdict
     allowed: bool
     reference: Reference
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS
 
     @property
     def status(self) -> Status:
@@ -221,9 +298,15 @@ class SecurityCheck:
             "reason": verdict.reason,
             "security": verdict.identity.model_dump(mode="json"),
             "issuer": {"id": verdict.issuer_id, "name": verdict.issuer_name},
-            "findings": [f.model_dump(mode="json") for f in verdict.findings],
+            "findings": [
+                {
+                    **f.model_dump(mode="json"),
+                    **entry_citation(self.reference, f.list_id, f.entry_id),
+                }
+                for f in verdict.findings
+            ],
             "actions": verdict.actions.model_dump(),
-            "reference": reference_summary(self.reference),
+            "reference": reference_summary(self.reference, self.max_list_age_days),
             "disclaimer": DISCLAIMER,
         }
 
@@ -238,8 +321,14 @@ def check_security(
     lists: Sequence[str] | None = None,
     firm_lists: Sequence[str | os.PathLike[str]] = (),
     related: str = RelatedPolicy.LAW,
-    decisions: DecisionBook | str | os.PathLike[str] | None = None,
+    decisions: DecisionBook
+    | str
+    | os.PathLike[str]
+    | Sequence[str | os.PathLike[str]]
+    | None = None,
     reference: Reference | None = None,
+    any_date: bool = False,
+    max_list_age_days: int = DEFAULT_MAX_LIST_AGE_DAYS,
 ) -> SecurityCheck:
     """Answer a pre-trade question for one identifier (ISIN, ticker in any notation, or a name).
 
@@ -248,7 +337,7 @@ def check_security(
     query = (identifier or "").strip()
     if not query:
         raise UsageError("no security identifier given")
-    day = parse_as_of(as_of)
+    day = parse_as_of(as_of, any_date=any_date)
     who = parse_investor(investor)
     try:
         trade_side = Side(str(side).strip().lower())
@@ -257,6 +346,7 @@ def check_security(
     policy = parse_related(related)
     book = as_decision_book(decisions)
     ref = active_reference(reference, lists, firm_lists)
+    book = applicable_decisions(book, ref, reference)
     index = security_index(ref)
     identity, notes = identify(identifier=query, exchange=exchange)
     recognised = identity.isin or identity.cusip or identity.sedol or identity.ticker or notes
@@ -276,4 +366,4 @@ def check_security(
     allowed = verdict.status not in (Status.UNRESOLVED, Status.BLOCKED, Status.REVIEW) and (
         side_allowed(verdict.actions, trade_side)
     )
-    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref)
+    return SecurityCheck(query, day, who, trade_side, verdict, allowed, ref, max_list_age_days)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,11 +52,6 @@ def shipped_reference_dir() -> Path:
     )
 
 
-def default_reference_dir() -> Path:
-    """The snapshot a check uses when given none (the folder :func:`load_reference` loads)."""
-    return shipped_reference_dir()
-
-
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -88,6 +84,13 @@ def _load_list(folder: Path, listed: dict[str, Any]) -> ReferenceList:
 def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     if not path.is_file():
         return ()
+    try:
+        return _read_curated(path, model)
+    except (csv.Error, UnicodeDecodeError) as exc:  # NUL bytes, a damaged encoding
+        raise ReferenceDataError(f"{path}: not a readable UTF-8 CSV table ({exc})") from None
+
+
+def _read_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
     rows: list[CuratedT] = []
     with path.open(encoding="utf-8", newline="") as handle:
         for line, raw in enumerate(csv.DictReader(handle), start=2):
@@ -109,6 +112,46 @@ def _load_curated(path: Path, model: type[CuratedT]) -> tuple[CuratedT, ...]:
             except ValidationError as exc:
                 raise ReferenceDataError(f"{path}, line {line}: malformed row: {exc}") from None
     return tuple(rows)
+
+
+def snapshot_key(folder: Path | None = None) -> tuple[str, str]:
+    """The version and content hash of a snapshot (default: the one a check would load), from
+    its manifest alone: cheap, for keying caches of what is built from a loaded snapshot."""
+    from portfolio_check.sources.snapshot import snapshot_version
+
+    return snapshot_version((folder or default_reference_dir()).resolve())
+
+
+def choose_reference(spec: str | None = None, *, accept_edited: bool | None = None) -> Reference:
+    """``--reference VERSION|PATH``: a stored snapshot, ``shipped``, ``current`` or a folder;
+    ``None``: the current user snapshot, else the shipped one. Verified as it loads."""
+    if spec is None or not spec.strip():
+        return load_reference(None, accept_edited=accept_edited)
+    from portfolio_check.sources.store import resolve_snapshot
+
+    return load_reference(resolve_snapshot(spec), accept_edited=accept_edited)
+
+
+def load_curated_tables(
+    folder: Path,
+) -> tuple[tuple[CuratedSecurity, ...], tuple[CuratedName, ...]]:
+    """The curated securities and names of a snapshot folder, validated (without its lists)."""
+    return (
+        _load_curated(folder / "curated" / "securities.csv", CuratedSecurity),
+        _load_curated(folder / "curated" / "names.csv", CuratedName),
+    )
+
+
+def verify_or_fail(folder: Path) -> None:
+    """``ReferenceDataError`` unless every file of the snapshot matches its manifest."""
+    from portfolio_check.sources.snapshot import verify_snapshot
+
+    manifest = _read_json(folder / "manifest.json")
+    problems = verify_snapshot(folder, manifest if isinstance(manifest, dict) else {})
+    if problems:
+        raise ReferenceDataError(
+            f"{folder}: the snapshot does not match its manifest ({'; '.join(problems[:3])})"
+        )
 
 
 def _load_underlyings(path: Path) -> dict[str, str]:
@@ -157,16 +200,98 @@ def load_abbreviations(folder: Path) -> tuple[CuratedAbbreviation, ...]:
     return tuple(rows)
 
 
-def load_reference(folder: Path | None = None) -> Reference:
-    """Load and validate a snapshot folder (the shipped one by default, cached)."""
-    if folder is None:
-        return _load_shipped()
-    return _load(folder)
+ACCEPT_EDITED_ENV = "PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE"
+"""Set to 1 to load a snapshot whose files differ from its manifest (a local edit); every
+report then says so."""
 
 
-@lru_cache(maxsize=1)
-def _load_shipped() -> Reference:
-    return _load(default_reference_dir())
+def accept_edited_default() -> bool:
+    return os.environ.get(ACCEPT_EDITED_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def default_reference_dir() -> Path:
+    """The current user snapshot (``reference update``), else the shipped one."""
+    from portfolio_check.sources.store import current_snapshot_dir
+
+    return current_snapshot_dir() or shipped_reference_dir()
+
+
+def load_reference(folder: Path | None = None, *, accept_edited: bool | None = None) -> Reference:
+    """Load, verify and validate a snapshot folder (cached per folder and content).
+
+    Default: the current user snapshot, else the shipped one. Every file is checked against
+    the manifest's hashes; a mismatch is a ``ReferenceDataError`` unless ``accept_edited``
+    (default: the ``PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE`` variable), in which case the
+    snapshot loads and its manifest's ``verification`` says it was edited, for every report.
+    """
+    where = (folder or default_reference_dir()).resolve()
+    accept = accept_edited_default() if accept_edited is None else accept_edited
+    key, problems = _verified(where)
+    if problems and not accept:
+        try:
+            _load_cached(where, key, ())  # a malformed file is named first, by the validation
+        except ReferenceDataError:
+            raise
+        except Exception:  # any other damage: the mismatch below names the changed file
+            pass
+        raise ReferenceDataError(
+            f"{where}: the snapshot does not match its manifest ({'; '.join(problems[:3])}"
+            f"{'; ...' if len(problems) > 3 else ''}): it was edited or damaged. Rebuild it "
+            "('portfolio-check reference build' / 'update'), or accept the local edit with "
+            f"--accept-edited-reference or {ACCEPT_EDITED_ENV}=1 (every report then says so)"
+        )
+    return _load_cached(where, key, problems)
+
+
+_VERIFIED: dict[Path, tuple[tuple[tuple[str, int, int], ...], str, tuple[str, ...]]] = {}
+"""Per folder: the files' (name, mtime, size) when last verified, the cache key, the problems.
+A check loads the snapshot every time; hashing its megabytes again is needed only when a
+file's time or size moved."""
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+def _verified(where: Path) -> tuple[str, tuple[str, ...]]:
+    """The snapshot's cache key (its files' actual hashes) and how it differs from its
+    manifest (empty: as recorded)."""
+    from portfolio_check.sources.snapshot import snapshot_files, verify_snapshot
+
+    signature = _signature(where)
+    known = _VERIFIED.get(where)
+    if known is not None and known[0] == signature:
+        return known[1], known[2]
+    manifest = _read_json(where / "manifest.json")
+    if not isinstance(manifest, dict):
+        raise ReferenceDataError(f"{where / 'manifest.json'}: expected a JSON object")
+    problems = tuple(verify_snapshot(where, manifest))
+    present = snapshot_files(where) if problems else manifest.get("files") or {}
+    key = json.dumps(sorted(present.items())) + json.dumps(manifest.get("version"))
+    _VERIFIED[where] = (signature, key, problems)
+    return key, problems
+
+
+@lru_cache(maxsize=8)
+def _load_cached(folder: Path, key: str, problems: tuple[str, ...]) -> Reference:
+    """``key`` holds the files' actual hashes: an edited folder is loaded anew."""
+    reference = _load(folder)
+    verification: dict[str, Any] = {"status": "verified", "problems": []}
+    if problems:
+        verification = {
+            "status": "edited",
+            "problems": list(problems),
+            "note": "LOCALLY EDITED SNAPSHOT: its files differ from its manifest "
+            f"({'; '.join(problems[:3])}); accepted on request, so its answers are not those "
+            "of the published snapshot",
+        }
+    reference.manifest["verification"] = verification
+    return reference
 
 
 def _load(folder: Path) -> Reference:

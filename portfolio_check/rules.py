@@ -127,6 +127,11 @@ def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:
     return None
 
 
+def _since(entry: ListEntry) -> str:
+    """When OFAC published the entry on the list (its enhanced XML's datePublished)."""
+    return f" since {entry.listed_from} (OFAC's publication date)" if entry.listed_from else ""
+
+
 def _undated(entry: ListEntry) -> str:
     if entry.listed_from is not None:
         return ""
@@ -156,7 +161,8 @@ def sdn_blocking(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOu
         Status.BLOCKED,
         Actions(buy=PROHIBITED_ACTION, sell="prohibited: blocked property, freeze and report"),
         rule,
-        f"on the SDN list (programs {programs}): all dealings prohibited, property blocked, "
+        f"on the SDN list{_since(entry)} (programs {programs}): all dealings prohibited, "
+        "property blocked, "
         "report to OFAC within 10 business days" + _undated(entry),
     )
 

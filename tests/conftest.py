@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.test_web_support import assert_nothing_left, upload_root
+
+# The per-user snapshot store (reference update) of every test, and of every process a test
+# starts, is an empty private folder: never the real home's, so a snapshot someone fetched
+# cannot change an answer, and no test writes there. Tests that update use their own folder.
+os.environ["PORTFOLIO_CHECK_DATA"] = tempfile.mkdtemp(prefix="portfolio-check-test-data-")
 
 
 @pytest.fixture

@@ -215,7 +215,7 @@ def test_every_column_and_notation_on_every_face(client: TestClient, tmp_path: P
     path.write_bytes(body)
     _check_rows(WIDE_CASES, portfolio_check.check(path, as_of="2022-03-01").to_dict()["holdings"])
     out = CliRunner().invoke(main, ["check", str(path), "--as-of", "2022-03-01", "--json", "-"])
-    _check_rows(WIDE_CASES, json.loads(out.output)["holdings"])
+    _check_rows(WIDE_CASES, json.loads(out.stdout)["holdings"])
     response = client.post(
         "/api/check",
         files=[("files", ("wide.csv", body, "text/csv"))],
@@ -261,7 +261,7 @@ def test_the_cli_json(tmp_path: Path, day: str) -> None:
     path = tmp_path / "holdings.csv"
     path.write_bytes(_csv(_cases_on(day)))
     out = CliRunner().invoke(main, ["check", str(path), "--as-of", day, "--json", "-"])
-    _check_rows(_cases_on(day), json.loads(out.output)["holdings"])
+    _check_rows(_cases_on(day), json.loads(out.stdout)["holdings"])
 
 
 @pytest.mark.parametrize("day", DATES)
@@ -324,7 +324,7 @@ def test_pre_trade_on_every_face(
     assert says in json.dumps(answer.to_dict(), ensure_ascii=False)
     args = ["check-security", query, "--as-of", day, "--json", "-"]
     out = CliRunner().invoke(main, [*args, *(["--exchange", exchange] if exchange else [])])
-    assert json.loads(out.output)["status"] == status.value
+    assert json.loads(out.stdout)["status"] == status.value
     params = {"id": query, "as_of": day, **({"exchange": exchange} if exchange else {})}
     response = client.get("/api/security", params=params)
     assert response.status_code == 200, response.text

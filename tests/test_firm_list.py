@@ -144,7 +144,7 @@ def test_other_file_types_are_refused(tmp_path: Path, suffix: str) -> None:
 
 
 def test_a_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match=r"^absent\.csv: cannot be read"):
+    with pytest.raises(InputFileError, match=r"^absent\.csv: file not found"):
         load_firm_list(tmp_path / "absent.csv")
 
 
@@ -202,7 +202,7 @@ def test_a_workbook_row_error_names_the_sheet(tmp_path: Path) -> None:
 def test_a_damaged_workbook(tmp_path: Path) -> None:
     path = tmp_path / "firm.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(InputFileError, match=r"^firm\.xlsx: not a readable \.xlsx workbook"):
+    with pytest.raises(InputFileError, match=r"^firm\.xlsx: not a readable (\.xlsx )?workbook"):
         load_firm_list(path)
 
 

@@ -18,11 +18,13 @@ def test_ns_cmic_snapshot_is_complete() -> None:
     reference = load_reference()
     ns_cmic = reference.lists["ns-cmic"]
     assert len(ns_cmic.entries) == 68
-    assert sum(len(e.strong_aliases) for e in ns_cmic.entries) == 110
+    # OFAC's enhanced XML: the legacy files' 110 strong aliases and six names in Chinese.
+    assert sum(len(e.strong_aliases) for e in ns_cmic.entries) == 116
     assert sum(len(e.weak_aliases) for e in ns_cmic.entries) == 27
     sensetime = reference.entry("ns-cmic", "33114")
     assert sensetime.name == "SENSETIME GROUP LIMITED"
-    assert sensetime.strong_aliases == ("SENSETIME GROUP LTD",)
+    assert sensetime.strong_aliases == ("SENSETIME GROUP LTD", "商湯集團有限公司")
+    assert sensetime.listed_from == dt.date(2021, 12, 10)  # OFAC's datePublished
     assert (sensetime.listing_date, sensetime.effective_date, sensetime.divestment_date) == (
         dt.date(2021, 12, 10),
         dt.date(2022, 2, 8),
@@ -37,8 +39,7 @@ def test_manifest_names_its_sources() -> None:
     manifest = load_reference().manifest
     assert "generated_at" in manifest and manifest.get("version")
     text = str(manifest)
-    for name in ("cons_prim.csv", "cons_alt.csv", "cons_add.csv", "cons_comments.csv"):
-        assert name in text
+    assert "CONS_ENHANCED.XML" in text
     assert "sha256" in text
 
 

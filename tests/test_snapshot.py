@@ -34,6 +34,7 @@ SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"
 DOD_1260H = SHARED / "data" / "dod_1260h" / "dod_1260h_sanctions.csv"
+ENHANCED = SHARED / "data" / "ofac" / "enhanced_2025-01" / "CONS_ENHANCED.XML"
 WHEN = dt.datetime(2025, 12, 20, 9, 30, tzinfo=dt.UTC)
 MAX_LIST_FILE_BYTES = 5_000_000
 """Each shipped list file stays below this (the package carries them)."""
@@ -43,7 +44,9 @@ needs_consolidated = pytest.mark.skipif(
     reason=f"OFAC's consolidated files are not at {CONSOLIDATED}",
 )
 needs_all_sources = pytest.mark.skipif(
-    not all(p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H)),
+    not all(
+        p.is_file() for p in (CONSOLIDATED / "cons_prim.csv", SDN / "sdn.csv", DOD_1260H, ENHANCED)
+    ),
     reason=f"OFAC's and DoD's files are not all under {SHARED / 'data'}",
 )
 
@@ -74,7 +77,20 @@ def test_list_file(built: tuple[Path, Manifest]) -> None:
 def test_manifest(built: tuple[Path, Manifest]) -> None:
     out, manifest = built
     data = read(out / "manifest.json")
-    assert list(data) == ["schema", "version", "generated_at", "generated_by", "lists"]
+    assert list(data) == [
+        "schema",
+        "version",
+        "generated_at",
+        "generated_by",
+        "lists",
+        "content_sha256",
+        "files",
+    ]
+    # Every file of the snapshot is hashed, and the version is their content hash.
+    assert data["files"] == {
+        NS_CMIC_FILE: hashlib.sha256((out / NS_CMIC_FILE).read_bytes()).hexdigest()
+    }
+    assert data["version"] == f"2025-12-20.{data['content_sha256'][:8]}"
     assert data["schema"] == 1
     assert data["generated_at"] == "2025-12-20T09:30:00Z"
     assert data["generated_by"] == GENERATED_BY
@@ -89,7 +105,12 @@ def test_manifest(built: tuple[Path, Manifest]) -> None:
     for name, info in files.items():
         assert info["sha256"] == hashlib.sha256((FIXTURES / name).read_bytes()).hexdigest()
     assert files["cons_prim.csv"]["records"] == 5
-    assert listed["published"] == "unknown (OFAC's legacy CSV files carry no date)"
+    # The CSV set states no date: the folder's newest file time stands in, labelled as such.
+    assert listed["published"].startswith(
+        "unknown (OFAC's legacy CSV files carry no date); newest file time of the folder "
+    )
+    assert listed["published_basis"] == "newest file time of the folder"
+    assert listed["published"].endswith(listed["published_date"])
     assert (listed["source_records"], listed["dropped"]) == (5, {"other programs": 2})
     assert listed["selection"] == "records on program CMIC-EO13959"
     assert "tranches" not in listed and "end_dates" not in listed
@@ -236,10 +257,10 @@ def test_real_snapshot(tmp_path: Path) -> None:
 
 
 def build_real(out: Path) -> Manifest:
-    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them."""
-    return build_snapshot(
-        CONSOLIDATED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN
-    )
+    """The shipped snapshot's lists, built as ``portfolio-check reference build`` builds them:
+    NS-CMIC from OFAC's enhanced XML (publication dates per entity, names in other scripts;
+    the same 68 entries as the 2025-06 legacy XML and the 2025-12 CSV set)."""
+    return build_snapshot(ENHANCED, out, sdn_dir=SDN, dod_1260h_csv=DOD_1260H, generated_at=WHEN)
 
 
 @needs_all_sources
@@ -251,9 +272,11 @@ def test_committed_snapshot_is_what_the_importer_makes(tmp_path: Path) -> None:
     for name in (NS_CMIC_FILE, SDN_FILE, DOD_1260H_FILE):
         assert (committed / name).read_bytes() == (tmp_path / name).read_bytes(), name
     old, new = read(committed / "manifest.json"), read(tmp_path / "manifest.json")
-    # Keys only the committed manifest has (masters, derived) are added by reference_build.
-    assert {key for key in new if old.get(key) != new[key]} <= {"generated_at", "version"}
-    assert old["version"].split(".")[1] == new["version"].split(".")[1]
+    # Keys only the committed manifest has (masters, derived) are added by reference_build;
+    # its files, content hash and version cover those and the curated tables too.
+    changed = {key for key in new if old.get(key) != new[key]}
+    assert changed <= {"generated_at", "version", "files", "content_sha256"}
+    assert old["lists"] == new["lists"]
 
 
 @needs_all_sources
@@ -261,10 +284,9 @@ def test_real_snapshot_with_all_lists(tmp_path: Path) -> None:
     manifest = build_real(tmp_path)
     cmic, sdn, dod = manifest.lists
     assert [item.id for item in manifest.lists] == ["ns-cmic", "sdn", "dod-1260h"]
-    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 110, 27)
-    assert cmic.published.startswith(
-        "unknown (OFAC's legacy CSV files carry no date); on or before 2025-12-19"
-    )
+    # The CSV set's 110 strong aliases and OFAC's six names of CMIC entries in Chinese.
+    assert (cmic.entries, cmic.strong_aliases, cmic.weak_aliases) == (68, 116, 27)
+    assert (cmic.published, cmic.published_basis) == ("2025-01-10", "stated in the file")
     assert (sdn.regime, sdn.title) == (
         "sdn-blocking",
         "Specially Designated Nationals and Blocked Persons List (SDN)",

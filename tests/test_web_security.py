@@ -16,7 +16,6 @@ from portfolio_check.web.security import (
     host_name,
     is_loopback,
     safe_next,
-    session_value,
 )
 from portfolio_check.web.uploads import display_name
 from tests.test_web_support import (
@@ -98,12 +97,21 @@ def test_login_form_sets_a_cookie_that_opens_the_pages(client: TestClient) -> No
     assert accepted.headers["location"] == "/about"
     cookie = accepted.headers["set-cookie"]
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
-    assert TOKEN not in cookie  # the cookie holds a value derived from the token
-    assert client.cookies[COOKIE_NAME] == session_value(TOKEN)
+    assert TOKEN not in cookie  # the cookie holds a random session id, not the token
+    session = client.cookies[COOKIE_NAME]
+    assert "max-age" in cookie.lower()  # it expires
     about = client.get("/about")
     assert about.status_code == 200 and "Log out" in about.text
+    # another login makes another session
+    again = client.post("/login", data={"token": TOKEN, "next": "/"}, follow_redirects=False)
+    assert again.status_code == 303 and client.cookies[COOKIE_NAME] != session
+    session = client.cookies[COOKIE_NAME]
     logout = client.post("/logout", follow_redirects=False)
     assert logout.status_code == 303
+    # the session is over: the old cookie no longer opens the pages
+    client.cookies.clear()
+    client.cookies.set(COOKIE_NAME, session)
+    assert client.get("/api/reference").status_code == 401
     client.cookies.clear()
     assert (
         client.get("/about", headers={"accept": "text/html"}, follow_redirects=False).status_code

@@ -59,7 +59,7 @@ async def _post_all(base: str, workbook: bytes) -> list[tuple[int, str, str, htt
 
 def test_twenty_concurrent_uploads_get_twenty_correct_answers(tmp_path: Path) -> None:
     root = upload_root(tmp_path)
-    app = create_app(settings_for(root))
+    app = create_app(settings_for(root, uploads_per_client=UPLOADS))
     workbook = sensetime_bytes()
     with live_server(app) as base:
         answers = asyncio.run(_post_all(base, workbook))

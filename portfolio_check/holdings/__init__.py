@@ -16,6 +16,7 @@ header words and contents, and classifies rows.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -42,7 +43,7 @@ from portfolio_check.holdings.readers import (
     MAX_FILE_ENV,
     SUPPORTED_EXTENSIONS,
     ReadLimits,
-    read_file,
+    read_file_reporting,
     render_values,
 )
 from portfolio_check.holdings.roles import Role, RoleChoice, normalise_header
@@ -184,10 +185,11 @@ def read_holdings(
         paths = [paths]
     limits = ReadLimits.from_env(max_file_mb)
     parts: list[HoldingsInput] = []
+    undecoded = False
     steps = 2 * len(paths)
     for number, p in enumerate(paths):
         label = os.fspath(p)
-        grids = read_file(Path(label), label, limits, parse_started)
+        grids, read_issues = read_file_reporting(Path(label), label, limits, parse_started)
         if progress:
             progress("read", 2 * number + 1, steps)
         results = [(g, analyse_grid(g)) for g in grids]
@@ -196,7 +198,27 @@ def read_holdings(
         if not any(r.has_holdings for _, r in results):
             _raise_no_table(label, results)
         parts.extend(_assemble(label, g, r) for g, r in results)
-    return _concat(parts)
+        if read_issues:
+            parts[-1].issues.extend(read_issues)
+            undecoded = True
+    read = _concat(parts)
+    if undecoded:
+        _drop_undecoded_identity(read.positions)
+    return read
+
+
+def _drop_undecoded_identity(positions: pd.DataFrame) -> None:
+    """An identity cell holding U+FFFD (bytes that did not decode) identifies nothing.
+
+    A name with a garbled character may miss the list entry it names, and a CLEAR must be
+    earned: the cell is not used (the input row keeps it, the input issue says where), so a
+    position left with nothing else to identify it is UNRESOLVED.
+    """
+    for column in IDENTITY_COLUMNS:
+        values = positions[column]
+        garbled = values.map(lambda v: isinstance(v, str) and "\ufffd" in v).to_numpy(dtype=bool)
+        if garbled.any():
+            positions.loc[garbled, column] = None
 
 
 def _raise_no_table(label: str, results: Sequence[tuple[Grid, GridResult]]) -> NoReturn:
@@ -228,7 +250,10 @@ def read_frame(frame: pd.DataFrame, *, label: str = "<dataframe>") -> HoldingsIn
         raise InputFileError(
             label, "no recognisable holdings columns (need a security name or identifier column)"
         )
-    return _assemble(label, grid, result)
+    read = _assemble(label, grid, result)
+    if read.positions is _EMPTY_POSITIONS:
+        read = dataclasses.replace(read, positions=_empty_positions())
+    return read
 
 
 def _frame_grid(label: str, header: list[str | None], frame: pd.DataFrame) -> Grid:
@@ -305,11 +330,20 @@ def _row_text(values: Sequence[object]) -> str:
 
 
 def _empty_positions() -> pd.DataFrame:
+    # built once and copied: a workbook of thousands of sheets without positions needs one
+    # per sheet, and building it costs tens of milliseconds
+    return _EMPTY_POSITIONS.copy()
+
+
+def _build_empty_positions() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in POSITION_COLUMNS})
     frame["row"] = frame["row"].astype(np.int64)
     frame["quantity"] = frame["quantity"].astype(float)
     frame["market_value"] = frame["market_value"].astype(float)
     return frame
+
+
+_EMPTY_POSITIONS = _build_empty_positions()
 
 
 def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
@@ -327,7 +361,8 @@ def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
     ]
     parts = [_table_positions(label, grid, result, k) for k in range(len(result.tables))]
     frames = [frame for frame, _, _ in parts if len(frame)]
-    positions = pd.concat(frames, ignore_index=True) if frames else _empty_positions()
+    # a sheet without positions shares the empty frame: _concat and read_frame copy it
+    positions = pd.concat(frames, ignore_index=True) if frames else _EMPTY_POSITIONS
     issues = [issue for _, table_issues, _ in parts for issue in table_issues]
     return HoldingsInput(positions, others, issues, len(grid), [info for _, _, info in parts])
 

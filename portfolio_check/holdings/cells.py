@@ -15,9 +15,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-from stdnum import cusip as _cusip
-from stdnum import isin as _isin
-from stdnum.gb import sedol as _sedol
+
+from portfolio_check.identifiers import CUSIP, FORMATS, ISIN, SEDOL
 
 # Characters that make a cell look filled but are not content (NBSP from web exports, BOM,
 # zero-width space).
@@ -25,10 +24,42 @@ _INVISIBLE = "\u00a0\ufeff\u200b\u3000"
 _STRIP = " \t\r\n" + _INVISIBLE
 
 
+# Excel's limit on one cell's characters: a longer text could not reach the report whole, so
+# every output (workbook, CSV, Parquet, JSON, page) gets the same cut text, marked as cut.
+MAX_CELL_CHARS = 32_767
+_CUT_MARKER = " [cut: {n:,} characters in all]"
+_cuts = [0]
+
+
 def clean_text(text: str) -> str | None:
-    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left."""
+    """Strip whitespace (including NBSP/BOM); ``None`` when nothing is left; a text over
+    :data:`MAX_CELL_CHARS` is cut (:func:`cut_text`)."""
     stripped = text.strip(_STRIP)
+    if len(stripped) > MAX_CELL_CHARS:
+        return cut_text(stripped)
     return stripped or None
+
+
+def cut_text(text: str) -> str:
+    """``text`` cut to :data:`MAX_CELL_CHARS` characters, ending with a marker saying so."""
+    marker = _CUT_MARKER.format(n=len(text))
+    _cuts[0] += 1
+    return text[: MAX_CELL_CHARS - len(marker)] + marker
+
+
+def cuts_made() -> int:
+    """How many texts :func:`cut_text` has cut in this process (readers compare counts)."""
+    return _cuts[0]
+
+
+def was_cut(value: object) -> bool:
+    """Whether ``value`` is a text :func:`cut_text` made."""
+    return (
+        isinstance(value, str)
+        and len(value) == MAX_CELL_CHARS
+        and value.endswith(" characters in all]")
+        and " [cut: " in value[-60:]
+    )
 
 
 def clean_column(column: pd.Series) -> np.ndarray:
@@ -157,6 +188,16 @@ def parse_numbers(
     a trailing ``%`` is not a quantity and counts as junk. With ``decimal_comma`` (see
     :func:`decimal_comma_style`), ``1.234`` is 1234.
     """
+    values, junk = _parse_numbers(texts, decimal_comma=decimal_comma)
+    # "inf", "1e309", "-Infinity": a number no holding has; an input issue, never a value
+    infinite = np.isinf(values)
+    if infinite.any():
+        values[infinite] = np.nan
+        junk[infinite] = True
+    return values, junk
+
+
+def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
     s = _from_european(texts) if decimal_comma else texts.astype(object)
     n = len(s)
     values = np.full(n, np.nan)
@@ -205,6 +246,8 @@ def parse_number(text: str) -> float | None:
     if not re.match(_PLAIN, t):
         return None
     value = float(t)
+    if not math.isfinite(value):
+        return None
     return -value if negative else value
 
 
@@ -214,13 +257,12 @@ def looks_numeric(text: str) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Identifier shapes (for recognising columns by content; validation proper lives in
-# portfolio_check.identifiers)
+# Identifier shapes: the formats of portfolio_check.identifiers, the one validator
 # --------------------------------------------------------------------------------------------
 
-ISIN_SHAPE = re.compile(r"^[A-Z]{2}[A-Z0-9]{9}[0-9]$")
-CUSIP_SHAPE = re.compile(r"^[0-9]{3}[0-9A-Z]{5}[0-9]$")
-SEDOL_SHAPE = re.compile(r"^[0-9BCDFGHJKLMNPQRSTVWXYZ]{6}[0-9]$")
+ISIN_SHAPE = ISIN.shape
+CUSIP_SHAPE = CUSIP.shape
+SEDOL_SHAPE = SEDOL.shape
 # Bloomberg "941 HK", "000603 C2", "VNET US", "941 HK Equity"; Refinitiv "0941.HK";
 # FactSet "0941-HK"; prefixed "XHKG:0941".
 BLOOMBERG_TICKER = re.compile(
@@ -235,61 +277,14 @@ CODE_SHAPE = re.compile(r"^\.?[A-Z0-9][A-Z0-9./:\-]*(?: [A-Z0-9./:\-]+)?$", re.I
 MIC_SHAPE = re.compile(r"^X[A-Z]{3}$")
 
 
-def is_isin(text: str) -> bool:
-    return ISIN_SHAPE.match(text) is not None and bool(_isin.is_valid(text))
-
-
-def is_cusip(text: str) -> bool:
-    return CUSIP_SHAPE.match(text) is not None and bool(_cusip.is_valid(text))
-
-
-def is_sedol(text: str) -> bool:
-    return SEDOL_SHAPE.match(text) is not None and bool(_sedol.is_valid(text))
-
-
-def _char_values(codes: Sequence[str], width: int) -> np.ndarray:
-    """Codes of ``width`` characters [0-9A-Z] as a (n, width) array of 0-35 values."""
-    raw = np.frombuffer("".join(codes).encode("ascii"), dtype=np.uint8).reshape(-1, width)
-    values = raw.astype(np.int64)
-    return np.where(values >= 65, values - 55, values - 48)
+is_isin = ISIN.is_valid
+is_cusip = CUSIP.is_valid
+is_sedol = SEDOL.is_valid
 
 
 def check_digits_ok(codes: Sequence[str], kind: str) -> np.ndarray:
-    """Per code, whether its check digit holds; vectorised over many codes.
-
-    ``codes`` must have the shape of their ``kind`` (``ISIN_SHAPE``, ``CUSIP_SHAPE``,
-    ``SEDOL_SHAPE``). Only the check digit is tested: an ISIN's country code, say, is not
-    (:func:`is_isin`, python-stdnum's, does that).
-    """
-    n = len(codes)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    if kind == "isin":
-        v = _char_values(codes, 12)
-        # letters are two digits (A = 10): Luhn over the expanded digit string
-        ndig = np.where(v >= 10, 2, 1)
-        # position from the right (0-based) of each character's last digit
-        after = np.cumsum(ndig[:, ::-1], axis=1)[:, ::-1] - ndig
-        total = np.zeros(n, dtype=np.int64)
-        for digit, pos in ((v % 10, after), (v // 10, after + 1)):
-            present = (pos == after) | (v >= 10)
-            d = np.where(pos % 2 == 1, digit * 2, digit)
-            d = np.where(d > 9, d - 9, d)
-            total += np.where(present, d, 0).sum(axis=1)
-        ok: np.ndarray = total % 10 == 0
-        return ok
-    if kind == "cusip":
-        v = _char_values(codes, 9)
-        body = v[:, :8] * np.array([1, 2, 1, 2, 1, 2, 1, 2])
-        total = (body // 10 + body % 10).sum(axis=1)
-        ok = (10 - total % 10) % 10 == v[:, 8]
-        return ok
-    if kind == "sedol":
-        v = _char_values(codes, 7)
-        total = (v[:, :6] * np.array([1, 3, 1, 7, 3, 9])).sum(axis=1)
-        ok = (10 - total % 10) % 10 == v[:, 6]
-        return ok
-    raise ValueError(f"no check digit for {kind!r}")
+    """Per code of the shape of ``kind`` (isin, cusip, sedol), whether its check digit holds."""
+    return FORMATS[kind].check_digits_ok(codes)
 
 
 def is_ticker(text: str) -> bool:

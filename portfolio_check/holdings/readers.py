@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import zipfile
 from collections.abc import Callable, Sequence
@@ -30,8 +31,29 @@ import numpy as np
 import pandas as pd
 
 from portfolio_check.errors import InputFileError, UsageError
-from portfolio_check.holdings.cells import clean_column, clean_text, render, render_float
+from portfolio_check.holdings.cells import (
+    MAX_CELL_CHARS,
+    clean_column,
+    clean_text,
+    cuts_made,
+    render,
+    render_float,
+    was_cut,
+)
+from portfolio_check.holdings.encoding import DETECTED_ENCODINGS, decode_csv, utf16_without_bom
+from portfolio_check.holdings.guards import (
+    EXCEL_MAX_COLUMNS,
+    SheetExtent,
+    SheetScanner,
+    check_extents,
+    is_worksheet_part,
+    measure_with_parser,
+    positive_megabytes,
+    read_regular_file,
+    sheet_part_names,
+)
 from portfolio_check.holdings.tables import Grid
+from portfolio_check.model import InputIssue
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
 LEGACY_EXCEL_EXTENSIONS = frozenset({".xls"})
@@ -80,11 +102,10 @@ class ReadLimits:
         """Limits from ``max_file_mb``, else ``PORTFOLIO_CHECK_MAX_FILE_MB``, else 500 MB."""
         if max_file_mb is None:
             raw = os.environ.get(MAX_FILE_ENV, "").strip()
-            try:
-                max_file_mb = float(raw) if raw else float(DEFAULT_MAX_FILE_MB)
-            except ValueError:
-                raise UsageError(f"{MAX_FILE_ENV}={raw!r} is not a number of megabytes") from None
-        if max_file_mb <= 0:
+            max_file_mb = (
+                positive_megabytes(MAX_FILE_ENV, raw) if raw else float(DEFAULT_MAX_FILE_MB)
+            )
+        if not math.isfinite(max_file_mb) or max_file_mb <= 0:
             raise UsageError(f"the file size limit must be positive, not {max_file_mb!r} MB")
         max_bytes = int(max_file_mb * 1024 * 1024)
         return cls(max_bytes, UNPACKED_PER_FILE_LIMIT * max_bytes)
@@ -96,7 +117,11 @@ def sniff_kind(head: bytes) -> str:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (
+        b"\x00" in head
+        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and not utf16_without_bom(head)
+    ):
         return "binary"
     return "text"
 
@@ -132,10 +157,60 @@ def read_file(
     parse_started: Callable[[], None] | None = None,
 ) -> list[Grid]:
     """Read one holdings file into grids (one per sheet); see :func:`read_workbook` for
-    ``parse_started``."""
+    ``parse_started``. A file with undecodable bytes is refused here (its issues have nowhere
+    to go); :func:`read_file_reporting` reads it and says where they are."""
+    grids, issues = read_file_reporting(path, label, limits, parse_started)
+    if issues:
+        first = issues[0]
+        raise InputFileError(label, first.problem, sheet=first.sheet, row=first.row)
+    return grids
+
+
+def read_file_reporting(
+    path: Path,
+    label: str,
+    limits: ReadLimits | None = None,
+    parse_started: Callable[[], None] | None = None,
+) -> tuple[list[Grid], list[InputIssue]]:
+    """:func:`read_file`, and the input issues of reading (bytes that did not decode, texts
+    cut to Excel's cell limit)."""
+    cuts = cuts_made()
+    grids, issues = _read_file(path, label, limits, parse_started)
+    if cuts_made() != cuts:
+        issues = [*issues, *cut_issues(label, grids)]
+    return grids, issues
+
+
+def cut_issues(label: str, grids: Sequence[Grid]) -> list[InputIssue]:
+    """An input issue for each cell whose text was cut to Excel's limit."""
+    issues: list[InputIssue] = []
+    for grid in grids:
+        for c in grid.cells.columns:
+            column = grid.cells[c]
+            marked = np.flatnonzero(column.map(was_cut).to_numpy(dtype=bool))
+            for i in marked.tolist():
+                text = column.iat[i]
+                issues.append(
+                    InputIssue(
+                        file=label,
+                        sheet=grid.sheet,
+                        row=int(grid.rows[i]),
+                        problem=f"the cell's text is longer than Excel's {MAX_CELL_CHARS:,} "
+                        "characters a cell can hold; it is cut, and marked as cut, everywhere "
+                        "it is shown",
+                        value=str(text)[:60] + "…",
+                    )
+                )
+    return issues
+
+
+def _read_file(
+    path: Path,
+    label: str,
+    limits: ReadLimits | None,
+    parse_started: Callable[[], None] | None,
+) -> tuple[list[Grid], list[InputIssue]]:
     limits = limits or ReadLimits.from_env()
-    if not path.exists():
-        raise InputFileError(label, "file not found")
     if path.is_dir():
         raise InputFileError(label, "is a directory, not a holdings file")
     suffix = path.suffix.lower()
@@ -145,17 +220,7 @@ def read_file(
             f"unsupported file type {suffix or '(no extension)'!r}; "
             f"expected one of {', '.join(sorted(SUPPORTED_EXTENSIONS))}",
         )
-    try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise InputFileError(
-                label,
-                f"the file is {_megabytes(size)}, above the limit of "
-                f"{_megabytes(limits.max_file_bytes)} (set {MAX_FILE_ENV} to raise it)",
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(label, f"cannot read the file: {exc.strerror or exc}") from None
+    data = read_regular_file(path, label, limits.max_file_bytes, f"set {MAX_FILE_ENV} to raise it")
     if not data.strip(b" \t\r\n\x00"):
         raise InputFileError(label, "the file is empty")
     kind = sniff_kind(data[:4096])
@@ -172,10 +237,11 @@ def read_file(
             f"the extension says {_EXTENSION_TEXT[suffix]} but the content is {_KIND_TEXT[kind]}",
         )
     if kind == "text":
-        return [read_csv_bytes(data, label, sheet=path.stem or "csv")]
+        grid, issues = read_csv_reporting(data, label, sheet=path.stem or "csv")
+        return [grid], issues
     if kind == "zip":
         check_package(data, label, limits)
-    return read_workbook(data, label, parse_started)
+    return read_workbook(data, label, parse_started), []
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,12 +277,43 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
                 f"{_megabytes(limits.max_unpacked_bytes)} (a zip bomb, or set {MAX_FILE_ENV})",
             )
         total = 0
+        extents: dict[str, SheetExtent] = {}
         for part in parts:
-            total += _check_part(archive, part, label, limits.max_unpacked_bytes - total)
+            scanner = SheetScanner() if is_worksheet_part(part.filename) else None
+            total += _check_part(archive, part, label, limits.max_unpacked_bytes - total, scanner)
+            if scanner is not None:
+                extents[part.filename] = _extent(archive, part, scanner)
+        if extents:
+            check_extents(label, extents, _sheet_names(archive))
 
 
-def _check_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, label: str, budget: int) -> int:
-    """Unpack one part in chunks; returns its real size. Raises on a bomb or a DTD."""
+def _extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner) -> SheetExtent:
+    if not scanner.needs_parser:
+        return scanner.extent
+    with archive.open(part) as stream:  # already unpacked once without error
+        return measure_with_parser(stream)
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    try:
+        return sheet_part_names(
+            archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels")
+        )
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+
+
+def _check_part(
+    archive: zipfile.ZipFile,
+    part: zipfile.ZipInfo,
+    label: str,
+    budget: int,
+    scanner: SheetScanner | None = None,
+) -> int:
+    """Unpack one part in chunks; returns its real size. Raises on a bomb or a DTD.
+
+    A worksheet part's chunks also go to ``scanner``, which measures its cells.
+    """
     size = 0
     tail = b""
     try:
@@ -238,6 +335,8 @@ def _check_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, label: str, bud
                         "attack); refusing to read it",
                     )
                 tail = chunk[-16:]
+                if scanner is not None:
+                    scanner.feed(chunk)
     except InputFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
@@ -393,12 +492,19 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
     :func:`sheet_rows`, which owns the merge rules.
     """
     width = max((len(row) for row in values), default=0)
-    if merged or any(len(row) != width for row in values):
-        return Grid.from_rows(name, sheet_rows(values, merged))
+    if merged or any(len(row) != width for row in values) or len(values) * width <= SMALL_SHEET:
+        return compact_columns(Grid.from_rows(name, sheet_rows(values, merged)))
     if width == 0:
         return Grid.from_rows(name, [])
     raw = pd.DataFrame(list(values), dtype=object)
-    columns = [render_values(raw[c].to_numpy(dtype=object)) for c in range(width)]
+    kept = _columns_worth_rendering(raw)
+    columns = [
+        render_values(raw[c].to_numpy(dtype=object)) if keep else np.full(len(raw), None)
+        for c, keep in enumerate(kept)
+    ]
+    if not all(kept):
+        columns = [column for column, keep in zip(columns, kept, strict=True) if keep]
+        width = len(columns)
     filled = np.zeros(len(values), dtype=bool)
     for column in columns:
         filled |= pd.notna(column)
@@ -410,40 +516,52 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
     return Grid(name, cells, np.flatnonzero(filled).astype(np.int64) + 1)
 
 
+# A sheet of at most this many cells is read row by row: the column-wise path's fixed cost
+# (frames, factorising) is what a workbook of thousands of one-note sheets would pay per sheet.
+SMALL_SHEET = 64
+# A sheet this wide with mostly empty columns is compacted: its empty columns (no header, no
+# value) are dropped before any per-column work, so 16,384 empty columns cost nothing. Narrower
+# sheets keep their columns as they are (the table analysis sees the layout a person sees).
+COMPACT_FROM_COLUMNS = 256
+
+
+def _columns_worth_rendering(raw: pd.DataFrame) -> list[bool]:
+    """Per column, whether it may hold text; all True unless the sheet is wide and sparse."""
+    width = raw.shape[1]
+    if width <= COMPACT_FROM_COLUMNS:
+        return [True] * width
+    cells = raw.to_numpy(dtype=object)
+    blank = pd.isna(cells) | (cells == "")
+    kept = (~blank.all(axis=0)).tolist()
+    return kept if sum(kept) * 2 < width else [True] * width
+
+
+def compact_columns(grid: Grid) -> Grid:
+    """``grid`` without its empty columns, when it is wide and mostly empty."""
+    width = grid.cells.shape[1]
+    if width <= COMPACT_FROM_COLUMNS:
+        return grid
+    filled = grid.cells.notna().any(axis=0).to_numpy(dtype=bool)
+    if int(filled.sum()) * 2 >= width:
+        return grid
+    cells = grid.cells.loc[:, filled]
+    cells.columns = pd.RangeIndex(cells.shape[1])
+    return Grid(grid.sheet, cells, grid.rows)
+
+
 # --------------------------------------------------------------------------------------------
 # csv
 # --------------------------------------------------------------------------------------------
 
 
-# The encodings custodians and administrators export CSV in, besides UTF-8: mainland
-# (GB18030), Hong Kong and Taiwan (Big5-HKSCS, cp950), Japan (cp932 / Shift-JIS), Korea
-# (cp949 / EUC-KR), and Western Europe (cp1252).
-CSV_ENCODINGS = ("gb18030", "big5hkscs", "cp950", "cp932", "shift_jis", "cp949", "euc_kr", "cp1252")
+# Kept for callers of the former API: the detector's encodings live in :mod:`.encoding`.
+CSV_ENCODINGS = DETECTED_ENCODINGS
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: a BOM decides; strict UTF-8 next; else the encoding a detector
-    (charset-normalizer, limited to the encodings exports use) finds most coherent."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else (
-            "utf-8"
-        )
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data, cp_isolation=list(CSV_ENCODINGS)).best()
-    if best is not None and best.encoding:
-        try:
-            return data.decode(best.encoding), best.encoding
-        except (UnicodeDecodeError, LookupError):
-            pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+def decode_text(data: bytes, label: str = "<text>") -> tuple[str, str]:
+    """CSV bytes as text and the encoding decided (see :func:`.encoding.decode_csv`)."""
+    decoded = decode_csv(data, label)
+    return decoded.text, decoded.encoding
 
 
 def sniff_delimiter(text: str) -> str:
@@ -475,9 +593,30 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_bytes(data: bytes, label: str, *, sheet: str = "csv") -> Grid:
     """A CSV file as one grid; row numbers are the line where each record starts."""
-    text, _encoding = decode_text(data)
-    delimiter = sniff_delimiter(text)
-    return read_csv_text(text, label, sheet=sheet, delimiter=delimiter)
+    return read_csv_reporting(data, label, sheet=sheet)[0]
+
+
+def read_csv_reporting(
+    data: bytes, label: str, *, sheet: str = "csv"
+) -> tuple[Grid, list[InputIssue]]:
+    """A CSV file as one grid, and an input issue for each byte sequence that did not decode."""
+    decoded = decode_csv(data, label)
+    delimiter = sniff_delimiter(decoded.text)
+    grid = read_csv_text(decoded.text, label, sheet=sheet, delimiter=delimiter)
+    issues = [
+        InputIssue(
+            file=label,
+            sheet=sheet,
+            row=bad.line,
+            problem=(
+                f"bytes that are not {decoded.encoding} were read as \ufffd (the rest of the "
+                "file decoded cleanly); the cell holding them may be misread"
+            ),
+            value=bad.data.hex(" ") or None,
+        )
+        for bad in decoded.bad
+    ]
+    return grid, issues
 
 
 def read_csv_text(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
@@ -530,6 +669,8 @@ def _max_fields(text: str, delimiter: str) -> int:
 
 def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
     width = _max_fields(text, delimiter)
+    if width > EXCEL_MAX_COLUMNS:
+        raise ValueError("too wide for the column-wise parser")  # the record reader names it
     frame = pd.read_csv(
         io.StringIO(text),
         sep=delimiter,
@@ -556,8 +697,14 @@ def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
                 embedded += col.str.count(r"\r\n|\r|\n").to_numpy(dtype=np.int64)
         spans = 1 + embedded
         starts = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
+    kept = _columns_worth_rendering(frame)
     cleaned = pd.DataFrame(
-        {c: clean_column(frame[c]) for c in frame.columns}, index=frame.index, dtype=object
+        {
+            i: clean_column(frame[c])
+            for i, c in enumerate(c for c, k in zip(frame.columns, kept, strict=True) if k)
+        },
+        index=frame.index,
+        dtype=object,
     )
     return Grid.from_frame(sheet, cleaned, starts)
 
@@ -571,10 +718,27 @@ def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> G
             start = last_line + 1
             last_line = reader.line_num
             values = [clean_text(v) for v in record]
-            if any(v is not None for v in values):
+            while values and values[-1] is None:
+                values.pop()  # trailing empty fields (a line of commas) hold nothing
+            if len(values) > EXCEL_MAX_COLUMNS:
+                raise InputFileError(
+                    label,
+                    f"the line has {len(values):,} fields, above the limit of "
+                    f"{EXCEL_MAX_COLUMNS:,} columns",
+                    sheet=sheet,
+                    row=start,
+                )
+            if values:
                 rows.append((start, values))
     except csv.Error as exc:
         raise InputFileError(
-            label, f"malformed CSV: {exc}", sheet=sheet, row=last_line + 1
+            label, f"malformed CSV: {csv_problem(exc)}", sheet=sheet, row=last_line + 1
         ) from None
-    return Grid.from_rows(sheet, rows)
+    return compact_columns(Grid.from_rows(sheet, rows))
+
+
+def csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    return text

@@ -1059,6 +1059,11 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
 MAX_LATER_HEADER_CANDIDATES = 5_000
 
 
+def _one_cell(grid: Grid) -> bool:
+    """Whether the grid is one row holding at most one cell."""
+    return len(grid) <= 1 and int(pd.notna(grid.cells.to_numpy()).sum()) <= 1
+
+
 def _non_position_sheet(grid: Grid, note: str) -> GridResult:
     n = len(grid)
     return GridResult(
@@ -1156,6 +1161,9 @@ def analyse_grid(grid: Grid, *, header_index: tuple[int, ...] | None = None) -> 
     holdings table has every row classified ``non-position sheet``, no ``tables`` and the
     reason in ``note``.
     """
+    if header_index is None and _one_cell(grid):
+        # a lone note: no header, no data (a workbook of thousands of such sheets stays fast)
+        return _non_position_sheet(grid, _NO_TABLE)
     candidates = [header_index] if header_index is not None else header_candidates(grid)
     for header_index in candidates:
         table = build_table(grid, header_index)

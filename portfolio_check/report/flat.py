@@ -151,7 +151,9 @@ def _write_csv_arrow(
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    table = pa.table(_arrow_columns(columns, guard=True), names=list(headers))
+    # the header row follows the body's rule: a header "=1+1" is text, not a formula
+    names = [guard_formula(h) for h in headers]
+    table = pa.table(_arrow_columns(columns, guard=True), names=names)
     with path.open("wb") as handle:
         handle.write("\ufeff".encode())
         pacsv.write_csv(table, handle, pacsv.WriteOptions(quoting_style="needed"))
@@ -173,7 +175,7 @@ def _write_csv_module(
     rows = len(prepared[0]) if prepared else 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(list(headers))
+        writer.writerow([guard_formula(h) for h in headers])  # the body's rule, header too
         for start in range(0, rows, CSV_CHUNK_ROWS):
             chunk = [column[start : start + CSV_CHUNK_ROWS].tolist() for column in prepared]
             writer.writerows(zip(*chunk, strict=True))

@@ -19,16 +19,27 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from portfolio_check.outputs import finite, strict_json
 from portfolio_check.pipeline import holding_dict, holding_records
 
 if TYPE_CHECKING:
     from portfolio_check.pipeline import CheckResult
 
+__all__ = ["holding_dict", "write_json"]
+
 # Stands for the positions in the document's text, where they are spliced in; a JSON string
 # that no value of the document can hold (a NUL is escaped as \u0000 in every other string).
 _MARK = "\x00holdings\x00"
-# a position's own line: the C encoder (an indent would run the pure-Python one)
-_encode: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False).encode
+# a position's own line: the C encoder (an indent would run the pure-Python one); never NaN
+# or Infinity, which are not JSON (outputs.finite turns them into null where they occur)
+_strict_encode: Callable[[Any], str] = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def _encode(row: Any) -> str:
+    try:
+        return _strict_encode(row)
+    except ValueError:
+        return _strict_encode(finite(row))
 
 
 def write_json(result: CheckResult, out: str | os.PathLike[str] | TextIO) -> None:
@@ -55,13 +66,15 @@ def _write_file(result: CheckResult, path: Path) -> None:
 def _write(result: CheckResult, handle: TextIO) -> None:
     document = result.to_dict(holdings=False)
     document["holdings"] = _MARK
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = strict_json(document, ensure_ascii=False, indent=2)
     marker = json.dumps(_MARK)
     before, found, after = text.partition(marker)
     if not found or marker in after:  # no other value of the document is this string
         raise RuntimeError("the JSON document's holdings mark was not found exactly once")
     handle.write(before)
-    _write_rows((holding_dict(r) for r in holding_records(result.holdings)), handle)
+    _write_rows(
+        (holding_dict(r, result.reference) for r in holding_records(result.holdings)), handle
+    )
     handle.write(after + "\n")
 
 

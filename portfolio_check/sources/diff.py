@@ -33,6 +33,7 @@ from portfolio_check.sources.ofac_csv import (
     find_ofac_files,
     import_ofac_csv,
 )
+from portfolio_check.sources.ofac_enhanced import import_ofac_enhanced, is_enhanced
 from portfolio_check.sources.ofac_xml import import_ofac_xml
 from portfolio_check.sources.snapshot import load_list_file
 
@@ -123,7 +124,7 @@ def diff_entries(
         changes = tuple(
             FieldChange(field=name, old=old_fields[name], new=new_fields[name])
             for name in ListEntry.model_fields
-            if name not in ignore and old_fields[name] != new_fields[name]
+            if name not in ignore and _differs(old_fields[name], new_fields[name])
         )
         if changes:
             changed.append(
@@ -134,6 +135,14 @@ def diff_entries(
         removed=tuple(before[k] for k in sorted(before.keys() - after.keys(), key=_order)),
         changed=tuple(changed),
     )
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Values differ; the same ISINs, tickers or aliases in another order do not (OFAC's
+    formats list an entry's ids in different orders)."""
+    if isinstance(old, tuple) and isinstance(new, tuple):
+        return sorted(map(str, old)) != sorted(map(str, new))
+    return bool(old != new)
 
 
 def _keyed(entries: Sequence[ListEntry], side: str) -> dict[tuple[str, str], ListEntry]:
@@ -162,7 +171,9 @@ class _Source:
         if self.kind == "snapshot":
             return f"{self.path} (snapshot)"
         names = ", ".join(p.name for p in self.files.values())
-        form = "OFAC legacy XML" if self.kind == "ofac-xml" else "OFAC legacy CSV"
+        form = {"ofac-xml": "OFAC legacy XML", "ofac-enhanced": "OFAC enhanced XML"}.get(
+            self.kind, "OFAC legacy CSV"
+        )
         return f"{self.path} ({form}: {names})"
 
 
@@ -190,7 +201,8 @@ def _source(path: Path) -> _Source:
         if name in FILE_NAMES[FileRole.PRIM]:
             return _Source("ofac-csv", path, {FileRole.PRIM: path}, _ofac_list_id(path))
         if name.endswith(".xml"):
-            return _Source("ofac-xml", path, {FileRole.PRIM: path}, _ofac_list_id(path))
+            kind = "ofac-enhanced" if is_enhanced(path) else "ofac-xml"
+            return _Source(kind, path, {FileRole.PRIM: path}, _ofac_list_id(path))
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     raise UsageError(
@@ -210,6 +222,8 @@ def _snapshot_lists(folder: Path) -> dict[str, tuple[ListEntry, ...]]:
 
 
 def _ofac_entries(source: _Source, roles: Collection[FileRole]) -> tuple[ListEntry, ...]:
+    if source.kind == "ofac-enhanced":
+        return import_ofac_enhanced(source.path, list_id=source.list_id).entries
     if source.kind == "ofac-xml":
         return import_ofac_xml(source.path, list_id=source.list_id).entries
     files = {role: path for role, path in source.files.items() if role in roles}
@@ -248,11 +262,11 @@ def diff_sources(old: Path, new: Path) -> SourceDiff:
         )
     ignore: set[str] = set()
     roles: set[FileRole] = set(FileRole)
-    if "ofac-xml" in (a.kind, b.kind) and a.kind != b.kind:
+    if a.kind != b.kind:
         ignore.add("remarks")
         notes.append(
             "remarks not compared: the CSV spells ids and weak aliases out in its remarks, "
-            "the XML has them as elements"
+            "the XML files have them as elements"
         )
     elif a.kind == b.kind == "ofac-csv":
         roles = set(a.files) & set(b.files)

@@ -31,6 +31,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from portfolio_check.errors import InputFileError
+from portfolio_check.holdings.encoding import decode_csv
+from portfolio_check.holdings.guards import read_regular_file
+from portfolio_check.holdings.readers import (
+    MAX_FILE_ENV,
+    ReadLimits,
+    check_package,
+    csv_problem,
+    sniff_kind,
+)
 from portfolio_check.identifiers import normalize_isin
 from portfolio_check.model import ListEntry
 from portfolio_check.reference import ReferenceList
@@ -102,7 +111,11 @@ def _split(value: object) -> list[str]:
 
 
 def parse_firm_rows(
-    rows: Sequence[tuple[int, dict[str, object]]], *, file: str, sheet: str | None = None
+    rows: Sequence[tuple[int, dict[str, object]]],
+    *,
+    file: str,
+    sheet: str | None = None,
+    list_id: str = FIRM_LIST_ID,
 ) -> tuple[ListEntry, ...]:
     """Turn ``(row number, {column: value})`` pairs into entries; no I/O.
 
@@ -142,7 +155,7 @@ def parse_firm_rows(
             raise fail("end date: not after the start date", f"{start} .. {end}")
         entries.append(
             ListEntry(
-                list_id=FIRM_LIST_ID,
+                list_id=list_id,
                 entry_id=str(row),
                 name=name or (isins[0] if isins else tickers[0]),
                 isins=tuple(isins),
@@ -191,13 +204,25 @@ def _rows_from_grid(
 
 
 def _read_csv(raw: bytes, file: str) -> list[tuple[int, dict[str, object]]]:
+    decoded = decode_csv(raw, file)
+    if decoded.bad:
+        # a firm list is the firm's own instruction: a garbled name must not silently miss
+        first = decoded.bad[0]
+        raise InputFileError(
+            file,
+            f"bytes that are not {decoded.encoding} ({first.data.hex(' ')}); save the list as "
+            "UTF-8 CSV",
+            row=first.line,
+        )
+    reader = csv.reader(io.StringIO(decoded.text, newline=""))
+    rows: list[tuple[int, list[object]]] = []
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    grid = ((reader.line_num, list(values)) for values in reader)
-    return _rows_from_grid(grid, file, None)
+        rows.extend((reader.line_num, list(values)) for values in reader)
+    except csv.Error as exc:
+        raise InputFileError(
+            file, f"malformed CSV: {csv_problem(exc)}", row=reader.line_num + 1
+        ) from None
+    return _rows_from_grid(iter(rows), file, None)
 
 
 def _read_xlsx(path: Path) -> tuple[str, list[tuple[int, dict[str, object]]]]:
@@ -224,29 +249,36 @@ def _read_xlsx(path: Path) -> tuple[str, list[tuple[int, dict[str, object]]]]:
         book.close()
 
 
-def load_firm_list(path: Path) -> ReferenceList:
+def firm_list_id(number: int) -> str:
+    """The list id of the ``number``-th firm list given (0-based): ``firm``, ``firm-2``, ..."""
+    return FIRM_LIST_ID if number == 0 else f"{FIRM_LIST_ID}-{number + 1}"
+
+
+def load_firm_list(path: Path, list_id: str = FIRM_LIST_ID) -> ReferenceList:
     """Read a firm's list (``.xlsx`` or ``.csv``) into a list the checker applies.
 
     Raises ``InputFileError`` for a missing or unreadable file, a file without the template's
     header, or a row the checker cannot use (naming the file, sheet, row and value).
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(path.name, f"cannot be read ({exc.strerror})") from None
+    limits = ReadLimits.from_env()
+    raw = read_regular_file(path, path.name, limits.max_file_bytes, f"set {MAX_FILE_ENV}")
     suffix = path.suffix.lower()
     sheet: str | None = None
     if suffix == ".csv":
         rows = _read_csv(raw, path.name)
     elif suffix in (".xlsx", ".xlsm"):
+        # the holdings reader's package guards (size, bombs, DTDs, far cells) before openpyxl
+        if sniff_kind(raw[:4096]) != "zip":
+            raise InputFileError(path.name, "not a readable .xlsx workbook (not a zip package)")
+        check_package(raw, path.name, limits)
         sheet, rows = _read_xlsx(path)
     else:
         raise InputFileError(path.name, "a firm list must be an .xlsx or .csv file", value=suffix)
-    entries = parse_firm_rows(rows, file=path.name, sheet=sheet)
+    entries = parse_firm_rows(rows, file=path.name, sheet=sheet, list_id=list_id)
     digest = hashlib.sha256(raw).hexdigest()
     where = f", sheet {sheet!r}" if sheet else ""
     return ReferenceList(
-        list_id=FIRM_LIST_ID,
+        list_id=list_id,
         title=f"Firm restricted / watch list ({path.name})",
         regime=FIRM_REGIME,
         source=f"the firm's own list {path.name}{where}, sha256 {digest}, {len(entries)} entries",

@@ -271,10 +271,20 @@ def load_master_rows(path: Path, row_type: type[Any]) -> list[Any]:
     """Read a master CSV written by :func:`write_masters` back into its row type."""
     names = [f.name for f in fields(row_type)]
     with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != names:
-            raise SourceFormatError(f"{path}: expected columns {names}, found {reader.fieldnames}")
-        return [
-            row_type(**{k: int(v) if k == "source_row" else v for k, v in raw.items()})
-            for raw in reader
-        ]
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header != names:
+            raise SourceFormatError(f"{path}: expected columns {names}, found {header}")
+        # Positional rows (not csv.DictReader): the HKEX master has 34,000 of them, read on
+        # every load of the snapshot.
+        at = names.index("source_row") if "source_row" in names else -1
+        rows = []
+        for line, values in enumerate(reader, start=2):
+            if len(values) != len(names):
+                raise SourceFormatError(
+                    f"{path}, line {line}: {len(values)} cells, not {len(names)}"
+                )
+            if at >= 0:
+                values[at] = int(values[at])  # type: ignore[call-overload]
+            rows.append(row_type(*values))
+        return rows

@@ -72,6 +72,9 @@ STRONG, WEAK = "strong", "weak"
 
 _DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _PUBLISH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# The real files keep "Linked To:" in <remarks>, e.g. "(Linked To: CHINA NATIONAL OFFSHORE OIL
+# CORPORATION)", where the CSV has it among its items: read it from there too.
+_LINKED_TO = re.compile(r"Linked To:\s*(.+?)\s*\)?\s*(?:;|$)")
 
 
 def _local(tag: str) -> str:
@@ -253,6 +256,8 @@ def parse_ofac_xml(
                 )
             )
         items, strong = _entry_items(entry)
+        remarks = _text(entry, "remarks") or ""
+        items += [f"Linked To: {m.group(1)}" for m in _LINKED_TO.finditer(remarks)]
         warnings.extend(_aka_warnings(entry, file, uid))
         sdn_type = _text(entry, "sdnType")
         record = _Record(
@@ -265,7 +270,7 @@ def parse_ofac_xml(
                 for program in _items(entry, "programList", "program")
                 if (text := _clean(program.text))
             ),
-            remarks=_text(entry, "remarks") or "",
+            remarks=remarks,
             strong_aliases=strong,
             addresses=_addresses(entry),
         )

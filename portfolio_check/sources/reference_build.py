@@ -14,24 +14,26 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from portfolio_check.errors import ReferenceDataError
 from portfolio_check.model import CuratedName, CuratedSecurity
-from portfolio_check.refdata import load_reference
+from portfolio_check.refdata import load_curated_tables
+from portfolio_check.reference import HkexSecurity
 from portfolio_check.sources.derive import Masters, derive_names, derive_securities
 from portfolio_check.sources.masters import (
+    AHPair,
+    AShare,
+    load_master_rows,
     newest_hkex,
-    read_ah_pairs,
-    read_csi_constituents,
-    read_hkex_lists,
-    read_master_date,
     write_masters,
 )
-from portfolio_check.sources.snapshot import build_snapshot
+from portfolio_check.sources.snapshot import build_snapshot, load_list_file, seal_snapshot
 
 # Lists whose entries get derived lines: those with listed issuers.
 DERIVED_LISTS = ("ns-cmic",)
@@ -69,40 +71,88 @@ def build_reference(
     return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
 
 
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+def master_citation(master: Mapping[str, Any]) -> str:
+    """How evidence cites a master: the publisher's document by name and date, never a path."""
+    source = master.get("source_file") or {}
+    name = str(source.get("name", ""))
+    dates = master.get("dates") or []
+    found = _DATE_IN_NAME.search(name)
+    day = str(dates[-1]) if dates else (found.group(1) if found else "")
+    if master.get("id") == "hkex":
+        return f"HKEX List of Securities (ListOfSecurities.xlsx) updated {day}".strip()
+    if master.get("id") == "csi":
+        return f"CSI 300 index constituents (China Securities Index, 000300cons.xls) of {day}"
+    return f"{master.get('title', 'table')} ({name})"
+
+
+def _read_manifest(out_dir: Path) -> dict[str, Any]:
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict):
+        raise ReferenceDataError(f"{out_dir / 'manifest.json'}: expected a JSON object")
+    return manifest
+
+
+def _write_manifest(out_dir: Path, manifest: Mapping[str, Any]) -> None:
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    (out_dir / "manifest.json").write_text(text, "utf-8")
+
+
 def add_masters_and_derived(
     out_dir: Path, *, hkex: Sequence[Path], csi: Path | None, ah_pairs: Path | None
 ) -> dict[str, Any]:
     """Steps 2-4 on a folder whose lists are already built."""
     masters_manifest = write_masters(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
+    manifest = _read_manifest(out_dir)
+    manifest["masters"] = masters_manifest
+    _write_manifest(out_dir, manifest)
+    return derive_tables(out_dir)
+
+
+def _snapshot_masters(out_dir: Path, recorded: Sequence[Mapping[str, Any]]) -> Masters | None:
+    """The masters a snapshot holds (``masters/*.csv``), cited as their manifest records them."""
+    by_id = {str(item.get("id")): item for item in recorded}
+    if not {"hkex", "csi", "ah-pairs"} <= by_id.keys():
+        return None
+    folder = out_dir / "masters"
+    return Masters(
+        hkex=newest_hkex(load_master_rows(folder / "hkex.csv", HkexSecurity)),
+        hkex_file=master_citation(by_id["hkex"]),
+        a_shares=load_master_rows(folder / "csi.csv", AShare),
+        a_shares_file=master_citation(by_id["csi"]),
+        ah_pairs=load_master_rows(folder / "ah-pairs.csv", AHPair),
+        ah_pairs_file=master_citation(by_id["ah-pairs"]),
+    )
+
+
+def derive_tables(out_dir: Path) -> dict[str, Any]:
+    """Step 3-4: the derived tables from the snapshot's own lists, curated rows and masters
+    (so a snapshot can be re-derived without the masters' original files), then sealed."""
+    manifest = _read_manifest(out_dir)
     derived_manifest: list[dict[str, Any]] = []
-    if hkex and csi and ah_pairs:
-        newest = newest_hkex(read_hkex_lists(hkex))
-        newest_file = next(p for p in hkex if read_master_date(p) == newest[0].master_date)
-        masters = Masters(
-            hkex=newest,
-            hkex_file=f"../shared/data/{newest_file.parent.name}/{newest_file.name}",
-            a_shares=read_csi_constituents(csi),
-            a_shares_file=f"../shared/data/{csi.parent.name}/{csi.name}",
-            ah_pairs=read_ah_pairs(ah_pairs),
-            ah_pairs_file=f"../shared/data/{ah_pairs.parent.name}/{ah_pairs.name}",
-        )
-        # Clear derived tables first: they must come from the curated ones alone.
-        for stale in ("securities.csv", "names.csv"):
-            (out_dir / "derived" / stale).unlink(missing_ok=True)
-        reference = load_reference(out_dir)
+    masters = _snapshot_masters(out_dir, manifest.get("masters") or [])
+    # Clear derived tables first: they must come from the curated ones alone.
+    for stale in ("securities.csv", "names.csv"):
+        (out_dir / "derived" / stale).unlink(missing_ok=True)
+    if masters is not None:
+        curated_securities, curated_names = load_curated_tables(out_dir)
+        by_id = {str(item.get("id")): item for item in manifest.get("lists", [])}
         securities: list[CuratedSecurity] = []
         names: list[CuratedName] = []
         for list_id in DERIVED_LISTS:
-            if list_id not in reference.lists:
+            if list_id not in by_id:
                 continue
-            entries = reference.lists[list_id].entries
-            found = derive_securities(list_id, entries, reference.curated_securities, masters)
+            entries = load_list_file(out_dir / str(by_id[list_id]["file"]))
+            mine = [r for r in curated_securities if r.list_id == list_id]
+            found = derive_securities(list_id, entries, mine, masters)
             securities += found
             names += derive_names(
                 list_id,
                 entries,
-                [*reference.curated_securities, *found],
-                reference.curated_names,
+                [*mine, *found],
+                [r for r in curated_names if r.list_id == list_id],
                 masters,
             )
         for file_name, rows, model in (
@@ -113,9 +163,50 @@ def add_masters_and_derived(
             derived_manifest.append(
                 {"file": f"derived/{file_name}", "sha256": digest, "rows": len(rows)}
             )
-    manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["masters"] = masters_manifest
+    manifest = _read_manifest(out_dir)
     manifest["derived"] = derived_manifest
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    return dict(manifest)
+    _write_manifest(out_dir, manifest)
+    return seal_snapshot(out_dir).to_json()
+
+
+def rebuild_reference(
+    out_dir: Path,
+    *,
+    base: Path,
+    ofac_consolidated: Path | None = None,
+    sdn: Path | None = None,
+    dod_1260h: Path | None = None,
+    hkex: Sequence[Path] = (),
+    csi: Path | None = None,
+    ah_pairs: Path | None = None,
+) -> dict[str, Any]:
+    """``reference build`` from the files given; what is not given comes from ``base``.
+
+    Lists without a new source keep ``base``'s list file and record; without all three masters
+    the base's masters are kept; curated tables are ``base``'s (unless ``out_dir`` has its
+    own). The derived tables are always made anew and the snapshot sealed. Works from an
+    installed package: no file outside those given and ``base`` is read.
+    """
+    import shutil
+
+    from portfolio_check.sources.snapshot import load_manifest
+
+    base_manifest = load_manifest(base / "manifest.json")
+    same = out_dir.resolve() == base.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    given = {"ns-cmic": ofac_consolidated, "sdn": sdn, "dod-1260h": dod_1260h}
+    kept = [item for item in base_manifest.lists if given.get(item.id) is None]
+    if not same:
+        for part in ("curated", "masters"):
+            if (base / part).is_dir() and not (out_dir / part).exists():
+                shutil.copytree(base / part, out_dir / part)
+        for item in kept:
+            (out_dir / item.file).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(base / item.file, out_dir / item.file)
+    build_snapshot(ofac_consolidated, out_dir, sdn_dir=sdn, dod_1260h_csv=dod_1260h, kept=kept)
+    if hkex and csi and ah_pairs:
+        return add_masters_and_derived(out_dir, hkex=hkex, csi=csi, ah_pairs=ah_pairs)
+    manifest = _read_manifest(out_dir)
+    manifest["masters"] = [dict(m) for m in base_manifest.masters or ()]
+    _write_manifest(out_dir, manifest)
+    return derive_tables(out_dir)

@@ -66,7 +66,7 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,11 @@ from portfolio_check.sources.ofac_csv import (
     import_ofac_csv,
     warning_counts,
 )
+from portfolio_check.sources.ofac_enhanced import (
+    ENHANCED_FILE_NAMES,
+    import_ofac_enhanced,
+    is_enhanced,
+)
 from portfolio_check.sources.ofac_xml import import_ofac_xml
 
 __all__ = [
@@ -107,6 +112,10 @@ __all__ = [
     "import_ofac",
     "load_list_file",
     "load_manifest",
+    "seal_snapshot",
+    "snapshot_files",
+    "snapshot_version",
+    "verify_snapshot",
 ]
 
 MANIFEST_SCHEMA = 1
@@ -164,6 +173,11 @@ class ManifestList(_Frozen):
     sha256: str
     source: str
     published: str = "unknown"
+    published_date: dt.date | None = None
+    """The date staleness is measured from (``published`` says what it is)."""
+    published_basis: str | None = None
+    """Where ``published_date`` comes from: ``stated in the file``, ``fetch time``, ``newest file
+    time of the folder`` or ``commit date of the public mirror``."""
     source_files: tuple[SourceFile, ...]
     source_records: int = 0
     selection: str = ""
@@ -189,6 +203,13 @@ class Manifest(_Frozen):
     """Added after this module's build by ``reference_build`` (exchange security masters)."""
     derived: tuple[dict[str, Any], ...] | None = None
     """Added after this module's build by ``reference_build`` (tables derived from masters)."""
+    fetched: dict[str, Any] | None = None
+    """Added by ``reference update``: when and where the official files were taken from."""
+    content_sha256: str | None = None
+    """SHA-256 over ``files``: the snapshot's content hash (``seal_snapshot``)."""
+    files: dict[str, str] | None = None
+    """Every file of the snapshot but the manifest, by relative path -> SHA-256 of its bytes;
+    checked when the snapshot is loaded (``verify_snapshot``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -218,26 +239,88 @@ def _dumps(data: Any) -> bytes:
 def import_ofac(
     source: Path, *, list_id: str, programs: Collection[str] | None = None
 ) -> OfacImport:
-    """An OFAC source: a folder of legacy CSV files, or one legacy XML file (``*.xml``)."""
+    """An OFAC source: a folder of legacy CSV files, one legacy XML file (``*.xml``) or one
+    enhanced XML file (``*_ENHANCED.XML``); a folder holding an enhanced file is read from it
+    (it carries publication dates and names in other scripts the others lack)."""
+    if source.is_dir():
+        enhanced = [p for p in sorted(source.iterdir()) if p.name.lower() in ENHANCED_FILE_NAMES]
+        if enhanced:
+            source = enhanced[0]
     if source.suffix.lower() == ".xml" and not source.is_dir():
+        if is_enhanced(source):
+            return import_ofac_enhanced(source, list_id=list_id, programs=programs)
         return import_ofac_xml(source, list_id=list_id, programs=programs)
     return import_ofac_csv(source, list_id=list_id, programs=programs)
 
 
-def _published(stated: dt.date | None, files: Sequence[SourceFile], what: str) -> str:
+@dataclass(frozen=True)
+class Dating:
+    """What a build knows about when its source files were published, beyond the files."""
+
+    fetched_at: dt.datetime | None = None
+    """When ``reference update`` fetched them (the CSV sets state no date)."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """A list's publication: the text shown, the date staleness is measured from, its basis."""
+
+    text: str
+    day: dt.date | None
+    basis: str | None
+
+
+STATED = "stated in the file"
+
+
+def _newest_file_day(source: Path | None) -> dt.date | None:
+    if source is None:
+        return None
+    paths = [p for p in source.iterdir() if p.is_file()] if source.is_dir() else [source]
+    times = [p.stat().st_mtime for p in paths]
+    return dt.datetime.fromtimestamp(max(times), dt.UTC).date() if times else None
+
+
+def _published(
+    stated: dt.date | None,
+    files: Sequence[SourceFile],
+    what: str,
+    *,
+    source: Path | None = None,
+    dating: Dating = Dating(),
+) -> Published:
+    """The file's own date; else the fetch time, the public mirror's commit date, or the
+    folder's newest file time, each labelled as what it is."""
     if stated is not None:
-        return stated.isoformat()
+        return Published(stated.isoformat(), stated, STATED)
+    if dating.fetched_at is not None:
+        day = dating.fetched_at.date()
+        return Published(f"unknown ({what}); fetched {day.isoformat()}", day, "fetch time")
     primary = next((f for f in files if f.role is FileRole.PRIM), None)
     mirror = KNOWN_MIRRORS.get(primary.sha256) if primary else None
-    if mirror is None:
-        return f"unknown ({what})"
-    name, committed = mirror
-    return f"unknown ({what}); on or before {committed.isoformat()}, the commit date of {name}"
+    if mirror is not None:
+        name, committed = mirror
+        return Published(
+            f"unknown ({what}); on or before {committed.isoformat()}, the commit date of {name}",
+            committed,
+            "commit date of the public mirror",
+        )
+    newest = _newest_file_day(source)
+    if newest is None:
+        return Published(f"unknown ({what})", None, None)
+    return Published(
+        f"unknown ({what}); newest file time of the folder {newest.isoformat()}",
+        newest,
+        "newest file time of the folder",
+    )
 
 
 def _ofac_source(result: OfacImport, kind: str) -> str:
     names = ", ".join(f.name for f in result.files)
-    form = "legacy XML file" if names.lower().endswith(".xml") else "legacy CSV files"
+    if names.lower() in ENHANCED_FILE_NAMES:
+        form = "enhanced XML file"
+    else:
+        form = "legacy XML file" if names.lower().endswith(".xml") else "legacy CSV files"
     programs = f"program {', '.join(result.programs)}" if result.programs else "all programs"
     return f"OFAC {kind}, {form} {names}; {programs}"
 
@@ -258,7 +341,7 @@ def _build_list(
     regime: str,
     file: str,
     source: str,
-    published: str,
+    published: Published,
     entries: Sequence[ListEntry],
     warnings: Sequence[ParseWarning],
     files: Sequence[SourceFile],
@@ -284,7 +367,9 @@ def _build_list(
         file=file,
         sha256=hashlib.sha256(content).hexdigest(),
         source=source,
-        published=published,
+        published=published.text,
+        published_date=published.day,
+        published_basis=published.basis,
         source_files=tuple(files),
         source_records=source_records,
         selection=selection,
@@ -304,11 +389,17 @@ def _primary_records(files: Sequence[SourceFile]) -> int:
     return sum(f.records for f in files if f.role is FileRole.PRIM)
 
 
-def _ofac_published(result: OfacImport) -> str:
-    return _published(result.published, result.files, "OFAC's legacy CSV files carry no date")
+def _ofac_published(result: OfacImport, source: Path, dating: Dating) -> Published:
+    return _published(
+        result.published,
+        result.files,
+        "OFAC's legacy CSV files carry no date",
+        source=source,
+        dating=dating,
+    )
 
 
-def _ns_cmic(source: Path) -> _Built:
+def _ns_cmic(source: Path, dating: Dating = Dating()) -> _Built:
     result = import_ofac(source, list_id=NS_CMIC_ID, programs=[CMIC_PROGRAM])
     records = _primary_records(result.files)
     return _build_list(
@@ -317,7 +408,7 @@ def _ns_cmic(source: Path) -> _Built:
         regime=NS_CMIC_ID,
         file=NS_CMIC_FILE,
         source=_ofac_source(result, "Consolidated Sanctions List (non-SDN)"),
-        published=_ofac_published(result),
+        published=_ofac_published(result, source, dating),
         entries=result.entries,
         warnings=result.warnings,
         files=result.files,
@@ -327,7 +418,7 @@ def _ns_cmic(source: Path) -> _Built:
     )
 
 
-def _sdn(source: Path) -> _Built:
+def _sdn(source: Path, dating: Dating = Dating()) -> _Built:
     result = import_ofac(source, list_id=SDN_ID)
     kept = [e for e in result.entries if e.entity_type in SDN_KEPT_TYPES]
     left_out = [e for e in result.entries if e.entity_type not in SDN_KEPT_TYPES]
@@ -341,7 +432,7 @@ def _sdn(source: Path) -> _Built:
         regime=SDN_REGIME,
         file=SDN_FILE,
         source=_ofac_source(result, "Specially Designated Nationals and Blocked Persons List"),
-        published=_ofac_published(result),
+        published=_ofac_published(result, source, dating),
         entries=kept,
         warnings=warnings,
         files=result.files,
@@ -351,16 +442,19 @@ def _sdn(source: Path) -> _Built:
     )
 
 
-def _dod_published(latest: str, files: Sequence[SourceFile]) -> str:
+def _dod_published(latest: str, files: Sequence[SourceFile]) -> Published:
     """DoD dates each tranche; the transcription itself is dated by its mirror only."""
     mirror = KNOWN_MIRRORS.get(files[0].sha256) if files else None
     text = f"{latest} (DoD's latest tranche in the file)"
+    day = dt.date.fromisoformat(latest) if latest[:1].isdigit() else None
+    basis = "DoD's latest tranche in the file" if day else None
     if mirror is not None:
         text += f"; transcription as of {mirror[1].isoformat()}, the commit date of {mirror[0]}"
-    return text
+        day, basis = mirror[1], "commit date of the public mirror"
+    return Published(text, day, basis)
 
 
-def _dod_1260h(path: Path) -> _Built:
+def _dod_1260h(path: Path, dating: Dating = Dating()) -> _Built:
     result: Dod1260hImport = import_dod_1260h(path)
     latest = result.tranches[-1].start.isoformat() if result.tranches else "none"
     return _build_list(
@@ -382,6 +476,23 @@ def _dod_1260h(path: Path) -> _Built:
     )
 
 
+ListBuilder = Callable[[Path, Dating], _Built]
+"""Imports one list's official file(s) into a list file and its manifest record."""
+
+LIST_BUILDERS: dict[str, ListBuilder] = {
+    NS_CMIC_ID: _ns_cmic,
+    SDN_ID: _sdn,
+    DOD_1260H_ID: _dod_1260h,
+}
+"""Every list a snapshot can hold, by id: another list's importer is one entry here (its
+builder reads the source path it is given and returns the list file and its record)."""
+
+
+def register_list(list_id: str, builder: ListBuilder) -> None:
+    """Register the builder of another list (e.g. the UN list) under its id."""
+    LIST_BUILDERS[list_id] = builder
+
+
 def _version(generated_at: dt.datetime, hashes: list[str]) -> str:
     digest = hashlib.sha256("\n".join(sorted(hashes)).encode("ascii")).hexdigest()
     return f"{generated_at.date().isoformat()}.{digest[:VERSION_HASH_LENGTH]}"
@@ -395,45 +506,156 @@ def _write(path: Path, content: bytes) -> None:
     os.replace(temporary, path)
 
 
+def build_lists(
+    sources: Mapping[str, Path], out_dir: Path, *, dating: Dating = Dating()
+) -> list[ManifestList]:
+    """Import each ``list id -> source`` with its registered builder, then write the files.
+
+    Every source is imported before anything is written. Raises ``UsageError`` for a list id
+    no builder is registered for, ``SourceFormatError`` for a source not in its format.
+    """
+    unknown = [list_id for list_id in sources if list_id not in LIST_BUILDERS]
+    if unknown:
+        raise UsageError(
+            f"no importer for list {unknown[0]!r}; known lists: {', '.join(LIST_BUILDERS)}"
+        )
+    built = [LIST_BUILDERS[list_id](path, dating) for list_id, path in sources.items()]
+    for item in built:
+        _write(out_dir / item.file, item.content)
+    return [item.listed for item in built]
+
+
 def build_snapshot(
-    ofac_consolidated_dir: Path,
+    ofac_consolidated_dir: Path | None,
     out_dir: Path,
     *,
     sdn_dir: Path | None = None,
     dod_1260h_csv: Path | None = None,
     generated_at: dt.datetime | None = None,
+    extra: Mapping[str, Path] | None = None,
+    dating: Dating = Dating(),
+    kept: Sequence[ManifestList] = (),
 ) -> Manifest:
     """Import the lists from the official files and write the list files and the manifest.
 
     ``ofac_consolidated_dir`` (NS-CMIC) and ``sdn_dir`` (SDN, optional) are folders of OFAC's
-    legacy CSV files or a legacy XML file each; ``dod_1260h_csv`` (optional) is the 1260H
-    transcription. Every source is imported before anything is written. Raises
-    ``SourceFormatError`` if a source is not in its format, ``UsageError`` if ``generated_at``
-    has no time zone. List files in ``out_dir/lists`` that this run does not write are left
-    alone (and are not in the manifest).
+    legacy CSV files or a legacy or enhanced XML file each; ``dod_1260h_csv`` (optional) is the
+    1260H transcription; ``extra`` gives the sources of other registered lists. ``kept`` are
+    records of lists whose files are already in ``out_dir`` (carried over from an earlier
+    snapshot). Raises ``SourceFormatError`` if a source is not in its format, ``UsageError`` if
+    ``generated_at`` has no time zone. List files in ``out_dir/lists`` that this run does not
+    write are left alone (and are not in the manifest unless ``kept``). The snapshot is sealed
+    (:func:`seal_snapshot`): the version covers every file in ``out_dir``.
     """
     if generated_at is None:
         generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     elif generated_at.tzinfo is None or generated_at.utcoffset() is None:
         raise UsageError(f"generated_at must carry a time zone, got {generated_at.isoformat()!r}")
-
-    built = [_ns_cmic(ofac_consolidated_dir)]
+    sources: dict[str, Path] = {}
+    if ofac_consolidated_dir is not None:
+        sources[NS_CMIC_ID] = ofac_consolidated_dir
     if sdn_dir is not None:
-        built.append(_sdn(sdn_dir))
+        sources[SDN_ID] = sdn_dir
     if dod_1260h_csv is not None:
-        built.append(_dod_1260h(dod_1260h_csv))
-    hashes = [f.sha256 for b in built for f in b.listed.source_files]
-    hashes += [b.listed.sha256 for b in built]
+        sources[DOD_1260H_ID] = dod_1260h_csv
+    sources.update(extra or {})
+    listed = build_lists(sources, out_dir, dating=dating)
+    fresh = {item.id for item in listed}
+    records = [*listed, *(item for item in kept if item.id not in fresh)]
+    # The registry's order (NS-CMIC, SDN, 1260H, then others), whatever was fetched anew.
+    order = {list_id: position for position, list_id in enumerate(LIST_BUILDERS)}
+    records.sort(key=lambda item: order.get(item.id, len(order)))
+    hashes = [f.sha256 for item in records for f in item.source_files]
+    hashes += [item.sha256 for item in records]
     manifest = Manifest(
         version=_version(generated_at, hashes),
         generated_at=generated_at,
         generated_by=GENERATED_BY,
-        lists=tuple(b.listed for b in built),
+        lists=tuple(records),
     )
-    for item in built:
-        _write(out_dir / item.file, item.content)
     _write(out_dir / "manifest.json", _dumps(manifest.to_json()))
+    return seal_snapshot(out_dir)
+
+
+# --------------------------------------------------------------------------------------------
+# Sealing and verifying: the manifest hashes every file of the snapshot
+# --------------------------------------------------------------------------------------------
+
+MANIFEST_FILE = "manifest.json"
+
+
+def snapshot_files(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` but the manifest (and temporary files), by relative POSIX
+    path -> SHA-256 of its bytes, in path order."""
+    found: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.name.endswith(".tmp"):
+            continue
+        relative = path.relative_to(folder).as_posix()
+        if relative == MANIFEST_FILE or "__pycache__" in relative:
+            continue
+        found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def _content_hash(files: Mapping[str, str], lists: Sequence[Any] = ()) -> str:
+    """Over every file's hash, and each list's official files and publication: the same
+    entries from another day's file are another snapshot (its dates differ)."""
+    lines = [f"{digest}  {name}" for name, digest in sorted(files.items())]
+    for item in lists:
+        if isinstance(item, Mapping):
+            sources = " ".join(str(f.get("sha256")) for f in item.get("source_files") or [])
+            lines.append(f"list {item.get('id')} {item.get('published')} {sources}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def seal_snapshot(folder: Path) -> Manifest:
+    """Record every file's hash in the manifest and derive the version from all of them.
+
+    Curated, derived, masters and lists alike: editing any file changes the version, and a
+    file that no longer matches its hash is caught when the snapshot is loaded.
+    """
+    data = _read_json(folder / MANIFEST_FILE)
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{folder / MANIFEST_FILE}: expected a JSON object")
+    files = snapshot_files(folder)
+    content = _content_hash(files, data.get("lists") or [])
+    generated = str(data.get("generated_at", ""))[:10] or dt.date.today().isoformat()
+    data["files"] = files
+    data["content_sha256"] = content
+    data["version"] = f"{generated}.{content[:VERSION_HASH_LENGTH]}"
+    manifest = Manifest.model_validate(data)
+    _write(folder / MANIFEST_FILE, _dumps(manifest.to_json()))
     return manifest
+
+
+def verify_snapshot(folder: Path, manifest: Mapping[str, Any]) -> list[str]:
+    """What in ``folder`` differs from its manifest's ``files`` (empty: all as recorded)."""
+    recorded = manifest.get("files")
+    if not isinstance(recorded, dict) or not recorded:
+        return ["the manifest records no file hashes (an unsealed snapshot)"]
+    present = snapshot_files(folder)
+    problems = [
+        f"{name} differs from its recorded hash"
+        for name, digest in recorded.items()
+        if name in present and present[name] != digest
+    ]
+    problems += [f"{name} is missing" for name in recorded if name not in present]
+    problems += [f"{name} is not in the manifest" for name in present if name not in recorded]
+    content = _content_hash(recorded, manifest.get("lists") or [])
+    if not problems and manifest.get("content_sha256") not in (None, content):
+        problems.append("the manifest's content hash does not match its file list")
+    return problems
+
+
+def snapshot_version(folder: Path) -> tuple[str, str]:
+    """A snapshot's version and content hash, read from its manifest alone (cheap: for keying
+    caches of a loaded snapshot; the content hash covers every file of the snapshot)."""
+    data = _read_json(folder / MANIFEST_FILE)
+    if not isinstance(data, dict):
+        raise ReferenceDataError(f"{folder / MANIFEST_FILE}: expected a JSON object")
+    version = str(data.get("version", "unknown"))
+    return version, str(data.get("content_sha256") or version)
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -40,7 +40,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from portfolio_check.errors import InputFileError, PortfolioCheckError, UsageError
+from portfolio_check.errors import (
+    InputFileError,
+    PortfolioCheckError,
+    ReferenceDataError,
+    UsageError,
+)
 from portfolio_check.model import Investor, Side
 from portfolio_check.pipeline import (
     CheckResult,
@@ -57,9 +62,9 @@ from portfolio_check.web.security import (
     TOKEN_ENV,
     GuardMiddleware,
     safe_next,
-    session_value,
     token_matches,
 )
+from portfolio_check.web.sessions import SESSION_TTL_SECONDS, ClientSlots, SessionStore
 from portfolio_check.web.uploads import (
     ACCEPTED_TYPES,
     UploadedFile,
@@ -76,6 +81,7 @@ from portfolio_check.web.views import (
     results_view,
     scrub,
 )
+from portfolio_check.web.workers import WorkerCrashed, WorkerLimits, shared_pool
 
 log = logging.getLogger("portfolio_check.web")
 
@@ -104,6 +110,12 @@ class Settings:
     cache_entries: int = 32
     cache_bytes: int = 256 * 1_000_000
     cache_ttl_seconds: float = 30 * 60
+    # What one upload's check may cost in its worker process (see :mod:`.workers`).
+    worker_limits: WorkerLimits = field(default_factory=WorkerLimits)
+    # Uploads one client address may have in progress at once (more get 429), and how long
+    # the server waits for the next piece of an upload's body (a stalled upload gets 408).
+    uploads_per_client: int = 8
+    body_timeout_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -118,17 +130,25 @@ class WebState:
     settings: Settings
     downloads: DownloadCache
     limiter: anyio.CapacityLimiter
+    sessions: SessionStore = field(default_factory=SessionStore)
+    client_slots: ClientSlots = field(default_factory=lambda: ClientSlots(8))
     checks_running: int = 0
     peak_checks_running: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run_counted(self, work: Callable[[], T]) -> T:
         """Run ``work`` (in a worker thread), counting how many run at once."""
+        with self.counted():
+            return work()
+
+    @contextmanager
+    def counted(self) -> Iterator[None]:
+        """Count a check as running while the block runs."""
         with self._lock:
             self.checks_running += 1
             self.peak_checks_running = max(self.peak_checks_running, self.checks_running)
         try:
-            return work()
+            yield
         finally:
             with self._lock:
                 self.checks_running -= 1
@@ -145,6 +165,10 @@ class Problem(Exception):
         self.status_code = status_code
         self.message = message
         self.form = form
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # raised in a worker process, it comes back to the request through pickle
+        return (Problem, (self.status_code, self.message, self.form))
 
 
 def package_version() -> str:
@@ -204,6 +228,9 @@ class CheckRequest:
     as_of: str | None
     investor: str
     lists: tuple[str, ...] | None
+    # An earlier stored snapshot's folder, for re-screening (validated here; loaded by the
+    # worker process, so the request carries a path, not a whole snapshot).
+    compare_with: str | None = None
 
     @classmethod
     def from_form(cls, form: UploadForm, reference: Reference) -> CheckRequest:
@@ -218,7 +245,23 @@ class CheckRequest:
             as_of=(form.first("as_of") or "").strip() or None,
             investor=(form.first("investor") or Investor.US_PERSON.value).strip(),
             lists=tuple(chosen) if chosen else None,
+            compare_with=_stored_snapshot((form.first("compare_reference") or "").strip()),
         )
+
+
+def _stored_snapshot(version: str) -> str | None:
+    """A snapshot of the user store, or the shipped one, by version; never a path from a form."""
+    if not version:
+        return None
+    from portfolio_check.refdata import shipped_reference_dir
+    from portfolio_check.sources.store import history
+
+    folders = {info.version: info.folder for info in history()}
+    if version == "shipped":
+        return str(shipped_reference_dir())
+    if version not in folders:
+        raise Problem(400, f"Unknown snapshot {version!r}; stored: {', '.join(folders) or 'none'}.")
+    return str(folders[version])
 
 
 @dataclass(frozen=True)
@@ -250,11 +293,24 @@ def _check_in(
         result = check(
             [u.path for u in uploads], as_of=options.as_of, investor=options.investor, lists=lists
         )
+        earlier = None
+        if options.compare_with is not None:
+            earlier = check(
+                [u.path for u in uploads],
+                as_of=options.as_of,
+                investor=options.investor,
+                lists=lists,
+                reference=load_reference(Path(options.compare_with)),
+            )
     except InputFileError as error:
         raise Problem(422, relabel_error(error, uploads, str(folder))) from None
-    except UsageError as error:
+    except (UsageError, ReferenceDataError) as error:
         raise Problem(400, scrub(str(error), str(folder))) from None
     result = relabel(result, uploads)
+    if earlier is not None:
+        from portfolio_check.rescreen import compare_results
+
+        result.changes = compare_results(relabel(earlier, uploads), result)
     if not for_page:
         return _Work(result, result.to_json(), None, None)
     report = result.write_report(folder / "report.xlsx").read_bytes()
@@ -264,19 +320,37 @@ def _check_in(
 async def run_upload(request: Request, *, for_page: bool) -> Checked:
     """Receive the upload into a private folder, check it off the event loop, remove the folder."""
     state = _state(request)
+    client = request.client.host if request.client else ""
+    if not state.client_slots.take(client):
+        raise Problem(
+            429,
+            f"Too many uploads at once from this address (at most "
+            f"{state.settings.uploads_per_client}); wait for one to finish.",
+        )
+    try:
+        return await _run_upload(request, state, for_page=for_page)
+    finally:
+        state.client_slots.give_back(client)
+
+
+async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> Checked:
     settings = state.settings
     folder = Path(tempfile.mkdtemp(prefix="portfolio-check-", dir=settings.temp_dir))
     try:
         try:
             form = await receive_upload(
-                request, folder, max_bytes=settings.max_upload_bytes, max_files=settings.max_files
+                request,
+                folder,
+                max_bytes=settings.max_upload_bytes,
+                max_files=settings.max_files,
+                body_timeout=settings.body_timeout_seconds,
             )
         except UploadRejected as rejected:
             raise Problem(rejected.status_code, rejected.message) from None
         try:
             options = CheckRequest.from_form(form, _reference())
             job = functools.partial(_check_in, folder, form.files, options, for_page)
-            work = await anyio.to_thread.run_sync(state.run_counted, job, limiter=state.limiter)
+            work = await _isolated(state, job)
         except Problem as problem:
             raise Problem(problem.status_code, problem.message, form) from None
     finally:
@@ -286,8 +360,23 @@ async def run_upload(request: Request, *, for_page: bool) -> Checked:
     token = None
     if work.report is not None:
         stem = f"portfolio-check-{work.result.as_of}"
-        token = state.downloads.put(work.report, work.json_text.encode("utf-8"), stem)
+        token = state.downloads.put(
+            work.report, work.json_text.encode("utf-8"), stem, download_owner(request)
+        )
     return Checked(work.result, work.json_text, work.view, token)
+
+
+async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:
+    """Run ``job`` in a worker process (:mod:`.workers`), at most ``max_concurrent_checks``
+    at once; a worker that dies answers this request alone, with a 422."""
+    settings = state.settings
+    pool = shared_pool(settings.max_concurrent_checks, settings.worker_limits)
+    async with state.limiter:
+        with state.counted():
+            try:
+                return await pool.run(job)
+            except WorkerCrashed as crashed:
+                raise Problem(422, str(crashed)) from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -326,8 +415,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ttl=settings.cache_ttl_seconds,
         ),
         limiter=anyio.CapacityLimiter(settings.max_concurrent_checks),
+        client_slots=ClientSlots(settings.uploads_per_client),
     )
-    app.add_middleware(GuardMiddleware, token=settings.token, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(
+        GuardMiddleware,
+        token=settings.token,
+        allowed_hosts=settings.allowed_hosts,
+        sessions=app.state.web.sessions,
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_pages(app)
     _add_api(app)
@@ -349,6 +444,12 @@ def _page(
     )
     response.headers["cache-control"] = "no-store"
     return response
+
+
+def _stored_versions() -> list[str]:
+    from portfolio_check.sources.store import history
+
+    return [info.version for info in reversed(history())]
 
 
 def _index_context(
@@ -378,6 +479,7 @@ def _index_context(
         "max_files": settings.max_files,
         "pretrade": pretrade,
         "pretrade_error": pretrade_error,
+        "snapshots": _stored_versions(),
         "query": query
         or {"id": "", "side": "buy", "as_of": today, "investor": investor, "exchange": ""},
     }
@@ -483,9 +585,13 @@ def _add_pages(app: FastAPI) -> None:
             context = {"next": safe_next(next), "error": "That access token is not right."}
             return _page(request, "login.html", context, 401)
         response = RedirectResponse(safe_next(next), status_code=303)
+        old = request.cookies.get(COOKIE_NAME)
+        if old:
+            _state(request).sessions.end(old)
         response.set_cookie(
             COOKIE_NAME,
-            session_value(expected),
+            _state(request).sessions.create(),  # random, per login: never the token's digest
+            max_age=SESSION_TTL_SECONDS,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
@@ -493,7 +599,8 @@ def _add_pages(app: FastAPI) -> None:
         return response
 
     @app.post("/logout", include_in_schema=False)
-    async def logout() -> Response:
+    async def logout(request: Request) -> Response:
+        _state(request).sessions.end(request.cookies.get(COOKIE_NAME, ""))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME)
         return response
@@ -518,8 +625,17 @@ async def _small_form(request: Request) -> dict[str, str]:
     return dict(pairs)
 
 
+def download_owner(request: Request) -> str:
+    """Who may fetch the downloads this request makes: its login session, else the browser's
+    client id (set by the guard)."""
+    session = request.cookies.get(COOKIE_NAME, "")
+    if session and _state(request).sessions.valid(session):
+        return "session:" + session
+    return "client:" + str(request.scope.get("state", {}).get("client_id", ""))
+
+
 def _download(request: Request, token: str, kind: str) -> Response:
-    item = _state(request).downloads.get(token)
+    item = _state(request).downloads.get(token, download_owner(request))
     if item is None:
         minutes = round(_state(request).settings.cache_ttl_seconds / 60)
         return _page(

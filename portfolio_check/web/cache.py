@@ -26,6 +26,7 @@ class Download:
     json: bytes
     stem: str  # the file name without extension offered to the browser
     created: float
+    owner: str = ""  # the session or client id that made it; only it may download
 
     @property
     def size(self) -> int:
@@ -50,9 +51,12 @@ class DownloadCache:
         self._items: OrderedDict[str, Download] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, report: bytes, json: bytes, stem: str) -> str | None:
-        """Keep a download; its token, or None when it alone is larger than the cache."""
-        item = Download(report, json, stem, self._clock())
+    def put(self, report: bytes, json: bytes, stem: str, owner: str = "") -> str | None:
+        """Keep a download; its token, or None when it alone is larger than the cache.
+
+        ``owner`` (a session or client id) binds it: :meth:`get` then needs the same owner.
+        """
+        item = Download(report, json, stem, self._clock(), owner)
         if item.size > self.max_bytes:
             return None
         token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -63,10 +67,13 @@ class DownloadCache:
                 self._items.popitem(last=False)
         return token
 
-    def get(self, token: str) -> Download | None:
+    def get(self, token: str, owner: str = "") -> Download | None:
         with self._lock:
             self._expire()
-            return self._items.get(token)
+            item = self._items.get(token)
+        if item is None or not secrets.compare_digest(item.owner, owner):
+            return None
+        return item
 
     def __len__(self) -> int:
         with self._lock:

@@ -6,13 +6,15 @@
   login form and the static assets needs ``Authorization: Bearer <token>`` or the cookie that
   the login form sets. A page request without either is sent to the login form; anything else
   gets 401.
+- **Sessions and origins** (:mod:`.sessions`): the login cookie is a random, expiring session
+  id ended at logout; every browser gets a random client id cookie (download links are bound
+  to it); a state-changing request from another site is refused (403).
 - **Headers**: no sniffing, no framing, no referrer, and a content security policy that allows
   only this server's own scripts and styles (the OpenAPI pages keep FastAPI's defaults).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from urllib.parse import quote
@@ -20,6 +22,13 @@ from urllib.parse import quote
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portfolio_check.web.sessions import (
+    CLIENT_COOKIE,
+    SessionStore,
+    cross_site,
+    new_client_id,
+)
 
 TOKEN_ENV = "PORTFOLIO_CHECK_TOKEN"
 COOKIE_NAME = "portfolio_check_session"
@@ -38,11 +47,6 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
     "referrer-policy": "no-referrer",
 }
-
-
-def session_value(token: str) -> str:
-    """The cookie value for a token: derived from it, so the token itself is never stored."""
-    return hmac.new(token.encode(), b"portfolio-check session v1", hashlib.sha256).hexdigest()
 
 
 def token_matches(given: str, token: str) -> bool:
@@ -72,11 +76,17 @@ class GuardMiddleware:
     """Pure ASGI middleware applying the host check, the token and the headers."""
 
     def __init__(
-        self, app: ASGIApp, *, token: str | None, allowed_hosts: frozenset[str] | None
+        self,
+        app: ASGIApp,
+        *,
+        token: str | None,
+        allowed_hosts: frozenset[str] | None,
+        sessions: SessionStore | None = None,
     ) -> None:
         self.app = app
         self.token = token
         self.allowed_hosts = allowed_hosts
+        self.sessions = sessions or SessionStore()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,13 +99,30 @@ class GuardMiddleware:
             if host not in self.allowed_hosts:
                 await _plain(send, 400, f"Host {host!r} is not served here.")
                 return
+        refused = cross_site(
+            scope["method"], dict(connection.headers), connection.headers.get("host", "")
+        )
+        if refused:
+            await _plain(send, 403, f"Refused: {refused}. Use this server's own pages.")
+            return
         if self.token and not self._public(path) and not self.authorised(connection):
             await self._refuse(connection, send)
             return
+        client_id = connection.cookies.get(CLIENT_COOKIE, "")
+        new_client = not client_id or len(client_id) > 64
+        if new_client:
+            client_id = new_client_id()
+        scope.setdefault("state", {})["client_id"] = client_id
+        secure = "; Secure" if scope.get("scheme") == "https" else ""
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if new_client:
+                    headers.append(
+                        "set-cookie",
+                        f"{CLIENT_COOKIE}={client_id}; Path=/; HttpOnly; SameSite=Strict{secure}",
+                    )
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if path not in DOCS_PATHS:
@@ -113,8 +140,7 @@ class GuardMiddleware:
         scheme, _, given = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() == "bearer" and token_matches(given.strip(), self.token):
             return True
-        cookie = connection.cookies.get(COOKIE_NAME, "")
-        return bool(cookie) and hmac.compare_digest(cookie, session_value(self.token))
+        return self.sessions.valid(connection.cookies.get(COOKIE_NAME, ""))
 
     async def _refuse(self, connection: HTTPConnection, send: Send) -> None:
         path = connection.url.path

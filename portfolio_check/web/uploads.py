@@ -11,11 +11,12 @@ position (``upload-1.xlsx``). The uploaded file name is kept only as text for di
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
+import anyio
 import anyio.to_thread
 from python_multipart import MultipartParser
 from python_multipart.exceptions import FormParserError
@@ -256,12 +257,35 @@ class _Receiver:
             handle.close()
 
 
+async def _timed(chunks: AsyncIterator[bytes], timeout: float | None) -> AsyncIterator[bytes]:
+    """``chunks``, each awaited at most ``timeout`` seconds: a client that stops sending in the
+    middle of an upload (a slow-loris) gets a 408 and its connection and folder go."""
+    iterator = chunks.__aiter__()
+    while True:
+        try:
+            with anyio.fail_after(timeout):
+                chunk = await iterator.__anext__()
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise UploadRejected(
+                408, f"The upload stalled: no data arrived for {timeout:g} seconds."
+            ) from None
+        yield chunk
+
+
 async def receive_upload(
-    request: Request, folder: Path, *, max_bytes: int, max_files: int
+    request: Request,
+    folder: Path,
+    *,
+    max_bytes: int,
+    max_files: int,
+    body_timeout: float | None = None,
 ) -> UploadForm:
     """Parse a multipart/form-data request, writing its files into ``folder``.
 
-    Raises :class:`UploadRejected` (400 malformed, 413 too large, 415 wrong type, 422 empty).
+    Raises :class:`UploadRejected` (400 malformed, 408 no body data for ``body_timeout``
+    seconds, 413 too large, 415 wrong type, 422 empty).
     The caller owns ``folder`` and removes it, whatever happens.
     """
     declared = request.headers.get("content-length")
@@ -290,7 +314,7 @@ async def receive_upload(
     received = 0
     try:
         parser = MultipartParser(params[b"boundary"], callbacks)  # type: ignore[arg-type]
-        async for chunk in request.stream():
+        async for chunk in _timed(request.stream(), body_timeout):
             received += len(chunk)
             if received > max_bytes:
                 raise too_large(None, max_bytes)

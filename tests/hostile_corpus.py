@@ -1,0 +1,273 @@
+"""Hostile, broken and costly holdings inputs, generated (never shipped as binaries).
+
+Each :class:`Case` is one file written by :func:`build` into a folder, with what the checker
+must do with it: ``error`` (exit 2, one line naming the file, the words given in the message;
+a 422 from ``/api/check``) or ``ok`` (every row accounted for, the statuses given for the named
+rows, the input issues expected, valid JSON). Used by ``tests/test_hostile_input.py`` (CLI and
+``/api/check``) and ``benchmarks/costly_input.py`` (time and peak memory per case).
+
+Run ``python -m tests.hostile_corpus OUT_DIR`` to write the files for a look by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+
+# The holdings every case is built around: two listed companies (NS-CMIC) and one that is not.
+SENSETIME = ("SENSETIME GROUP INC", "KYG8062L1041")
+SMIC = ("SEMICONDUCTOR MANUFACTURING INTERNATIONAL CORP", "KYG8020E1199")
+MOBILE = ("CHINA MOBILE LTD", "HK0941009539")
+# Their Chinese names: traditional (Hong Kong / Taiwan custodians) and simplified.
+CHINESE_TRADITIONAL = [("商湯集團股份有限公司", 1000), ("中芯國際集成電路製造有限公司", 500)]
+CHINESE_SIMPLIFIED = [("商汤集团股份有限公司", 1000), ("中芯国际集成电路制造有限公司", 500)]
+AS_OF = "2023-01-15"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile input and what must happen to it."""
+
+    name: str
+    file: str
+    make: Callable[[Path], object]  # writes the file (what it returns is ignored)
+    outcome: str  # "error" or "ok"
+    words: tuple[str, ...] = ()  # in the error line, or in some input issue's problem
+    # for "ok": how many positions, and row number -> status expected
+    positions: int | None = None
+    statuses: dict[int, str] = field(default_factory=dict)
+    issues: int = 0  # at least this many input issues
+    uploadable: bool = True  # a special file (FIFO, device link) cannot be uploaded
+
+
+def _rows(*extra: tuple[str, str, object]) -> list[list[object]]:
+    return [
+        ["Name", "ISIN", "Quantity"],
+        [SENSETIME[0], SENSETIME[1], 100],
+        [SMIC[0], SMIC[1], 200],
+        [MOBILE[0], MOBILE[1], 300],
+        *[list(r) for r in extra],
+    ]
+
+
+def _xlsx(path: Path, fill: Callable[[xlsxwriter.Workbook], None] | None = None) -> None:
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    sheet = book.add_worksheet("Holdings")
+    for r, row in enumerate(_rows()):
+        sheet.write_row(r, 0, row)
+    if fill:
+        fill(book)
+    book.close()
+
+
+def _far_cell(path: Path) -> None:
+    _xlsx(path, lambda book: book.get_worksheet_by_name("Holdings").write(1048575, 16383, "x"))
+
+
+def _far_formatted_blank(path: Path) -> None:
+    def fill(book: xlsxwriter.Workbook) -> None:
+        bold = book.add_format({"bold": True})
+        book.get_worksheet_by_name("Holdings").write_blank(1048575, 16383, None, bold)
+
+    _xlsx(path, fill)
+
+
+def _wide_empty(path: Path) -> None:
+    def fill(book: xlsxwriter.Workbook) -> None:
+        sheet = book.get_worksheet_by_name("Holdings")
+        for r in range(4):
+            for c in range(3, 16384):
+                sheet.write_string(r, c, "")
+
+    _xlsx(path, fill)
+
+
+def _many_sheets(path: Path) -> None:
+    def fill(book: xlsxwriter.Workbook) -> None:
+        for i in range(3000):
+            book.add_worksheet(f"N{i}").write(0, 0, f"note {i}")
+
+    _xlsx(path, fill)
+
+
+def _rewrite_sheet(path: Path, change: Callable[[bytes], bytes]) -> None:
+    """A normal workbook with its worksheet XML changed by ``change``."""
+    plain = io.BytesIO()
+    _xlsx_to(plain)
+    source = zipfile.ZipFile(io.BytesIO(plain.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = change(body)
+            target.writestr(info.filename, body)
+
+
+def _xlsx_to(out: io.BytesIO) -> None:
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("Holdings")
+    for r, row in enumerate(_rows()):
+        sheet.write_row(r, 0, row)
+    book.close()
+
+
+def _beyond_excel(path: Path) -> None:
+    # a reference past XFD (column 16,385), which no spreadsheet can hold
+    _rewrite_sheet(
+        path,
+        lambda xml: xml.replace(
+            b"</sheetData>",
+            b'<row r="7"><c r="XFE7" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+    )
+
+
+def _far_cell_without_references(path: Path) -> None:
+    # cells without r attributes: positions are implicit, the far one by its row's number
+    def change(xml: bytes) -> bytes:
+        import re
+
+        xml = re.sub(rb' r="[A-Z]+[0-9]+"', b"", xml)
+        far = b"<c/>" * 16383 + b'<c t="inlineStr"><is><t>x</t></is></c>'
+        return xml.replace(b"</sheetData>", b'<row r="1048576">' + far + b"</row></sheetData>")
+
+    _rewrite_sheet(path, change)
+
+
+def _text(path: Path, text: str, encoding: str, prefix: bytes = b"") -> None:
+    path.write_bytes(prefix + text.encode(encoding))
+
+
+def _chinese(rows: list[tuple[str, int]]) -> str:
+    return "Name,Quantity\n" + "".join(f"{n},{q}\n" for n, q in rows)
+
+
+def _utf8_stray(path: Path) -> None:
+    body = _chinese(CHINESE_SIMPLIFIED).encode("utf-8") + "Café Royal,3\n".encode("cp1252")
+    path.write_bytes(body)
+
+
+def _utf16_odd(path: Path) -> None:
+    path.write_bytes(b"\xff\xfe" + _chinese(CHINESE_TRADITIONAL).encode("utf-16-le") + b"A")
+
+
+def _utf16_lone_surrogate(path: Path) -> None:
+    body = _chinese(CHINESE_TRADITIONAL).encode("utf-16-le")
+    path.write_bytes(b"\xff\xfe" + body + b"\x00\xd8" + "X,1\n".encode("utf-16-le"))
+
+
+def _csv(path: Path, lines: list[str]) -> None:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _base_lines() -> list[str]:
+    return [f'"{n}",{i},{q}' for n, i, q in (r for r in _rows()[1:])]
+
+
+def _non_finite(path: Path) -> None:
+    _csv(
+        path,
+        [
+            "Name,ISIN,Market Value",
+            f"{SENSETIME[0]},{SENSETIME[1]},inf",
+            f"{SMIC[0]},{SMIC[1]},1e309",
+            f"{MOBILE[0]},{MOBILE[1]},-Infinity",
+        ],
+    )
+
+
+def _long_cell(path: Path) -> None:
+    _csv(
+        path,
+        [
+            "Name,ISIN,Quantity",
+            f"{SENSETIME[0]},{SENSETIME[1]},100",
+            f'"{"CHINA MOBILE " * 3000}",{MOBILE[1]},5',
+        ],
+    )
+
+
+def _fifo(path: Path) -> None:
+    import os
+
+    os.mkfifo(path)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _ragged_wide_line(path: Path) -> None:
+    _csv(path, ["Name,ISIN,Quantity", f"{SENSETIME[0]},{SENSETIME[1]},100", "x," * 20000])
+
+
+CASES: list[Case] = [
+    Case("far cell", "far_cell.xlsx", _far_cell, "error", ("XFD1048576", "Holdings")),
+    Case("far formatted blank", "far_blank.xlsx", _far_formatted_blank, "ok", positions=3,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("16,384 empty columns", "wide_empty.xlsx", _wide_empty, "ok", positions=3,
+         statuses={2: "PROHIBITED"}),
+    Case("3,000 sheets", "many_sheets.xlsx", _many_sheets, "ok", positions=3,
+         statuses={2: "PROHIBITED"}),
+    Case("reference beyond XFD", "beyond_excel.xlsx", _beyond_excel, "error", ("XFE7",)),
+    Case("far cell, implicit references", "far_implicit.xlsx", _far_cell_without_references,
+         "error", ("XFD1048576",)),
+    Case("1 MB of commas", "commas.csv", lambda p: p.write_text("," * (1 << 20)), "error",
+         ("no data",)),
+    Case("lines of commas", "comma_lines.csv",
+         lambda p: _csv(p, ["Name,ISIN,Quantity", *_base_lines(), *[","*2000] * 400]), "ok",
+         positions=3, statuses={2: "PROHIBITED"}),
+    Case("a line of 20,000 fields", "wide_line.csv", _ragged_wide_line, "error",
+         ("fields", "16,384")),
+    Case("stray byte in UTF-8", "utf8_stray.csv", _utf8_stray, "ok", ("utf-8",), positions=3,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED", 4: "UNRESOLVED"}, issues=1),
+    Case("Big5", "big5.csv", lambda p: _text(p, _chinese(CHINESE_TRADITIONAL), "big5"), "ok",
+         positions=2, statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("Big5-HKSCS", "big5hkscs.csv",
+         lambda p: _text(p, _chinese(CHINESE_TRADITIONAL), "big5hkscs"), "ok", positions=2,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("GB18030", "gb18030.csv", lambda p: _text(p, _chinese(CHINESE_SIMPLIFIED), "gb18030"),
+         "ok", positions=2, statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("UTF-16 LE without BOM", "utf16le.csv",
+         lambda p: _text(p, _chinese(CHINESE_TRADITIONAL), "utf-16-le"), "ok", positions=2,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("UTF-16 BE without BOM", "utf16be.csv",
+         lambda p: _text(p, _chinese(CHINESE_TRADITIONAL), "utf-16-be"), "ok", positions=2,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("UTF-16, odd length", "utf16_odd.csv", _utf16_odd, "ok", ("utf-16",), positions=2,
+         statuses={2: "PROHIBITED", 3: "PROHIBITED"}, issues=1),
+    Case("UTF-16, lone surrogate", "utf16_surrogate.csv", _utf16_lone_surrogate, "ok",
+         ("utf-16",), positions=3, statuses={2: "PROHIBITED", 3: "PROHIBITED"}, issues=1),
+    Case("inf and 1e309", "non_finite.csv", _non_finite, "ok", ("not a number",), positions=3,
+         statuses={2: "PROHIBITED"}, issues=3),
+    Case("a cell over 32,767 characters", "long_cell.csv", _long_cell, "ok", ("32,767",),
+         positions=2, statuses={2: "PROHIBITED"}, issues=1),
+    Case("FIFO", "fifo.csv", _fifo, "error", ("named pipe",), uploadable=False),
+    Case("symlink to /dev/zero", "zero.csv", _dev_zero, "error", ("device",), uploadable=False),
+    Case("directory", "folder.csv", lambda p: p.mkdir(), "error", ("directory",),
+         uploadable=False),
+]  # fmt: skip
+
+
+def build(folder: Path, cases: list[Case] | None = None) -> dict[str, Path]:
+    """Write every case's file into ``folder``; case name -> path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made: dict[str, Path] = {}
+    for case in cases or CASES:
+        path = folder / case.file
+        if not path.exists() and not path.is_symlink():
+            case.make(path)
+        made[case.name] = path
+    return made
+
+
+if __name__ == "__main__":
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "hostile-corpus")
+    for name, path in build(out).items():
+        print(f"{path}  ({name})")
