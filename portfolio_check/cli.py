@@ -150,7 +150,7 @@ def _warn_reference(reference: Any, max_age_days: int) -> None:
     """One warning line on standard error per problem of the lists in use: out of date
     (against today), or a locally edited snapshot."""
     from portfolio_check.freshness import staleness
-    from portfolio_check.pipeline import parse_as_of
+    from portfolio_check.pretrade import parse_as_of
 
     warning = staleness(reference, parse_as_of(None), max_age_days)
     if warning:

@@ -19,6 +19,7 @@ from portfolio_check.compiled import CACHE_ENV, load_or_compile, security_index
 from portfolio_check.pipeline import check
 from portfolio_check.pretrade import check_security
 from portfolio_check.refdata import load_reference, shipped_reference_dir
+from portfolio_check.sources.snapshot import seal_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2022-03-01"
@@ -54,8 +55,10 @@ def snapshot(tmp_path: Path) -> Path:
     """A private copy of the shipped snapshot, free to edit."""
     folder = tmp_path / "snapshot"
     shutil.copytree(shipped_reference_dir(), folder)
-    # without the HKEX master: half the loading time, and these tests are about the file
+    # without the HKEX master: half the loading time, and these tests are about the file;
+    # sealed again, as a build would, so the snapshot matches its manifest
     (folder / "masters" / "hkex.csv").unlink()
+    seal_snapshot(folder)
     return folder
 
 
@@ -168,7 +171,8 @@ finally:
 """
 
 
-ARGS = ("check-security", "0020.HK", "--as-of", AS_OF)
+# the lists' age is not what these runs are about: no staleness warning on standard error
+ARGS = ("check-security", "0020.HK", "--as-of", AS_OF, "--max-list-age-days", "100000")
 
 
 def _cli(cache: Path, modules: Path) -> subprocess.Popen[str]:
@@ -211,3 +215,14 @@ def test_the_command_line_compiles_once_reads_after_and_warns_on_a_bad_file(
     assert again == out
     (line,) = err.splitlines()
     assert line.startswith(f"portfolio-check: warning: compiled reference cache {stored} ")
+
+
+def test_an_edited_snapshot_accepted_for_one_run_is_never_stored(
+    cache: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = snapshot / "curated" / "names.csv"
+    names.write_bytes(names.read_bytes() + b"\n")
+    monkeypatch.setenv("PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE", "1")
+    reference = load_or_compile(snapshot, ("ns-cmic",))
+    assert reference.manifest["verification"]["status"] == "edited"
+    assert _files(cache) == []  # the next run must accept the edit again, or be refused

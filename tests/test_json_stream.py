@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from portfolio_check.cli import main
-from portfolio_check.pipeline import CheckResult, check, holding_dict
+from portfolio_check.pipeline import CheckResult, check
 from portfolio_check.report import json_stream
 from portfolio_check.report.json_stream import write_json
 from tests.paths import SENSETIME_WORKBOOK
@@ -78,21 +78,21 @@ def test_the_command_line_streams_to_a_file_and_to_standard_output(tmp_path: Pat
     assert filed.exit_code == printed.exit_code == 1, filed.output
     expected = json.loads(check(path, as_of=AS_OF).to_json())
     assert json.loads(out.read_text(encoding="utf-8")) == expected
-    assert json.loads(printed.output) == expected
+    assert json.loads(printed.stdout) == expected
     assert len(expected["holdings"]) == 25
 
 
 def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = check(_frame(10), as_of=AS_OF)
     calls = 0
-    real = holding_dict
+    real = json_stream.holding_dict
 
-    def failing(record: object) -> dict[str, object]:
+    def failing(record: object, reference: object = None) -> dict[str, object]:
         nonlocal calls
         calls += 1
         if calls > 5:
             raise OSError("disk full")
-        return real(record)  # type: ignore[arg-type]
+        return real(record, reference)  # type: ignore[arg-type]
 
     monkeypatch.setattr(json_stream, "holding_dict", failing)
     with pytest.raises(OSError, match="disk full"):
