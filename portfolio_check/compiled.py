@@ -11,10 +11,10 @@ The file is a cache, never a source of truth:
 - it lives in the per-user cache folder (``platformdirs``; ``PORTFOLIO_CHECK_CACHE`` overrides
   it, ``PORTFOLIO_CHECK_CACHE=off`` turns the cache off);
 - its name carries a key over everything its content depends on: the snapshot's folder and the
-  bytes of every file in it, the chosen lists, and this package's version and source files (an
-  edited module may index names differently: a stale index could clear a listed security). A
-  changed snapshot or package gets a new key, so its file is missing and is rebuilt; the stale
-  files of the same snapshot and lists are removed then;
+  bytes of every file in it, the chosen lists, and this package's version, source and
+  vocabulary files (an edited module or word list may index names differently: a stale index
+  could clear a listed security). A changed snapshot or package gets a new key, so its file is
+  missing and is rebuilt; the stale files of the same snapshot and lists are removed then;
 - it is written to a temporary file in the same folder and renamed over the final name, so a
   reader sees a whole file or none, and two runs compiling at once both leave a whole file;
 - a file that cannot be read (truncated, corrupt, written by another Python, not the user's
@@ -114,7 +114,10 @@ def load_or_compile(folder: Path, lists: tuple[str, ...] | None) -> Reference:
         _remember(found)
         return found[0]
     reference, index = _compile(folder, lists)
-    _write(path, key, reference, index)
+    # only a verified snapshot is stored: one loaded although its files differ from its
+    # manifest (accepted for this run) must be accepted again by the next
+    if (reference.manifest.get("verification") or {}).get("status") != "edited":
+        _write(path, key, reference, index)
     return reference
 
 
@@ -153,16 +156,20 @@ def _files(folder: Path) -> list[Path]:
 
 
 _code: str | None = None
+_CODE_SUFFIXES = frozenset({".py", ".csv", ".json", ".txt"})
 
 
 def _code_fingerprint() -> str:
-    """The package's version and a hash of its source files, once per process."""
+    """The package's version and a hash of its source and data files, once per process."""
     global _code
     if _code is None:
         from portfolio_check import __version__
 
         digest = hashlib.sha256()
-        for path in sorted(_PACKAGE.rglob("*.py")):
+        # the code and the data files it reads (vocabularies/*.csv: legal forms, name words);
+        # an installed package's snapshot (_reference/) is the key's other half
+        files = (p for p in _PACKAGE.rglob("*") if p.suffix in _CODE_SUFFIXES)
+        for path in sorted(p for p in files if "_reference" not in p.parts):
             digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
         _code = f"package {__version__} {digest.hexdigest()}\n"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +92,9 @@ class DatasetResult:
     verdicts: list[Verdict]
     counts: dict[str, int]
     rows: int
+    # the partitions' reads, persisted in the cluster: held while ``positions`` may be
+    # computed again (written), which would otherwise read every partition a second time
+    held: list[Any] = field(default_factory=list, repr=False)
 
     def fails(self, fail_on: FailOn) -> bool:
         """Whether anything is at or above the ``--fail-on`` threshold (as ``CheckResult``)."""
@@ -176,6 +179,7 @@ def check_dataset(
         verdicts=verdicts,
         counts=counts,
         rows=sum(sizes),
+        held=reads,
     )
 
 

@@ -215,3 +215,14 @@ def test_the_command_line_compiles_once_reads_after_and_warns_on_a_bad_file(
     assert again == out
     (line,) = err.splitlines()
     assert line.startswith(f"portfolio-check: warning: compiled reference cache {stored} ")
+
+
+def test_an_edited_snapshot_accepted_for_one_run_is_never_stored(
+    cache: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = snapshot / "curated" / "names.csv"
+    names.write_bytes(names.read_bytes() + b"\n")
+    monkeypatch.setenv("PORTFOLIO_CHECK_ACCEPT_EDITED_REFERENCE", "1")
+    reference = load_or_compile(snapshot, ("ns-cmic",))
+    assert reference.manifest["verification"]["status"] == "edited"
+    assert _files(cache) == []  # the next run must accept the edit again, or be refused

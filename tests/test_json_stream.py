@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,10 @@ def test_the_streamed_document_is_to_json_s_on_a_real_workbook(tmp_path: Path) -
     write_json(result, tmp_path / "out.json")
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8")) == expected
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    # permissions as any file the user writes (not a temporary file's private ones)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "out.json").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_one_position_per_line_and_an_empty_result() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -57,15 +57,15 @@ def _write_file(result: CheckResult, path: Path) -> None:
         with path.open("w", encoding="utf-8", newline="\n") as handle:
             _write(result, handle)
         return
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    # a name of its own, opened exclusively: the file gets the permissions any file the user
+    # writes gets (mkstemp's would be private to the user)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+        with temporary.open("x", encoding="utf-8", newline="\n") as handle:
             _write(result, handle)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
