@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import opencc
 
 from portfolio_check.identifiers import HONG_KONG, Ticker, make_ticker, normalize_isin, parse_ticker
-from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry
+from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Provenance
 from portfolio_check.reference import HkexSecurity
 from portfolio_check.sources.masters import AHPair, AShare
 
@@ -105,6 +105,7 @@ def derive_securities(
                         local_code=ticker.code,
                         note=f"derived by code from {via}",
                         source=source,
+                        provenance=Provenance.DERIVED,
                     )
                 )
             for nxt, why in _neighbours(ticker, hkex_by_code, pair_by_h, pair_by_a, masters):

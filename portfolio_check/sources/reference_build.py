@@ -167,7 +167,9 @@ def derive_tables(out_dir: Path) -> dict[str, Any]:
             ("securities.csv", securities, CuratedSecurity),
             ("names.csv", names, CuratedName),
         ):
-            digest = _write_models(out_dir / "derived" / file_name, rows, list(model.model_fields))
+            # provenance is not written: the loader sets it from the folder a row is in
+            columns = [name for name in model.model_fields if name != "provenance"]
+            digest = _write_models(out_dir / "derived" / file_name, rows, columns)
             derived_manifest.append(
                 {"file": f"derived/{file_name}", "sha256": digest, "rows": len(rows)}
             )
