@@ -159,7 +159,9 @@ def derive_tables(out_dir: Path) -> dict[str, Any]:
             ("securities.csv", securities, CuratedSecurity),
             ("names.csv", names, CuratedName),
         ):
-            digest = _write_models(out_dir / "derived" / file_name, rows, list(model.model_fields))
+            # provenance is the loader's to set, from the folder a row is read from
+            columns = [name for name in model.model_fields if name != "provenance"]
+            digest = _write_models(out_dir / "derived" / file_name, rows, columns)
             derived_manifest.append(
                 {"file": f"derived/{file_name}", "sha256": digest, "rows": len(rows)}
             )
