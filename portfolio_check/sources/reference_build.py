@@ -167,7 +167,7 @@ def derive_tables(out_dir: Path) -> dict[str, Any]:
             ("securities.csv", securities, CuratedSecurity),
             ("names.csv", names, CuratedName),
         ):
-            # provenance is not written: the loader sets it from the folder a row is in
+            # provenance is the loader's to set, from the folder a row is read from
             columns = [name for name in model.model_fields if name != "provenance"]
             digest = _write_models(out_dir / "derived" / file_name, rows, columns)
             derived_manifest.append(
