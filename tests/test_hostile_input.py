@@ -316,9 +316,19 @@ def test_cross_site_posts_are_refused(tmp_path: Path, corpus: dict[str, Path]) -
             {"sec-fetch-site": "cross-site"},
             {"origin": "https://evil.example"},
             {"origin": "null"},
+            {"origin": "null", "sec-fetch-site": "cross-site"},
         ):
             refused = test_client.post("/api/check", files=files, headers=headers)
             assert refused.status_code == 403, (headers, refused.text)
+        # a form posted from the server's own page under "Referrer-Policy: no-referrer":
+        # the browser says Origin: null, and Sec-Fetch-Site: same-origin
+        own_page = test_client.post(
+            "/api/check",
+            files=files,
+            data={"as_of": AS_OF},
+            headers={"sec-fetch-site": "same-origin", "origin": "null"},
+        )
+        assert own_page.status_code == 200, own_page.text
         same = test_client.post(
             "/api/check",
             files=files,

@@ -95,7 +95,11 @@ def cross_site(method: str, headers: dict[str, str], host: str) -> str | None:
         origin_host = urlsplit(origin).netloc.lower()
         if origin_host != host.strip().lower():
             return f"the request came from another origin ({origin})"
-    elif origin == "null":
+    elif origin == "null" and fetch_site != "same-origin":
+        # Browsers send "Origin: null" for a form posted from a page served with
+        # "Referrer-Policy: no-referrer" (as these pages are); such a post is the page's own
+        # only when the browser also says Sec-Fetch-Site: same-origin, which a page of
+        # another site cannot make it say.
         return "the request came from an opaque origin (Origin: null)"
     return None
 
