@@ -1,7 +1,7 @@
 """The options of a check, declared once: the API, the command line and the web page build
 one :class:`CheckOptions` from their inputs, and the pipeline takes it.
 
-Each field says what it means; ``tests/test_options.py`` walks the fields and checks that every
+Each field says what it means; ``tests/core/test_options.py`` walks the fields and checks that every
 face offers each one (or that :data:`NOT_OFFERED` says why it does not).
 """
 

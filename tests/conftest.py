@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_web_support import assert_nothing_left, upload_root
+from tests.web.test_web_support import assert_nothing_left, upload_root
 
 # The per-user snapshot store (reference update) of every test, and of every process a test
 # starts, is an empty private folder: never the real home's, so a snapshot someone fetched

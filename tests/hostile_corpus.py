@@ -3,7 +3,7 @@
 Each :class:`Case` is one file written by :func:`build` into a folder, with what the checker
 must do with it: ``error`` (exit 2, one line naming the file, the words given in the message;
 a 422 from ``/api/check``) or ``ok`` (every row accounted for, the statuses given for the named
-rows, the input issues expected, valid JSON). Used by ``tests/test_hostile_input.py`` (CLI and
+rows, the input issues expected, valid JSON). Used by ``tests/holdings/test_hostile_input.py`` (CLI and
 ``/api/check``) and ``benchmarks/costly_input.py`` (time and peak memory per case).
 
 Run ``python -m tests.hostile_corpus OUT_DIR`` to write the files for a look by hand.

@@ -26,7 +26,7 @@ from portfolio_check.model import Status
 from portfolio_check.pipeline import check_security, security_index
 from portfolio_check.refdata import load_reference
 from portfolio_check.web import create_app
-from tests.test_web_support import settings_for
+from tests.web.test_web_support import settings_for
 
 COLUMNS = ("Security Name", "ISIN", "CUSIP", "SEDOL", "Ticker", "Exchange", "Market Value")
 

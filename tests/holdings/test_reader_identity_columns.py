@@ -36,8 +36,8 @@ from portfolio_check.identifiers import (
     exchange_to_market,
     parse_ticker,
 )
+from tests.holdings.test_holdings_reader import xlsx_bytes
 from tests.paths import REPO
-from tests.test_holdings_reader import xlsx_bytes
 
 Row = Sequence[object]
 MIC_MASTER = REPO / "reference" / "masters" / "mic.csv"

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from portfolio_check.web import create_app
 from tests.paths import REPO, SENSETIME_WORKBOOK
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     holdings_csv,
     live_server,
     settings_for,

@@ -18,7 +18,7 @@ from portfolio_check.web.security import (
     safe_next,
 )
 from portfolio_check.web.uploads import display_name
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     XLSX_TYPE,
     sensetime_bytes,
     settings_for,

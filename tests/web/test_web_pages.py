@@ -21,7 +21,7 @@ from portfolio_check.report.excel import STATUS_COLOURS
 from portfolio_check.web import create_app, views
 from portfolio_check.web.app import STATIC_DIR
 from tests.paths import SENSETIME_WORKBOOK
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     XLSX_TYPE,
     holdings_csv,
     sensetime_bytes,

@@ -19,7 +19,7 @@ from portfolio_check.sources.dod_1260h import (
 )
 from tests.paths import shared_path
 
-FIXTURE = Path(__file__).parent / "fixtures" / "dod_1260h" / "dod_1260h_sample.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "dod_1260h" / "dod_1260h_sample.csv"
 HEADER = "Name,Clean Name,Alias,Previous Name,Parent Name,Note,Start date,End date,Source Url\n"
 
 

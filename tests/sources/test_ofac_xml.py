@@ -19,7 +19,7 @@ from portfolio_check.sources.ofac_xml import (
 )
 from tests.paths import shared_path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 XML = FIXTURES / "ofac_xml"
 CONSOLIDATED_XML = XML / "consolidated.xml"
 LEGACY_XML = XML / "sdn_legacy_namespace.xml"

@@ -19,9 +19,9 @@ import pytest
 from portfolio_check.holdings import HoldingsInput, Role, read_holdings
 from portfolio_check.holdings.tables import TableKind
 from portfolio_check.pipeline import check
-from tests.test_holdings_reader import Row, xlsx_bytes
+from tests.holdings.test_holdings_reader import Row, xlsx_bytes
 
-FIXTURES = Path(__file__).parent / "fixtures" / "holdings"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "holdings"
 AS_OF = "2021-09-01"
 
 

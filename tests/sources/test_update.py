@@ -440,7 +440,7 @@ def test_the_web_page_and_api_compare_with_a_stored_snapshot(
     from fastapi.testclient import TestClient
 
     from portfolio_check.web import create_app
-    from tests.test_web_support import settings_for
+    from tests.web.test_web_support import settings_for
 
     upload = [("files", ("fund.xlsx", SENSETIME_WORKBOOK.read_bytes(), "application/vnd.ms-excel"))]
     old = versions["2025-06 without SenseTime"]

@@ -28,8 +28,8 @@ from portfolio_check.sources.ofac_csv import (
     warning_counts,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
-SHARED = Path(__file__).parents[1].parent / "shared"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ofac"
+SHARED = Path(__file__).parents[2].parent / "shared"
 OFAC = SHARED / "data" / "ofac"
 CONSOLIDATED = OFAC / "consolidated_2025-12"
 

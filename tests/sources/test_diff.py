@@ -21,7 +21,7 @@ from portfolio_check.sources.diff import (
 from portfolio_check.sources.snapshot import build_snapshot
 from tests.paths import shared_path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 OFAC_CSV = FIXTURES / "ofac"
 OFAC_XML = FIXTURES / "ofac_xml" / "consolidated.xml"
 DOD = FIXTURES / "dod_1260h" / "dod_1260h_sample.csv"
@@ -121,7 +121,7 @@ def test_two_snapshot_folders(tmp_path: Path) -> None:
 
 
 def test_the_committed_snapshot_against_itself() -> None:
-    reference = Path(__file__).parents[1] / "reference"
+    reference = Path(__file__).parents[2] / "reference"
     result = diff_sources(reference, reference)
     assert result.lists and all(item.is_empty for item in result.lists.values())
 

@@ -20,7 +20,7 @@ from portfolio_check.cli import main
 from portfolio_check.web import create_app
 from portfolio_check.web.workers import WorkerLimits
 from tests.hostile_corpus import AS_OF, CASES, SENSETIME, Case, build
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     XLSX_TYPE,
     assert_nothing_left,
     live_server,

@@ -17,7 +17,7 @@ from portfolio_check.web import create_app
 from portfolio_check.web.app import WebState
 from portfolio_check.web.security import TOKEN_ENV
 from tests.paths import REPO, SENSETIME_WORKBOOK
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     SERVER_WAIT,
     XLSX_TYPE,
     assert_nothing_left,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 import portfolio_check
 from portfolio_check.web import create_app
 from tests.paths import SENSETIME_WORKBOOK
-from tests.test_web_support import (
+from tests.web.test_web_support import (
     XLSX_TYPE,
     holdings_csv,
     sensetime_bytes,

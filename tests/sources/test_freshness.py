@@ -18,7 +18,7 @@ from portfolio_check.freshness import staleness
 from portfolio_check.refdata import load_reference
 from portfolio_check.web import create_app
 from tests.paths import REPO, SENSETIME_WORKBOOK, shared_path
-from tests.test_web_support import settings_for
+from tests.web.test_web_support import settings_for
 
 FORBIDDEN = ("../shared", str(REPO), str(Path.home()) + "/", "/tmp/")
 

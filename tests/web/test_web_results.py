@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from portfolio_check.web import create_app, views
-from tests.test_web_support import holdings_csv, settings_for
+from tests.web.test_web_support import holdings_csv, settings_for
 
 FORM = {"as_of": "2022-03-01", "investor": "us-person"}
 
@@ -76,7 +76,7 @@ def test_downloads_are_built_from_the_kept_result(
 
 def test_optional_files_are_the_clis_options(client: TestClient) -> None:
     from tests.paths import SENSETIME_WORKBOOK
-    from tests.test_web_support import XLSX_TYPE, sensetime_bytes
+    from tests.web.test_web_support import XLSX_TYPE, sensetime_bytes
 
     firm = SENSETIME_WORKBOOK.parent / "firm_restricted_list_template.csv"
     response = client.post(

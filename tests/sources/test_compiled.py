@@ -21,7 +21,7 @@ from portfolio_check.pretrade import check_security
 from portfolio_check.refdata import load_reference, shipped_reference_dir
 from portfolio_check.sources.snapshot import seal_snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2022-03-01"
 # Identifiers in several notations, names (Latin, Chinese, a look-alike), a warrant, a bad check
 # digit, a bare code and an unknown text: every branch of a pre-trade look-up.

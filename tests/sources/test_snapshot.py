@@ -29,10 +29,10 @@ from portfolio_check.sources.snapshot import (
 )
 from portfolio_check.sources.un import UN_FILE, UN_ID
 
-FIXTURES = Path(__file__).parent / "fixtures" / "ofac"
-XML_FIXTURES = Path(__file__).parent / "fixtures" / "ofac_xml"
-DOD_FIXTURE = Path(__file__).parent / "fixtures" / "dod_1260h" / "dod_1260h_sample.csv"
-REPO = Path(__file__).parents[1]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "ofac"
+XML_FIXTURES = Path(__file__).parents[1] / "fixtures" / "ofac_xml"
+DOD_FIXTURE = Path(__file__).parents[1] / "fixtures" / "dod_1260h" / "dod_1260h_sample.csv"
+REPO = Path(__file__).parents[2]
 SHARED = REPO.parent / "shared"
 CONSOLIDATED = SHARED / "data" / "ofac" / "consolidated_2025-12"
 SDN = SHARED / "data" / "ofac" / "sdn_2024-05"

@@ -20,7 +20,7 @@ from portfolio_check.cli import main
 from portfolio_check.errors import InputFileError
 from portfolio_check.holdings import MAX_FILE_ENV, read_holdings
 
-FIXTURES = Path(__file__).parent / "fixtures" / "holdings"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "holdings"
 
 
 def run_check(path: Path, env: dict[str, str] | None = None) -> tuple[int, str]:

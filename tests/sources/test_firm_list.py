@@ -21,7 +21,7 @@ from portfolio_check.sources.firm_list import (
 )
 from tests.paths import EXAMPLES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "firm_list"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "firm_list"
 TEMPLATE_XLSX = EXAMPLES / "firm_restricted_list_template.xlsx"
 TEMPLATE_CSV = EXAMPLES / "firm_restricted_list_template.csv"
 

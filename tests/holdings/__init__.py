@@ -1,0 +1,1 @@
+"""Tests of portfolio_check.holdings."""
