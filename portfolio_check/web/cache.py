@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 # Random bytes in a download token (URL-safe base64 makes 32 characters of it).
 TOKEN_BYTES = 24
@@ -33,41 +34,59 @@ class Download:
         return len(self.report) + len(self.json)
 
 
-class DownloadCache:
-    """A small, thread-safe, in-memory cache of downloads, keyed by random tokens."""
+class _Kept(Protocol):
+    """What the store needs of an item: when it was made, and by whom."""
+
+    @property
+    def created(self) -> float: ...
+
+    @property
+    def owner(self) -> str: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Kept)
+
+
+class ExpiringStore(Generic[ItemT]):
+    """A small, thread-safe, in-memory store keyed by random tokens: at most ``max_entries``
+    items and ``max_weight`` of ``weight`` in all, each for ``ttl`` seconds, oldest out first;
+    an item is given back only to the owner that stored it."""
 
     def __init__(
         self,
         *,
         max_entries: int,
-        max_bytes: int,
+        max_weight: int,
         ttl: float,
+        weight: Callable[[ItemT], int],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_entries = max_entries
-        self.max_bytes = max_bytes
+        self.max_weight = max_weight
         self.ttl = ttl
+        self._weight = weight
         self._clock = clock
-        self._items: OrderedDict[str, Download] = OrderedDict()
+        self._items: OrderedDict[str, ItemT] = OrderedDict()
         self._lock = threading.Lock()
 
-    def put(self, report: bytes, json: bytes, stem: str, owner: str = "") -> str | None:
-        """Keep a download; its token, or None when it alone is larger than the cache.
+    def now(self) -> float:
+        return self._clock()
 
-        ``owner`` (a session or client id) binds it: :meth:`get` then needs the same owner.
-        """
-        item = Download(report, json, stem, self._clock(), owner)
-        if item.size > self.max_bytes:
+    def keep(self, item: ItemT) -> str | None:
+        """Keep ``item``; its token, or None when it alone weighs more than the store."""
+        if self._weight(item) > self.max_weight:
             return None
         token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._lock:
             self._expire()
             self._items[token] = item
-            while len(self._items) > self.max_entries or self._total() > self.max_bytes:
+            while len(self._items) > self.max_entries or self._total() > self.max_weight:
                 self._items.popitem(last=False)
         return token
 
-    def get(self, token: str, owner: str = "") -> Download | None:
+    def get(self, token: str, owner: str = "") -> ItemT | None:
+        """The item behind ``token``, only for the owner that made it (a leaked link is
+        useless to anyone else)."""
         with self._lock:
             self._expire()
             item = self._items.get(token)
@@ -81,7 +100,7 @@ class DownloadCache:
             return len(self._items)
 
     def _total(self) -> int:
-        return sum(item.size for item in self._items.values())
+        return sum(self._weight(item) for item in self._items.values())
 
     def _expire(self) -> None:
         limit = self._clock() - self.ttl
@@ -90,3 +109,31 @@ class DownloadCache:
             if oldest.created > limit:
                 break
             del self._items[token]
+
+
+class DownloadCache(ExpiringStore[Download]):
+    """Downloads (report and JSON bytes), at most ``max_bytes`` in all."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int,
+        max_bytes: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            max_entries=max_entries,
+            max_weight=max_bytes,
+            ttl=ttl,
+            weight=lambda item: item.size,
+            clock=clock,
+        )
+        self.max_bytes = max_bytes
+
+    def put(self, report: bytes, json: bytes, stem: str, owner: str = "") -> str | None:
+        """Keep a download; its token, or None when it alone is larger than the cache.
+
+        ``owner`` (a session or client id) binds it: :meth:`get` then needs the same owner.
+        """
+        return self.keep(Download(report, json, stem, self.now(), owner))

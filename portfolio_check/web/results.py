@@ -10,16 +10,12 @@ to disk but the report being built, in a private temporary folder removed at onc
 
 from __future__ import annotations
 
-import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from portfolio_check.result import CheckResult
-
-TOKEN_BYTES = 24
+from portfolio_check.web.cache import ExpiringStore
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,8 @@ class Kept:
         return len(self.result.holdings)
 
 
-class ResultStore:
-    """A small, thread-safe, in-memory store of results, keyed by random tokens."""
+class ResultStore(ExpiringStore[Kept]):
+    """Finished results, at most ``max_positions`` positions in all."""
 
     def __init__(
         self,
@@ -48,48 +44,15 @@ class ResultStore:
         ttl: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_entries = max_entries
+        super().__init__(
+            max_entries=max_entries,
+            max_weight=max_positions,
+            ttl=ttl,
+            weight=lambda item: item.positions,
+            clock=clock,
+        )
         self.max_positions = max_positions
-        self.ttl = ttl
-        self._clock = clock
-        self._items: OrderedDict[str, Kept] = OrderedDict()
-        self._lock = threading.Lock()
 
     def put(self, result: CheckResult, json_text: str, stem: str, owner: str = "") -> str | None:
         """Keep a result for ``owner``; its token, or None when it alone is too large."""
-        item = Kept(result, json_text, stem, self._clock(), owner)
-        if item.positions > self.max_positions:
-            return None
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        with self._lock:
-            self._expire()
-            self._items[token] = item
-            while len(self._items) > self.max_entries or self._total() > self.max_positions:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, token: str, owner: str = "") -> Kept | None:
-        """The result behind ``token``, only for the owner that made it (a leaked link is
-        useless to anyone else)."""
-        with self._lock:
-            self._expire()
-            item = self._items.get(token)
-        if item is None or not secrets.compare_digest(item.owner, owner):
-            return None
-        return item
-
-    def __len__(self) -> int:
-        with self._lock:
-            self._expire()
-            return len(self._items)
-
-    def _total(self) -> int:
-        return sum(item.positions for item in self._items.values())
-
-    def _expire(self) -> None:
-        limit = self._clock() - self.ttl
-        while self._items:
-            token, oldest = next(iter(self._items.items()))
-            if oldest.created > limit:
-                break
-            del self._items[token]
+        return self.keep(Kept(result, json_text, stem, self.now(), owner))

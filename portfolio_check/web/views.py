@@ -16,20 +16,12 @@ from typing import Any
 
 from portfolio_check.errors import InputFileError
 from portfolio_check.model import Status
-from portfolio_check.result import CheckResult
+from portfolio_check.result import SEVERITY_ORDER, CheckResult
 from portfolio_check.web.uploads import UploadedFile
 
-# The order a compliance officer works through: what needs action first; CLEAR last, after
-# UNRESOLVED (which is never clear).
-ATTENTION_ORDER: tuple[Status, ...] = (
-    Status.BLOCKED,
-    Status.PROHIBITED,
-    Status.PENDING,
-    Status.REVIEW,
-    Status.WATCH,
-    Status.UNRESOLVED,
-    Status.CLEAR,
-)
+# The order a compliance officer works through (the result's own: what needs action first,
+# CLEAR last, after UNRESOLVED, which is never clear).
+ATTENTION_ORDER: tuple[Status, ...] = SEVERITY_ORDER
 STATUS_MEANING: dict[Status, str] = {
     Status.BLOCKED: "SDN-type blocking: no dealing at all; freeze and report.",
     Status.PROHIBITED: "An investment ban in force on this date for this investor.",
