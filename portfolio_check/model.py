@@ -71,6 +71,13 @@ class ParseWarning(Frozen):
     problem: str
 
 
+class ListEffect(StrEnum):
+    """What a firm gives an entry of its own list."""
+
+    PROHIBITED = "prohibited"
+    WATCH = "watch"
+
+
 class ListEntry(Frozen):
     """One entry of a published list, as the importer read it from the official file."""
 
@@ -102,7 +109,7 @@ class ListEntry(Frozen):
     listed_until: dt.date | None = Field(
         default=None, description="first day no longer on the list (None: still listed)"
     )
-    effect: str | None = Field(
+    effect: ListEffect | None = Field(
         default=None,
         description="for a firm's own list: 'prohibited' or 'watch', as the firm decided",
     )
@@ -141,6 +148,17 @@ class CuratedSecurity(Frozen):
     provenance: Provenance = Provenance.CURATED
 
 
+class RelationKind(StrEnum):
+    """How a related entity stands to a listed one (the subject is ... of the object)."""
+
+    SUBSIDIARY_OF = "subsidiary-of"
+    FINANCING_VEHICLE_OF = "financing-vehicle-of"
+    GROUP_COMPANY_OF = "group-company-of"
+    PARENT_OF = "parent-of"
+    # an affiliate no single listed group controls (China Tower): screened on request only
+    AFFILIATE_OF = "affiliate-of"
+
+
 class Relation(Frozen):
     """A legal entity related to a list entry without being on the list itself, with its source.
 
@@ -150,7 +168,7 @@ class Relation(Frozen):
     the subject's securities prohibited by itself; it makes them worth a person's look.
     """
 
-    kind: str
+    kind: RelationKind
     subject_name: str
     subject_aliases: tuple[str, ...] = ()
     subject_isins: tuple[str, ...] = ()
@@ -177,9 +195,7 @@ class Relation(Frozen):
     source: str
 
 
-RELATION_KINDS = frozenset(
-    {"subsidiary-of", "financing-vehicle-of", "group-company-of", "parent-of", "affiliate-of"}
-)
+RELATION_KINDS = frozenset(RelationKind)
 
 
 class CuratedName(Frozen):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from portfolio_check.model import Relation
+from portfolio_check.model import Relation, RelationKind
 
 # Relation kinds screened only on the firm's request (``--related law+affiliates``).
-OPTIONAL_KINDS = frozenset({"affiliate-of"})
+OPTIONAL_KINDS = frozenset({RelationKind.AFFILIATE_OF})
 AFFILIATES_SUFFIX = "+affiliates"
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from portfolio_check.model import Actions, Investor, ListEntry, Side, Status
+from portfolio_check.model import Actions, Investor, ListEffect, ListEntry, Side, Status
 from portfolio_check.regimes import (
     ALLOWED,
     CLOSE_MATCH_NOTE,
@@ -198,7 +198,7 @@ def firm(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome:
     if (why := _off_list(entry, as_of)) is not None:
         return RuleOutcome(None, Actions(buy=ALLOWED, sell=ALLOWED), rule, why)
     note = f" ({entry.remarks})" if entry.remarks else ""
-    if entry.effect == "prohibited":
+    if entry.effect is ListEffect.PROHIBITED:
         return RuleOutcome(
             Status.PROHIBITED,
             Actions(buy=PROHIBITED_ACTION, sell="as the firm's policy says"),

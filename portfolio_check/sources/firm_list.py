@@ -41,7 +41,7 @@ from portfolio_check.holdings.readers import (
     sniff_kind,
 )
 from portfolio_check.identifiers import normalize_isin
-from portfolio_check.model import ListEntry
+from portfolio_check.model import ListEffect, ListEntry
 from portfolio_check.reference import ReferenceList
 
 __all__ = [
@@ -55,7 +55,7 @@ __all__ = [
 
 FIRM_LIST_ID = "firm"
 FIRM_REGIME = "firm"
-LIST_TYPES = ("prohibited", "watch")
+LIST_TYPES = tuple(effect.value for effect in ListEffect)
 COLUMNS = ("name", "isin", "ticker", "exchange", "list type", "start date", "end date", "note")
 """The template's columns, in its order."""
 REQUIRED_COLUMNS = ("name", "list type")
@@ -162,7 +162,7 @@ def parse_firm_rows(
                 tickers=tuple(tickers),
                 listed_from=start,
                 listed_until=end,
-                effect=list_type,
+                effect=ListEffect(list_type),
                 remarks=_text(cells.get("note")),
             )
         )
