@@ -100,6 +100,9 @@ class CheckOptions:
         )
 
 
+# The upload page's field for an option, where its name differs (a file upload field).
+WEB_FIELD_NAMES: dict[str, str] = {"firm_lists": "firm_list"}
+
 # Options a face does not offer, and why (the test accepts nothing else as missing).
 NOT_OFFERED: dict[str, dict[str, str]] = {
     "web": {

@@ -47,10 +47,12 @@ from portfolio_check.errors import (
     UsageError,
 )
 from portfolio_check.model import Investor, Side
+from portfolio_check.options import CheckOptions
 from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.result import CheckResult
+from portfolio_check.rules import RelatedPolicy
 from portfolio_check.web.cache import DownloadCache
 from portfolio_check.web.docs import add_offline_docs
 from portfolio_check.web.results import ResultStore
@@ -80,6 +82,14 @@ from portfolio_check.web.views import (
     scrub,
 )
 from portfolio_check.web.workers import WorkerCrashed, WorkerLimits, shared_pool
+
+# The related-company policies the page offers, with the words it shows (the CLI's --related).
+RELATED_POLICY_LABELS: dict[str, str] = {
+    RelatedPolicy.LAW: "as the law reads (FAQ 857: related companies are REVIEW)",
+    RelatedPolicy.AS_LISTED: "as listed (a stricter firm policy)",
+    RelatedPolicy.LAW + "+affiliates": "as the law reads, affiliates too",
+    RelatedPolicy.AS_LISTED + "+affiliates": "as listed, affiliates too",
+}
 
 log = logging.getLogger("portfolio_check.web")
 
@@ -229,6 +239,7 @@ class CheckRequest:
     as_of: str | None
     investor: str
     lists: tuple[str, ...] | None
+    related: str = RelatedPolicy.LAW
     # An earlier stored snapshot's folder, for re-screening (validated here; loaded by the
     # worker process, so the request carries a path, not a whole snapshot).
     compare_with: str | None = None
@@ -246,6 +257,7 @@ class CheckRequest:
             as_of=(form.first("as_of") or "").strip() or None,
             investor=(form.first("investor") or Investor.US_PERSON.value).strip(),
             lists=tuple(chosen) if chosen else None,
+            related=(form.first("related") or RelatedPolicy.LAW).strip(),
             compare_with=_stored_snapshot((form.first("compare_reference") or "").strip()),
         )
 
@@ -289,27 +301,27 @@ def _check_in(
 ) -> _Work:
     """Run in a worker thread: check the uploads and make everything the response needs (the
     JSON; for a page also its view and the Excel report, written in ``folder``)."""
-    lists = list(options.lists) if options.lists is not None else None
     holdings, extra = _split_uploads(uploads)
     try:
         if not holdings:
             raise UsageError("no holdings file given: add one or more under 'files'")
-        result = check(
-            [u.path for u in holdings],
+        # the page's fields and uploads as the one CheckOptions the CLI and the API build
+        chosen = CheckOptions.build(
             as_of=options.as_of,
             investor=options.investor,
-            lists=lists,
+            lists=options.lists,
             firm_lists=[u.path for u in extra["firm_list"]],
-            decisions=extra["decisions"][0].path if extra["decisions"] else None,
+            related=options.related,
+            decisions=[u.path for u in extra["decisions"]],
             fund_holdings=[str(u.path) for u in extra["fund_holdings"]],
         )
+        result = check([u.path for u in holdings], options=chosen)
         earlier = None
         if options.compare_with is not None:
+            # the same holdings with the same options against the earlier snapshot
             earlier = check(
                 [u.path for u in holdings],
-                as_of=options.as_of,
-                investor=options.investor,
-                lists=lists,
+                options=chosen,
                 reference=load_reference(Path(options.compare_with)),
             )
     except InputFileError as error:
@@ -492,6 +504,7 @@ def _index_context(
     as_of: str | None = None,
     investor: str = Investor.US_PERSON.value,
     lists: tuple[str, ...] | None = None,
+    related: str = RelatedPolicy.LAW,
     pretrade: dict[str, Any] | None = None,
     pretrade_error: str | None = None,
     query: dict[str, str] | None = None,
@@ -504,6 +517,8 @@ def _index_context(
         "as_of": as_of or today,
         "investor": investor,
         "investors": [i.value for i in Investor],
+        "related": related,
+        "related_policies": RELATED_POLICY_LABELS,
         "lists": list(reference.lists.values()),
         "chosen_lists": set(lists if lists is not None else default_lists(reference)),
         "accept": ",".join(sorted(ACCEPTED_TYPES)),
@@ -535,6 +550,7 @@ def _add_pages(app: FastAPI) -> None:
                 as_of=form.first("as_of") if form else None,
                 investor=(form.first("investor") if form else None) or Investor.US_PERSON.value,
                 lists=tuple(form.all("lists")) if form and form.first("lists_given") else None,
+                related=(form.first("related") if form else None) or RelatedPolicy.LAW,
             )
             return _page(request, "index.html", context, problem.status_code)
         view = checked.view
