@@ -37,12 +37,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as SafeElementTree
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ParseWarning
@@ -55,6 +52,10 @@ from portfolio_check.sources.ofac_csv import (
     _Record,
     _select_entries,
 )
+from portfolio_check.sources.xmltree import child as _child
+from portfolio_check.sources.xmltree import items as _items
+from portfolio_check.sources.xmltree import parse_root
+from portfolio_check.sources.xmltree import text as _text
 
 __all__ = ["ENHANCED_FILE_NAMES", "UMBRELLA_LIST", "import_ofac_enhanced", "parse_ofac_enhanced"]
 
@@ -78,30 +79,6 @@ _ADDRESS_PARTS = {
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: Element, name: str) -> Iterator[Element]:
-    return (child for child in element if _local(child.tag) == name)
-
-
-def _child(element: Element, name: str) -> Element | None:
-    return next(_children(element, name), None)
-
-
-def _text(element: Element | None, name: str) -> str | None:
-    if element is None:
-        return None
-    child = _child(element, name)
-    return None if child is None else _clean(child.text)
-
-
-def _items(element: Element, container: str, item: str) -> Iterator[Element]:
-    for holder in _children(element, container):
-        yield from _children(holder, item)
-
-
 def _iso_date(text: str | None) -> dt.date | None:
     match = _DATE.match(text or "")
     if match is None:
@@ -113,20 +90,7 @@ def _iso_date(text: str | None) -> dt.date | None:
 
 
 def _parse_root(raw: bytes, file: str) -> Element:
-    try:
-        root = SafeElementTree.fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise SourceFormatError(
-            f"{file}: refused: the XML declares a DTD or entities ({type(exc).__name__}); "
-            "OFAC's files have none, so this is not one of them"
-        ) from None
-    except ParseError as exc:
-        raise SourceFormatError(f"{file}: not well-formed XML ({exc})") from None
-    if _local(root.tag) != "sanctionsData":
-        raise SourceFormatError(
-            f"{file}: the root element is {_local(root.tag)!r}, not OFAC's enhanced 'sanctionsData'"
-        )
-    return root
+    return parse_root(raw, file, "sanctionsData", "OFAC's enhanced 'sanctionsData'")
 
 
 def _translation_name(translation: Element) -> str | None:

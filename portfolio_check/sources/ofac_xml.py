@@ -35,12 +35,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as SafeElementTree
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ParseWarning
@@ -53,6 +50,11 @@ from portfolio_check.sources.ofac_csv import (
     _Record,
     _select_entries,
 )
+from portfolio_check.sources.xmltree import child as _child
+from portfolio_check.sources.xmltree import children as _children
+from portfolio_check.sources.xmltree import items as _items
+from portfolio_check.sources.xmltree import parse_root
+from portfolio_check.sources.xmltree import text as _text
 
 __all__ = [
     "NAMESPACE_2024",
@@ -77,31 +79,6 @@ _PUBLISH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _LINKED_TO = re.compile(r"Linked To:\s*(.+?)\s*\)?\s*(?:;|$)")
 
 
-def _local(tag: str) -> str:
-    """``{namespace}sdnEntry`` -> ``sdnEntry``."""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _children(element: Element, name: str) -> Iterator[Element]:
-    return (child for child in element if _local(child.tag) == name)
-
-
-def _child(element: Element, name: str) -> Element | None:
-    return next(_children(element, name), None)
-
-
-def _text(element: Element, name: str) -> str | None:
-    """The whitespace-normalised text of the first child ``name``; ``None`` if absent or blank."""
-    child = _child(element, name)
-    return None if child is None else _clean(child.text)
-
-
-def _items(element: Element, container: str, item: str) -> Iterator[Element]:
-    """The ``item`` elements of every ``container`` child (``idList/id``, ``akaList/aka``)."""
-    for holder in _children(element, container):
-        yield from _children(holder, item)
-
-
 def _person_name(element: Element) -> str | None:
     """``LAST, First`` as the CSV writes it; an entity has only a ``lastName``."""
     last, first = _text(element, "lastName"), _text(element, "firstName")
@@ -121,20 +98,7 @@ def _publish_date(text: str | None) -> dt.date | None:
 
 
 def _parse_root(raw: bytes, file: str) -> Element:
-    try:
-        root = SafeElementTree.fromstring(raw, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise SourceFormatError(
-            f"{file}: refused: the XML declares a DTD or entities ({type(exc).__name__}); "
-            "OFAC's files have none, so this is not one of them"
-        ) from None
-    except ParseError as exc:
-        raise SourceFormatError(f"{file}: not well-formed XML ({exc})") from None
-    if _local(root.tag) != "sdnList":
-        raise SourceFormatError(
-            f"{file}: the root element is {_local(root.tag)!r}, not OFAC's 'sdnList'"
-        )
-    return root
+    return parse_root(raw, file, "sdnList", "OFAC's 'sdnList'")
 
 
 def _entry_items(entry: Element) -> tuple[list[str], list[str]]:
