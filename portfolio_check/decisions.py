@@ -36,7 +36,7 @@ from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.identifiers import normalize_isin, parse_ticker
 from portfolio_check.model import SecurityIdentity
 from portfolio_check.names import normalize_name
-from portfolio_check.resolve import EntryMatch, Resolution
+from portfolio_check.resolve import EntryMatch, MatchBasis, Resolution
 from portfolio_check.rules import MatchStrength
 
 NOT_A_MATCH = "not-a-match"
@@ -199,6 +199,7 @@ def apply_decisions(resolution: Resolution, book: DecisionBook | None) -> Resolu
                     1.0,
                     MatchStrength.DEFINITE,
                     decision.evidence(),
+                    basis=MatchBasis.DECISION,
                 )
             )
     if dismissed:

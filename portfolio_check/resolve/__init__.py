@@ -21,7 +21,7 @@ from portfolio_check.resolve.identity import (
     option_in_words,
 )
 from portfolio_check.resolve.index import HKEX_DERIVATIVES, SecurityIndex, equity_short_name
-from portfolio_check.resolve.matches import NAME_MATCH_KINDS, EntryMatch, Resolution
+from portfolio_check.resolve.matches import NAME_MATCH_KINDS, EntryMatch, MatchBasis, Resolution
 from portfolio_check.resolve.tiers import TIERS, Found, Look, Tier, resolve
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "EntryMatch",
     "Found",
     "Look",
+    "MatchBasis",
     "Resolution",
     "SecurityIndex",
     "Tier",

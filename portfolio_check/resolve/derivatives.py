@@ -221,6 +221,7 @@ def _derivative_matches(
             f"the underlying {m.detail}{extra}",
             m.ownership_pct,
             exposure=kind,
+            basis=m.basis,  # the underlying's tie is the derivative's
             path=(
                 _holding_label(identity),
                 f"underlying {label}",

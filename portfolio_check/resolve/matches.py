@@ -6,10 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from portfolio_check.match import NameKind
 from portfolio_check.model import Provenance, Relation, SecurityIdentity
 from portfolio_check.rules import MatchStrength
+
+
+class MatchBasis(StrEnum):
+    """What ties a security to an entry; the rules ask this, never the words of ``matched_on``."""
+
+    IDENTIFIER = "identifier"  # an ISIN or exchange line the list or a curated row gives
+    NAME = "name"  # a name, alias or curated name of the entry, exactly
+    FUZZY_NAME = "fuzzy name"  # a name that is close, not equal
+    LINE_NAME = "line name"  # an exchange's short name of one of the entry's lines
+    RELATION = "relation"  # a curated relation to the entry (FAQ 857)
+    DECISION = "decision"  # a reviewer's decision that it is a match
+
+
+# The bases on which a name alone makes the match (at most a candidate on some lists).
+BY_NAME = frozenset({MatchBasis.NAME, MatchBasis.FUZZY_NAME})
 
 
 @dataclass(frozen=True)
@@ -30,14 +46,16 @@ class EntryMatch:
     exact_among: int = 0
     # The curated relation a RELATED match comes from: it holds only on its dates.
     relation: Relation | None = None
+    basis: MatchBasis = MatchBasis.IDENTIFIER
 
     @property
     def by_name(self) -> bool:
         """Whether only a name ties the security to the entry (no identifier, no curated link)."""
-        return self.matched_on in NAME_MATCH_KINDS or self.matched_on.startswith("fuzzy")
+        return self.basis in BY_NAME
 
 
-# matched_on values that say a name, not an identifier, made the match.
+# NameIndex kinds whose exact match is a name of the entry (an exchange's short name of a line
+# is the line's: MatchBasis.LINE_NAME).
 NAME_MATCH_KINDS = frozenset(
     {
         NameKind.PRIMARY,
@@ -46,7 +64,6 @@ NAME_MATCH_KINDS = frozenset(
         NameKind.CURATED,
         NameKind.WEAK_ALIAS,
         NameKind.ABBREVIATION,
-        "fuzzy name",
     }
 )
 

@@ -16,7 +16,7 @@ from portfolio_check.model import SecurityIdentity
 from portfolio_check.names import is_bond_description
 from portfolio_check.reference import HkexSecurity
 from portfolio_check.resolve.index import SecurityIndex, equity_short_name
-from portfolio_check.resolve.matches import EntryMatch
+from portfolio_check.resolve.matches import NAME_MATCH_KINDS, EntryMatch, MatchBasis
 from portfolio_check.rules import MatchStrength
 
 _HAN_RUN_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff（）()·]+")
@@ -129,7 +129,15 @@ def _name_matches(index: SecurityIndex, name: str) -> list[EntryMatch]:
                 "names an issuer family: the legal issuer may be a financing subsidiary"
             )
         matched_on = found.known.kind if found.exact else "fuzzy name"
-        candidate = EntryMatch(key[0], key[1], matched_on, found.score / 100, strength, detail)
+        if not found.exact:
+            basis = MatchBasis.FUZZY_NAME
+        elif found.known.kind in NAME_MATCH_KINDS:
+            basis = MatchBasis.NAME
+        else:
+            basis = MatchBasis.LINE_NAME
+        candidate = EntryMatch(
+            key[0], key[1], matched_on, found.score / 100, strength, detail, basis=basis
+        )
         if key not in by_entry or candidate.score > by_entry[key].score:
             by_entry[key] = candidate
     matches = list(by_entry.values())

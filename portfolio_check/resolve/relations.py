@@ -11,7 +11,7 @@ from portfolio_check.model import Relation, SecurityIdentity
 from portfolio_check.names import normalize_name
 from portfolio_check.relations import validity
 from portfolio_check.resolve.index import SecurityIndex
-from portfolio_check.resolve.matches import EntryMatch
+from portfolio_check.resolve.matches import EntryMatch, MatchBasis
 from portfolio_check.rules import MatchStrength
 
 
@@ -62,5 +62,6 @@ def _relation_matches(
             f"{relation.source})",
             relation.ownership_pct,
             relation=relation,
+            basis=MatchBasis.RELATION,
         )
     return list(matches.values())

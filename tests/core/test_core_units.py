@@ -81,3 +81,15 @@ def test_a_non_us_person_is_watched_not_barred() -> None:
 def test_another_company_is_clear_and_a_bare_code_unresolved() -> None:
     assert _status("2022-03-01", name="GLOBEX SHIPPING PLC", isin="GB0002634946") is Status.CLEAR
     assert _status("2022-03-01", identifier="9001") is Status.UNRESOLVED
+
+
+def test_each_tie_says_what_made_it() -> None:
+    from portfolio_check.resolve import MatchBasis
+
+    def basis(**cells: str) -> list[MatchBasis]:
+        identity, notes = identify(**cells)
+        return [m.basis for m in resolve(INDEX, identity, notes, as_of=dt.date(2022, 3, 1)).matches]
+
+    assert basis(isin="US0378331005") == [MatchBasis.IDENTIFIER]
+    assert basis(name="ACME DEFENCE TECHNOLOGY GROUP CO LTD") == [MatchBasis.NAME]
+    assert basis(name="ACME AVIONICS CO LTD") == [MatchBasis.RELATION]
