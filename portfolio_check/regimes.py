@@ -245,6 +245,7 @@ def eo13959(
 
 
 def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:
+    """Why the entry is not on its list on ``as_of`` (before it joined, after it left), if so."""
     if entry.listed_from and as_of < entry.listed_from:
         return f"not yet on the list on {as_of} (on it from {entry.listed_from})"
     if entry.listed_until and as_of >= entry.listed_until:

@@ -36,6 +36,7 @@ from portfolio_check.regimes import (
     PROHIBITED_ACTION,
     Designation,
     RuleOutcome,
+    _off_list,
     eo13959,
     export_controls,
     is_dated,
@@ -126,15 +127,6 @@ def ns_cmic(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome
         f"NS-CMIC ban in force since {effective}; the divestment window closed on {divest}: no "
         f"purchase or sale without an OFAC licence; holding remains lawful (FAQ 1046) ({dates})",
     )
-
-
-def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:
-    """Why the entry is not on its list on ``as_of`` (before it joined, after it left), if so."""
-    if entry.listed_from and as_of < entry.listed_from:
-        return f"not yet on the list on {as_of} (on it from {entry.listed_from})"
-    if entry.listed_until and as_of >= entry.listed_until:
-        return f"no longer on the list on {as_of} (removed {entry.listed_until})"
-    return None
 
 
 def _since(entry: ListEntry) -> str:

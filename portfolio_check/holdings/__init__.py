@@ -46,7 +46,7 @@ from portfolio_check.holdings.readers import (
     read_file_reporting,
     render_values,
 )
-from portfolio_check.holdings.roles import Role, RoleChoice, normalise_header
+from portfolio_check.holdings.roles import TEXT_ROLES, Role, RoleChoice, normalise_header
 from portfolio_check.holdings.tables import (
     Grid,
     GridResult,
@@ -95,17 +95,6 @@ POSITION_COLUMNS = [
     "market_value",
     "currency",
     "portfolio",
-]
-_TEXT_ROLE_COLUMNS = [
-    Role.NAME,
-    Role.ISIN,
-    Role.CUSIP,
-    Role.SEDOL,
-    Role.TICKER,
-    Role.IDENTIFIER,
-    Role.EXCHANGE,
-    Role.CURRENCY,
-    Role.PORTFOLIO,
 ]
 # ``more_names`` / ``more_codes`` join their items with the unit separator; a code with its own
 # exchange column is written ``code<RS>exchange`` (record separator).
@@ -423,7 +412,7 @@ def _table_positions(
         "row": pd.Series(grid.rows[idx], dtype=np.int64),
         "input": pd.Series(_input_dicts(body, keys, table.headers), dtype=object),
     }
-    for role in _TEXT_ROLE_COLUMNS:
+    for role in TEXT_ROLES:
         c = table.column(role)
         if c is None:
             values: list[str | None] | np.ndarray = [None] * len(idx)
@@ -642,7 +631,7 @@ def _merge_continuations(
     """
     at = {int(g): p for p, g in enumerate(idx.tolist())}
     inputs: list[dict[str, str]] = list(positions["input"])
-    fields = {c: list(positions[c]) for c in (r.value for r in _TEXT_ROLE_COLUMNS)}
+    fields = {c: list(positions[c]) for c in (r.value for r in TEXT_ROLES)}
     for i, j in sorted(result.continues.items()):
         p = at.get(j)
         if p is None:
@@ -650,7 +639,7 @@ def _merge_continuations(
         row_no = int(grid.rows[i])
         cells = dict(inputs[p])
         for choice in table.roles:
-            if choice.role not in _TEXT_ROLE_COLUMNS:
+            if choice.role not in TEXT_ROLES:
                 continue
             value = grid.cells.iat[i, choice.column]
             if not isinstance(value, str):

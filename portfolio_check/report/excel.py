@@ -40,7 +40,7 @@ import xlsxwriter
 from portfolio_check.collector import collection_paused
 from portfolio_check.holdings.cells import decimal_comma_style, parse_numbers
 from portfolio_check.holdings.inputs import input_columns, input_table
-from portfolio_check.holdings.roles import Role
+from portfolio_check.holdings.roles import TEXT_ROLES, Role
 from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
 from portfolio_check.report.flat import Coded, choose_format, write_table
@@ -126,17 +126,8 @@ _DATE_FIELDS = {"Listing date", "Effective date", "Divestment date"}
 _NUMBER_FORMAT = "#,##0.####"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LEADING_ZERO = re.compile(r"^0\d")
-_IDENTITY_ROLES = {
-    Role.NAME,
-    Role.ISIN,
-    Role.CUSIP,
-    Role.SEDOL,
-    Role.TICKER,
-    Role.IDENTIFIER,
-    Role.EXCHANGE,
-    Role.CURRENCY,
-    Role.PORTFOLIO,
-}
+# the text roles of a holdings table: a column of one is kept as text, never typed
+_IDENTITY_ROLES = frozenset(TEXT_ROLES)
 
 
 @dataclass(frozen=True)
