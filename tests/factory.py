@@ -12,6 +12,9 @@ from pathlib import Path
 from portfolio_check.model import CuratedName, CuratedSecurity, ListEntry, Relation
 from portfolio_check.reference import Reference, ReferenceList
 
+# The regime each list is shipped under (the others' regime has the list's name).
+REGIMES = {"sdn": "sdn-blocking"}
+
 # A made-up NS-CMIC entry on the real list's dates (the tranche of 2021-12-10).
 LISTED = dt.date(2021, 12, 10)
 EFFECTIVE = dt.date(2022, 2, 8)
@@ -55,7 +58,7 @@ def reference(
         by_list.setdefault(item.list_id, []).append(item)
     lists = {
         list_id: ReferenceList(
-            list_id, list_id.upper(), list_id, "made up for a test", tuple(found)
+            list_id, list_id.upper(), REGIMES.get(list_id, list_id), "made up", tuple(found)
         )
         for list_id, found in by_list.items()
     }

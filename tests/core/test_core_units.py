@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from portfolio_check.model import CuratedSecurity, Investor, Relation, Status
+from portfolio_check.model import CuratedSecurity, Investor, Relation, SecurityIdentity, Status
 from portfolio_check.resolve import SecurityIndex, identify, resolve
 from portfolio_check.screen import screen
 from tests import factory
@@ -93,3 +93,24 @@ def test_each_tie_says_what_made_it() -> None:
     assert basis(isin="US0378331005") == [MatchBasis.IDENTIFIER]
     assert basis(name="ACME DEFENCE TECHNOLOGY GROUP CO LTD") == [MatchBasis.NAME]
     assert basis(name="ACME AVIONICS CO LTD") == [MatchBasis.RELATION]
+
+
+def test_a_derivative_on_a_name_only_sdn_hit_is_review_like_the_name() -> None:
+    # SDN names alone are candidates (thousands of common names): an option written on such a
+    # name inherits that (it had become an identifier match, hence BLOCKED)
+    sdn = factory.entry(
+        "70001", "GLOBEX MARITIME LLC", list_id="sdn", listed=None, effective=None, divest_by=None
+    )
+    reference = factory.reference(sdn)
+    index = SecurityIndex(reference)
+    day = dt.date(2022, 3, 1)
+    written = identify(name="GLOBEX MARITIME LLC")[0]
+    # an option row whose Underlying column names the company
+    option = SecurityIdentity(
+        name="GLOBEX CALL JUN22", instrument="call option", underlying="GLOBEX MARITIME LLC"
+    )
+    for identity in (written, option):
+        found = resolve(index, identity, as_of=day)
+        verdict = screen(found, reference, day, Investor.US_PERSON)
+        assert verdict.status is Status.REVIEW, (identity, verdict.reason)
+        assert found.matches and all(m.by_name for m in found.matches)
