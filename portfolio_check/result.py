@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -353,25 +353,42 @@ class CheckResult:
     def market_value_by_status(self) -> dict[str, float]:
         """Market value per status over every currency; see :meth:`market_value_by_currency`
         for the totals a person may add up."""
-        values = _market_values(self.holdings)
-        statuses = self.holdings["status"].astype(object).tolist()
         out = {status.value: 0.0 for status in Status}
-        for status, value in zip(statuses, values, strict=True):
-            if value is not None:
-                out[str(status)] += value
+        for per in self.market_value_by_currency().values():
+            for status, value in per.items():
+                out[status] += value
         return out
 
     def market_value_by_currency(self) -> dict[str | None, dict[str, float]]:
         """Per currency (None: not stated), the market value of each status; never added
         across currencies."""
-        values = _market_values(self.holdings)
-        statuses = self.holdings["status"].astype(object).tolist()
+        return {currency: dict(per) for currency, per in self._value_by_currency.items()}
+
+    @functools.cached_property
+    def _value_by_currency(self) -> dict[str | None, dict[str, float]]:
+        frame = self.holdings
+        if "market_value" not in frame or not len(frame):
+            return {}
+        values = pd.to_numeric(frame["market_value"], errors="coerce").to_numpy(dtype=float)
+        known = ~np.isnan(values)
+        if not known.any():
+            return {}
+        currencies = np.array(self.currencies, dtype=object)[known]
+        table = pd.DataFrame(
+            {
+                # a currency not stated is its own group, never dropped
+                "currency": pd.Series(currencies, dtype=object).fillna("\0"),
+                "status": frame["status"].astype(object).to_numpy()[known],
+                "value": values[known],
+            }
+        )
+        sums = table.groupby(["currency", "status"], sort=False)["value"].sum()
         out: dict[str | None, dict[str, float]] = {}
-        for currency, status, value in zip(self.currencies, statuses, values, strict=True):
-            if value is None:
-                continue
-            per = out.setdefault(currency, {s.value: 0.0 for s in Status})
-            per[str(status)] += value
+        for group, value in sums.items():
+            currency, status = cast(tuple[str, str], group)  # a two-level index: pairs
+            key = None if currency == "\0" else str(currency)
+            per = out.setdefault(key, {s.value: 0.0 for s in Status})
+            per[str(status)] += float(value)
         return dict(sorted(out.items(), key=lambda item: (item[0] is None, item[0] or "")))
 
     @property
@@ -689,7 +706,8 @@ class ReportFiles:
         return (self.workbook, *self.beside)
 
 
-def _market_values(frame: pd.DataFrame) -> list[float | None]:
+def market_values(frame: pd.DataFrame) -> list[float | None]:
+    """Each position's market value (None where none is known)."""
     if "market_value" not in frame:
         return [None] * len(frame)
     return [None if v is None or v != v else float(v) for v in frame["market_value"].tolist()]

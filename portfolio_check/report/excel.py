@@ -25,10 +25,11 @@ sheets complete in the workbook while the full Holdings table goes to a file bes
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,15 @@ from portfolio_check.holdings.roles import TEXT_ROLES, Role
 from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
 from portfolio_check.report.flat import Coded, choose_format, write_table
+from portfolio_check.report.sheetxml import (
+    CellColumn,
+    SheetRows,
+    coded_cells,
+    date_serial,
+    number_cell,
+    splice,
+    text_cell,
+)
 from portfolio_check.result import (
     DISCLAIMER,
     LOCATION_FIELDS,
@@ -53,6 +63,7 @@ from portfolio_check.result import (
     entry_label,
     entry_url,
     holding_records,
+    market_values,
     verdict_phrase,
 )
 
@@ -154,13 +165,18 @@ class _Writer:
         file_format: str = "auto",
         *,
         in_memory: bool = False,
+        spliced: bool = False,
     ) -> None:
         self.path = target
         self.result = result
         self.file_format = file_format
         self.beside: list[Path] = []
+        # With a sheet whose rows are written by sheetxml, xlsxwriter writes the rest of the
+        # workbook into memory and splice() writes the file.
+        self.buffer = io.BytesIO() if spliced else None
+        self.spliced: dict[str, SheetRows] = {}
         self.book = xlsxwriter.Workbook(
-            str(target),
+            self.buffer if self.buffer is not None else str(target),
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
@@ -231,6 +247,19 @@ class _Writer:
             fmt = self.book.add_format({"num_format": f'#,##0.00 "{currency}"', "valign": "top"})
             self._money[currency] = fmt
         return fmt
+
+    def style(self, fmt: Any) -> int:
+        """A format's style number in the workbook, for cells written by :mod:`.sheetxml`
+        (xlsxwriter numbers a format when a cell first uses it; these cells are not its)."""
+        if fmt is None:
+            return 0
+        return int(fmt._get_xf_index())
+
+    def close(self) -> None:
+        """Close the workbook; with spliced sheets, write the file with their rows."""
+        self.book.close()
+        if self.buffer is not None:
+            splice(self.buffer.getvalue(), self.spliced, self.path)
 
     def advance(self, rows: int) -> None:
         """Count ``rows`` more rows written and tell the progress callback."""
@@ -361,6 +390,41 @@ class _Writer:
         sheet.autofilter(0, 0, max(count, 1), max(len(typed) - 1, 0))
         self.print_setup(sheet, sizes, repeat=freeze_columns)
         return count
+
+    def spliced_table(
+        self,
+        name: str,
+        columns: Sequence[Column],
+        cells: list[CellColumn],
+        rows: int,
+        *,
+        sample: Sequence[Sequence[Any]],
+        freeze_columns: int = 0,
+    ) -> None:
+        """A sheet like :meth:`table`'s, whose rows :mod:`.sheetxml` writes from ``cells`` (a
+        column at a time) when the workbook closes."""
+        if self.buffer is None:
+            raise ValueError("a spliced table needs a writer made with spliced=True")
+        sheet = self.book.add_worksheet(name[:31])
+        sizes = [_width(c, col, sample) for col, c in enumerate(columns)]
+        for col, (column, width) in enumerate(zip(columns, sizes, strict=True)):
+            sheet.set_column(col, col, width)
+            sheet.write_string(0, col, column.header, self.header)
+        header_lines = max(
+            (math.ceil(len(c.header) / max(w, 1)) for c, w in zip(columns, sizes, strict=True)),
+            default=1,
+        )
+        sheet.set_row(0, 15.0 * max(header_lines, 1))
+        room = {
+            c: w * WRAP_CHARS_PER_UNIT
+            for c, (column, w) in enumerate(zip(columns, sizes, strict=True))
+            if column.kind == WRAP
+        }
+        self.spliced[sheet.name] = SheetRows(cells, rows, wrap_room=room)
+        self.advance(rows)  # stored: their XML is written when the workbook closes
+        sheet.freeze_panes(1, freeze_columns)
+        sheet.autofilter(0, 0, max(rows, 1), max(len(columns) - 1, 0))
+        self.print_setup(sheet, sizes, repeat=freeze_columns)
 
     def complete_table(
         self,
@@ -502,7 +566,13 @@ def write_report(
     )
     on_sheets = total - (len(holdings) if beside is not None else 0)
     writer = _Writer(
-        path, result, progress, total, holdings_format, in_memory=on_sheets <= IN_MEMORY_ROWS
+        path,
+        result,
+        progress,
+        total,
+        holdings_format,
+        in_memory=on_sheets - (len(holdings) if beside is None else 0) <= IN_MEMORY_ROWS,
+        spliced=beside is None,
     )
     if result.changes is not None:  # re-screening against an older snapshot: read first
         from portfolio_check.report.changes import write_changes
@@ -545,7 +615,7 @@ def write_report(
     # the cells are stored; xlsxwriter now writes and compresses the sheets (seconds for a big
     # report), which the progress display shows as a stage of its own
     writer.progress("save", 0, 1)
-    writer.book.close()
+    writer.close()
     writer.progress("save", 1, 1)
     return ReportFiles(path, tuple(writer.beside))
 
@@ -703,12 +773,6 @@ def _status_chart(writer: _Writer, sheet: Any, top: int, currencies: int, row: i
     return row + 14  # the chart covers about 13 rows of 20 pixels
 
 
-def _market_values(frame: pd.DataFrame) -> list[float | None]:
-    if "market_value" not in frame:
-        return [None] * len(frame)
-    return [None if v is None or v != v else float(v) for v in frame["market_value"].tolist()]
-
-
 _BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
 
 
@@ -723,7 +787,7 @@ def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int)
         accounts = [f"{f} / {s}" for f, s in zip(frame["file"], frame["sheet"], strict=True)]
         label = "File / sheet"
     statuses = frame["status"].astype(object).tolist()
-    values = _market_values(frame)
+    values = market_values(frame)
     groups: dict[tuple[str, str | None], list[float]] = {}
     for account, currency, status, value in zip(
         accounts, result.currencies, statuses, values, strict=True
@@ -762,7 +826,7 @@ def _entity_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) ->
     per currency, and through which holdings."""
     frame = result.holdings
     securities = result.securities
-    values = _market_values(frame)
+    values = market_values(frame)
     names = result.names
     entries: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     has = np.array([bool(v.findings) for v in securities.verdicts] + [False])
@@ -949,63 +1013,131 @@ def _typed_column(texts: np.ndarray, kind: str) -> list[Any]:
     return plain
 
 
-def _holding_rows(result: CheckResult, layout: _HoldingsLayout) -> Iterator[list[Any]]:
-    """The Holdings sheet's rows; a verdict's fields are worked out once per security."""
+def _holding_cells(
+    writer: _Writer, result: CheckResult, layout: _HoldingsLayout
+) -> tuple[list[CellColumn], list[list[Any]]]:
+    """The Holdings sheet's cells a column at a time (:mod:`.sheetxml`), and its first rows as
+    values for the widths; a verdict's fields are rendered once per security, an input
+    column's cells once per distinct value (money once per value and currency)."""
     holdings = result.holdings
     inputs = input_table(holdings["input"].tolist(), layout.original)
     securities = result.securities
-    heads = [[fields.get(f.key) for f in ROW_FIELDS] for fields in securities.fields()]
-    name_at = [f.key for f in ROW_FIELDS].index("name")
-    columns: list[list[Any]] = []
+    codes = securities.codes.astype(np.int64)
+    fields = securities.fields()
+    kinds = [c.kind for c in layout.columns]
+    currencies = result.currencies
+    per_row: list[Sequence[Any]] = []  # per column: the first rows' values (widths)
+    cells: list[CellColumn] = []
+    for f, kind in zip(ROW_FIELDS, kinds, strict=False):
+        if f.key == "name":
+            values: Sequence[Any] = result.names
+            cells.append(_cells(writer, values, kind))
+            per_row.append(values)
+            continue
+        per_code = [each.get(f.key) for each in fields]
+        column = _cells(writer, per_code, kind)
+        mapped = column.codes[codes] if len(per_code) else np.full(len(codes), -1, np.int64)
+        cells.append(CellColumn(mapped, column.cells, column.lengths))
+        per_row.append([per_code[c] for c in codes[:WIDTH_SAMPLE_ROWS].tolist()])
+    location: list[Sequence[Any]] = [
+        holdings["file"].tolist(),
+        holdings["sheet"].tolist(),
+        holdings["row"].tolist(),
+        currencies,
+    ]
+    for values, kind in zip(location, kinds[len(ROW_FIELDS) :], strict=False):
+        cells.append(_cells(writer, values, kind))
+        per_row.append(values)
+    at = len(ROW_FIELDS) + len(location)
     for key in layout.original:
         kind = layout.kinds.get(key, TEXT)
-        columns.append(_typed_column(inputs[key], kind))
+        typed = _typed_column(inputs[key], kind)
+        cells.append(_cells(writer, typed, kinds[at], currencies if kind == MONEY else None))
+        per_row.append(typed)
+        at += 1
         if layout.text_as_read and kind != TEXT:
-            columns.append(inputs[key].tolist())
-    names = result.names
-    for i, (file, sheet, row, currency, code) in enumerate(
-        zip(
-            holdings["file"].tolist(),
-            holdings["sheet"].tolist(),
-            holdings["row"].tolist(),
-            result.currencies,
-            securities.codes.tolist(),
-            strict=True,
-        )
-    ):
-        head = list(heads[code])
-        head[name_at] = names[i]
-        yield [*head, file, sheet, row, currency, *(column[i] for column in columns)]
+            texts = inputs[key].tolist()
+            cells.append(_cells(writer, texts, kinds[at]))
+            per_row.append(texts)
+            at += 1
+    sample = [
+        [column[i] for column in per_row] for i in range(min(WIDTH_SAMPLE_ROWS, len(holdings)))
+    ]
+    return cells, sample
 
 
-def _money_formats(
-    writer: _Writer, result: CheckResult, layout: _HoldingsLayout
-) -> dict[int, Callable[[int], Any]]:
-    """The money columns' format per row: each row's market value in its own currency."""
-    currencies = result.currencies
+def _cells(
+    writer: _Writer,
+    values: Sequence[Any],
+    kind: str,
+    currencies: Sequence[str | None] | None = None,
+) -> CellColumn:
+    """One column's cells as :class:`.sheetxml.CellColumn`, as :meth:`_Writer.table` would
+    write them: empty cells and non-finite numbers left out, a status in its colour, numbers
+    in the column's format (money in each row's currency), dates as dates, text cut to
+    Excel's limit."""
+    style = writer.style(writer.formats.get(kind))
+    date_style = writer.style(writer.formats[DATE])
+    status_styles = {value: writer.style(fmt) for value, fmt in writer.status.items()}
+    money_styles: dict[str | None, int] = {}
 
-    def per_row(i: int) -> Any:
-        return writer.money(currencies[i] if i < len(currencies) else None)
+    def render(value: Any, number_style: int = style) -> str | None:
+        if value is None or (type(value) is str and value == ""):
+            return None
+        if kind == STATUS:
+            return text_cell(str(value), status_styles.get(str(value), 0))
+        if type(value) is str:
+            return text_cell(value, style)
+        if isinstance(value, bool | np.bool_):
+            return text_cell("TRUE" if value else "FALSE", style)
+        if isinstance(value, int | float | np.integer | np.floating):
+            number = float(value)
+            if number != number or math.isinf(number):
+                return None
+            return number_cell(number, number_style)
+        if isinstance(value, dt.date):
+            serial = date_serial(value)
+            if serial is not None:
+                return number_cell(serial, date_style)
+        return text_cell(str(value), style)
 
-    return {c: per_row for c, column in enumerate(layout.columns) if column.kind == MONEY}
+    if currencies is None:
+        codes, rendered, distinct = coded_cells(values, render)
+    else:
+        # money: a value's cell depends on its row's currency, so code (value, currency) pairs
+        value_codes, value_uniques = pd.factorize(np.asarray(values, dtype=object))
+        currency_codes, currency_uniques = pd.factorize(np.asarray(currencies, dtype=object))
+        width = len(currency_uniques) + 1
+        pairs = value_codes.astype(np.int64) * width + (currency_codes.astype(np.int64) + 1)
+        pairs[value_codes < 0] = -1
+        codes_, pair_uniques = pd.factorize(pairs)
+        codes = codes_.astype(np.int64)
+        rendered, distinct = [], []
+        for pair in pair_uniques.tolist():
+            if pair < 0:
+                rendered.append("")
+                distinct.append(None)
+                continue
+            value = value_uniques[pair // width]
+            k = pair % width - 1
+            currency = currency_uniques[k] if k >= 0 else None
+            if currency not in money_styles:
+                money_styles[currency] = writer.style(writer.money(currency))
+            rendered.append(render(value, money_styles[currency]) or "")
+            distinct.append(value)
+        empty = np.array([k for k, cell in enumerate(rendered) if not cell], dtype=np.int64)
+        codes[(codes_ < 0) | np.isin(codes, empty)] = -1
+    lengths = None
+    if kind == WRAP:
+        lengths = np.array([len(v) if type(v) is str else 0 for v in distinct], dtype=np.float64)
+    return CellColumn(codes, rendered, lengths)
 
 
 def _holdings(writer: _Writer, result: CheckResult, layout: _HoldingsLayout) -> None:
-    rows = _holding_rows(result, layout)
-    sample = [next(rows) for _ in range(min(WIDTH_SAMPLE_ROWS, len(result.holdings)))]
-    writer.table(
-        "Holdings",
-        layout.columns,
-        _chain(sample, rows),
-        sample=sample,
-        freeze_columns=3,
-        cell_formats=_money_formats(writer, result, layout),
+    cells, sample = _holding_cells(writer, result, layout)
+    writer.spliced_table(
+        "Holdings", layout.columns, cells, len(result.holdings), sample=sample, freeze_columns=3
     )
-
-
-def _chain(first: list[list[Any]], rest: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    yield from first
-    yield from rest
 
 
 def _holdings_beside(
@@ -1180,7 +1312,7 @@ def _exposures(writer: _Writer, result: CheckResult) -> None:
     )
     at = np.flatnonzero(exposed[securities.codes]) if len(holdings) else np.array([], np.int64)
     subset = holdings.iloc[at]
-    values = _market_values(subset)
+    values = market_values(subset)
     names, currencies = result.names, result.currencies
     rows: list[list[Any]] = []
     row_currency: list[str | None] = []
