@@ -52,7 +52,7 @@ texts = st.one_of(
         ]
     ),
     st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"),
+        alphabet=st.characters(codec="utf-8", exclude_characters="\r"),
         max_size=40,
     ),
 )
