@@ -776,28 +776,55 @@ def _status_chart(writer: _Writer, sheet: Any, top: int, currencies: int, row: i
 _BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
 
 
+def _labels(column: pd.Series, label: Callable[[Any], str]) -> np.ndarray:
+    """``label`` of each cell, worked out once per distinct cell (an empty one: NaN)."""
+    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
+    names = np.array([*(label(u) for u in uniques), label(float("nan"))], dtype=object)
+    out: np.ndarray = names[codes]
+    return out
+
+
 def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
     """Per portfolio or account (or per file and sheet without one) and currency: positions,
     flagged, barred, and their market values."""
     frame = result.holdings
     if "portfolio" in frame and frame["portfolio"].notna().any():
-        accounts = [str(p) if p is not None and p == p else "(none)" for p in frame["portfolio"]]
+        accounts = _labels(frame["portfolio"], lambda p: str(p) if p == p else "(none)")
         label = "Portfolio / account"
     else:
-        accounts = [f"{f} / {s}" for f, s in zip(frame["file"], frame["sheet"], strict=True)]
+        pairs = frame["file"].astype(str) + "\0" + frame["sheet"].astype(str)
+        accounts = _labels(pairs, lambda p: " / ".join(str(p).split("\0", 1)))
         label = "File / sheet"
-    statuses = frame["status"].astype(object).tolist()
-    values = market_values(frame)
+    statuses = frame["status"].astype(object).to_numpy()
+    values = np.array([v if v is not None else 0.0 for v in market_values(frame)], dtype=float)
+    barred = np.isin(statuses, list(_BARRED))
+    table = pd.DataFrame(
+        {
+            "account": accounts,
+            # a currency not stated is its own group
+            "currency": pd.Series(result.currencies, dtype=object).fillna("\0").to_numpy(),
+            "flagged": statuses != Status.CLEAR.value,
+            "barred": barred,
+            "value": values,
+            "barred_value": np.where(barred, values, 0.0),
+        }
+    )
+    # first-seen order, as the rows came: the sort below keeps it among equals
+    sums = table.groupby(["account", "currency"], sort=False).agg(
+        positions=("flagged", "size"),
+        flagged=("flagged", "sum"),
+        barred=("barred", "sum"),
+        value=("value", "sum"),
+        barred_value=("barred_value", "sum"),
+    )
     groups: dict[tuple[str, str | None], list[float]] = {}
-    for account, currency, status, value in zip(
-        accounts, result.currencies, statuses, values, strict=True
-    ):
-        g = groups.setdefault((account, currency), [0, 0, 0, 0.0, 0.0])
-        g[0] += 1
-        g[1] += status != Status.CLEAR.value
-        g[2] += status in _BARRED
-        g[3] += value or 0.0
-        g[4] += (value or 0.0) if status in _BARRED else 0.0
+    columns = ("positions", "flagged", "barred", "value", "barred_value")
+    for key, *counts in zip(sums.index.tolist(), *(sums[c].tolist() for c in columns), strict=True):
+        account, currency = key
+        groups[(str(account), None if currency == "\0" else str(currency))] = [
+            *(int(n) for n in counts[:3]),
+            *(float(v) for v in counts[3:]),
+        ]
     sheet.write_string(row, 0, "By portfolio", writer.subtitle)
     row += 1
     headers = [label, "Positions", "Flagged", "Blocked or prohibited", "Market value"]
