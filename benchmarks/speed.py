@@ -17,7 +17,10 @@ Issue 17's pre-trade and JSON targets are measured by ``targets.py`` (its docstr
    Holdings shape (the same rows and columns; the columns of the file as read, repeated to the
    report's width) in the format the report wrote it (an xlsx sheet, or the CSV/Parquet file
    beside a large report) with the fastest writer installed; every candidate with the cycle
-   collector running and paused.
+   collector running and paused. When the Holdings table goes beside the workbook, the floor
+   also writes, with the fastest xlsx writer, a workbook of the report's Findings shape (its
+   rows and columns, read back from the report after the timing): the workbook the report
+   must keep complete (issue 17, target 2).
 4. Repeats 2 and 3 ``--repeat`` times (default 3) and keeps the fastest check and each floor
    candidate's fastest time.
 
