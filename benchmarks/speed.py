@@ -21,8 +21,9 @@ Issue 17's pre-trade and JSON targets are measured by ``targets.py`` (its docstr
    also writes, with the fastest xlsx writer, a workbook of the report's Findings shape (its
    rows and columns, read back from the report after the timing): the workbook the report
    must keep complete (issue 17, target 2).
-4. Repeats 2 and 3 ``--repeat`` times (default 3) and keeps the fastest check and each floor
-   candidate's fastest time.
+4. Repeats 2 and 3 ``--repeat`` times (default 3), alternating them so that both meet the
+   same load on a shared machine, and keeps the fastest check and each floor candidate's
+   fastest time.
 
 Prints the machine, the stage table, the floor's candidates, and a final line::
 
@@ -491,24 +492,29 @@ def main(argv: list[str] | None = None) -> int:
         common += ["--row-limit", str(args.row_limit)]
     # Best of --repeat runs on each side, each in a fresh process: the machine is shared, and
     # the least time is the one least disturbed (as timeit reports).
-    runs = [_child(["--_run", "check", "--_file", str(path), *common]) for _ in range(args.repeat)]
+    # The check and the floor alternate (check, floor, check, floor, ...): on a shared machine
+    # each side then meets the same spells of load, as targets.py does for the pre-trade answer.
+    # The first check gives the floor its shape (the report's rows and columns).
+    runs: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    shape = ""
+    for _ in range(args.repeat):
+        runs.append(_child(["--_run", "check", "--_file", str(path), *common]))
+        if not shape:
+            first = runs[0]
+            shape = (
+                f"{first['positions']},{first['report_columns']},{first['holdings_output']},"
+                f"{first['findings_rows']},{first['findings_columns']}"
+            )
+        floors.append(_child(["--_run", "floor", "--_file", str(path), "--_shape", shape, *common]))
     checked = min(runs, key=lambda run: float(run["seconds"]))
-    shape = (
-        f"{checked['positions']},{checked['report_columns']},{checked['holdings_output']},"
-        f"{checked['findings_rows']},{checked['findings_columns']}"
-    )
-    floor = _best_floor(
-        [
-            _child(["--_run", "floor", "--_file", str(path), "--_shape", shape, *common])
-            for _ in range(args.repeat)
-        ]
-    )
+    floor = _best_floor(floors)
     load_after = _load()
 
     print(f"load average (1, 5, 15 min): before {load_before}; after {load_after}")
     all_checks = ", ".join(f"{float(run['seconds']):.2f}" for run in runs)
     print(
-        f"runs: the check {args.repeat} times and the floor {args.repeat} times, each in a fresh "
+        f"runs: the check and the floor alternately, {args.repeat} times each, each in a fresh "
         f"process; the fastest check (of {all_checks} s) and each floor candidate's fastest "
         "time are kept"
     )
