@@ -50,6 +50,7 @@ from portfolio_check.errors import (
 from portfolio_check.model import Investor, Side
 from portfolio_check.options import CheckOptions
 from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
+from portfolio_check.pretrade import active_reference
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.result import CheckResult
@@ -466,8 +467,11 @@ async def _isolated(state: WebState, job: Callable[[], _Work | _Detached]) -> _W
 
 
 def _warm_up() -> None:
-    """Load the reference and build its index once, before the first request needs them."""
-    security_index(load_reference())
+    """Load the reference (its lists name the form's choices) and the selection a default
+    pre-trade check uses with its index, once, before the first request needs them (the whole
+    snapshot's index, built here before, is used by no request)."""
+    load_reference()
+    security_index(active_reference(None, None, (), dt.date.today()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
