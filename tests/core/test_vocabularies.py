@@ -45,6 +45,7 @@ def test_every_packaged_vocabulary_file_is_read_by_the_code() -> None:
         "row_cells.csv",
         "row_words.csv",
         "currencies.csv",
+        "activity_headers.csv",
     }
     for file in shipped:
         text = resources.files(VOCABULARY_PACKAGE).joinpath(file).read_text(encoding="utf-8")
@@ -146,6 +147,28 @@ def test_a_row_cell_word_that_is_also_a_total_word_means_a_total() -> None:
     for entry in vocabulary("row_cells.csv", ("text", "class")):
         if tables._is_total_text(entry["text"]):
             assert entry["class"] == "all-portfolios", entry["text"]
+
+
+def test_a_header_signal_word_is_another_entity_or_generic_not_both() -> None:
+    entries = vocabulary("header_signals.csv", ("word", "signal"))
+    other = {e["word"] for e in entries if e["signal"] == "other-entity"}
+    generic = {e["word"] for e in entries if e["signal"] == "generic"}
+    assert other and generic and not other & generic
+    # a column about the security's parent is not one of its names
+    assert not roles._about_the_security(["Parent Name"])
+    assert roles._about_the_security(["Issuer Name"])
+
+
+def test_activity_headers_are_read_in_file_order() -> None:
+    entries = vocabulary("activity_headers.csv", ("phrases", "table"))
+    phrases = [tuple(p.strip() for p in e["phrases"].split("+")) for e in entries]
+    assert all(all(phrases_) for phrases_ in phrases) and len(set(phrases)) == len(phrases)
+    assert all(e["table"] for e in entries)
+    assert roles.activity_table(["Broker", "ISIN"]) == "trades (a broker column)"
+    assert roles.activity_table(["Counterparty", "Trade Date", "ISIN"]) == (
+        "trades (counterparty and trade date columns)"
+    )
+    assert roles.activity_table(["Counterparty", "ISIN"]) is None
 
 
 def test_a_currency_is_a_code_or_a_name_once() -> None:
