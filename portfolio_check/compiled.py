@@ -102,6 +102,15 @@ def compiled_reference(lists: Sequence[str] | None = None, folder: Path | None =
         return _LOADED[memo]
 
 
+def compiled_selection(reference: Reference) -> tuple[Path, tuple[str, ...] | None] | None:
+    """The folder and lists :func:`compiled_reference` made ``reference`` from in this
+    process, or None when it did not make it (a caller's snapshot, a firm list added): another
+    process makes the same selection from them (the web's workers send this, not the object)."""
+    with _lock:
+        found = next((memo for memo, made in _LOADED.items() if made is reference), None)
+    return None if found is None else (Path(found[0]), found[1])
+
+
 def load_or_compile(folder: Path, lists: tuple[str, ...] | None) -> Reference:
     """The compiled selection read from the cache folder, or compiled now and stored there."""
     where = cache_dir()

@@ -132,6 +132,50 @@ CLOSE_MATCH_NOTE = (
 
 
 @dataclass(frozen=True)
+class BanTexts:
+    """What an investment ban's outcome says in each phase (each order words its own)."""
+
+    not_yet: str
+    watch: str
+    pending: str
+    divest: str
+    closed: str
+
+
+def ban_phase(
+    as_of: dt.date,
+    investor: Investor,
+    rule: str,
+    *,
+    listed: dt.date,
+    barred: dt.date,
+    divest_until: dt.date,
+    divest_last_day: bool,
+    texts: BanTexts,
+) -> RuleOutcome:
+    """The phase of a purchase ban with a divestment window on ``as_of``.
+
+    Before ``listed``: no effect. A non-US person: WATCH (the bans bind US persons only).
+    Before ``barred``: PENDING, stop buying. Until ``divest_until`` (the day itself too when
+    ``divest_last_day``): PROHIBITED, sales only to divest. After it: PROHIBITED outright.
+    EO 14032 (NS-CMIC) and EO 13959 (NS-CCMC) share these phases; they differ in the last
+    day of the window and in their words.
+    """
+    if as_of < listed:
+        return RuleOutcome(None, Actions(buy=ALLOWED, sell=ALLOWED), rule, texts.not_yet)
+    if investor is Investor.NON_US_PERSON:
+        return RuleOutcome(Status.WATCH, Actions(buy=ALLOWED, sell=ALLOWED), rule, texts.watch)
+    if as_of < barred:
+        stop_buying = Actions(buy=f"allowed before {barred}; stop buying", sell=ALLOWED)
+        return RuleOutcome(Status.PENDING, stop_buying, rule, texts.pending)
+    if as_of < divest_until or (divest_last_day and as_of == divest_until):
+        divest_only = Actions(buy=PROHIBITED_ACTION, sell=f"only to divest, until {divest_until}")
+        return RuleOutcome(Status.PROHIBITED, divest_only, rule, texts.divest)
+    barred_outright = Actions(buy=PROHIBITED_ACTION, sell=PROHIBITED_ACTION)
+    return RuleOutcome(Status.PROHIBITED, barred_outright, rule, texts.closed)
+
+
+@dataclass(frozen=True)
 class Designation:
     """An entity designated under EO 13959, with the dates its group's rule gives it."""
 
@@ -197,51 +241,28 @@ def eo13959(
             f"{d.name}'s designation not enforced since {d.injunction}: {d.injunction_text} "
             f"({dates}; source: {d.source})",
         )
-    if as_of < d.listed:
-        if d.close_match_from is not None and as_of >= d.close_match_from:
-            return _close_match_outcome(d, as_of)
-        return RuleOutcome(
-            None,
-            Actions(buy=ALLOWED, sell=ALLOWED),
-            rule,
-            f"not yet designated under EO 13959 on {as_of} ({dates}; source: {d.source})",
-        )
-    if investor is Investor.NON_US_PERSON:
-        return RuleOutcome(
-            Status.WATCH,
-            Actions(buy=ALLOWED, sell=ALLOWED),
-            rule,
-            f"designated under EO 13959 ({dates}); the ban binds US persons only",
-        )
-    if as_of < d.purchases_barred:
-        return RuleOutcome(
-            Status.PENDING,
-            Actions(buy=f"allowed before {d.purchases_barred}; stop buying", sell=ALLOWED),
-            rule,
-            f"designated under EO 13959 on {d.listed}; purchases barred from "
-            f"{d.purchases_barred} ({dates}{reading}; source: {d.source})",
-        )
-    if as_of <= d.divest_until:
-        return RuleOutcome(
-            Status.PROHIBITED,
-            Actions(buy=PROHIBITED_ACTION, sell=f"only to divest, until {d.divest_until}"),
-            rule,
-            f"EO 13959 ban in force since {d.purchases_barred}: purchases barred; sales only "
-            f"to divest, until {d.divest_until}; holding after that date prohibited "
-            f"({dates}{reading}; source: {d.source})",
-        )
-    return RuleOutcome(
-        Status.PROHIBITED,
-        Actions(buy=PROHIBITED_ACTION, sell=PROHIBITED_ACTION),
+    if as_of < d.listed and d.close_match_from is not None and as_of >= d.close_match_from:
+        return _close_match_outcome(d, as_of)
+    return ban_phase(
+        as_of,
+        investor,
         rule,
-        f"EO 13959 divestment deadline {d.divest_until} passed: holding, purchase and sale "
-        f"prohibited (EO 13974) ({dates}{reading}; source: {d.source})",
+        listed=d.listed,
+        barred=d.purchases_barred,
+        divest_until=d.divest_until,
+        divest_last_day=True,  # "until" the deadline: sales to divest on the day itself too
+        texts=BanTexts(
+            not_yet=f"not yet designated under EO 13959 on {as_of} ({dates}; source: {d.source})",
+            watch=f"designated under EO 13959 ({dates}); the ban binds US persons only",
+            pending=f"designated under EO 13959 on {d.listed}; purchases barred from "
+            f"{d.purchases_barred} ({dates}{reading}; source: {d.source})",
+            divest=f"EO 13959 ban in force since {d.purchases_barred}: purchases barred; sales "
+            f"only to divest, until {d.divest_until}; holding after that date prohibited "
+            f"({dates}{reading}; source: {d.source})",
+            closed=f"EO 13959 divestment deadline {d.divest_until} passed: holding, purchase "
+            f"and sale prohibited (EO 13974) ({dates}{reading}; source: {d.source})",
+        ),
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Lists beside NS-CMIC and SDN
-# --------------------------------------------------------------------------------------------
 
 
 def _off_list(entry: ListEntry, as_of: dt.date) -> str | None:

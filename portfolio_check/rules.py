@@ -34,9 +34,11 @@ from portfolio_check.regimes import (
     EO13959,
     EO13959_ORDER,
     PROHIBITED_ACTION,
+    BanTexts,
     Designation,
     RuleOutcome,
     _off_list,
+    ban_phase,
     eo13959,
     export_controls,
     is_dated,
@@ -91,41 +93,26 @@ def ns_cmic(entry: ListEntry, as_of: dt.date, investor: Investor) -> RuleOutcome
             rule,
             f"removed from NS-CMIC on {entry.listed_until} ({dates})",
         )
-    if as_of < listing:
-        return RuleOutcome(
-            None,
-            Actions(buy=ALLOWED, sell=ALLOWED),
-            rule,
-            f"not yet on NS-CMIC on {as_of.isoformat()} ({dates})",
-        )
-    if investor is Investor.NON_US_PERSON:
-        return RuleOutcome(
-            Status.WATCH,
-            Actions(buy=ALLOWED, sell=ALLOWED),
-            rule,
-            f"on NS-CMIC ({dates}); the ban binds US persons only and this investor is not one",
-        )
-    if as_of < effective:
-        return RuleOutcome(
-            Status.PENDING,
-            Actions(buy=f"allowed before {effective}; stop buying", sell=ALLOWED),
-            rule,
-            f"on NS-CMIC since {listing}; purchases become prohibited on {effective} ({dates})",
-        )
-    if as_of < divest:
-        return RuleOutcome(
-            Status.PROHIBITED,
-            Actions(buy=PROHIBITED_ACTION, sell=f"only to divest, until {divest}"),
-            rule,
-            f"NS-CMIC ban in force since {effective}; purchases barred; sales only to divest, "
-            f"until the window closes on {divest} ({dates})",
-        )
-    return RuleOutcome(
-        Status.PROHIBITED,
-        Actions(buy=PROHIBITED_ACTION, sell=PROHIBITED_ACTION),
+    return ban_phase(
+        as_of,
+        investor,
         rule,
-        f"NS-CMIC ban in force since {effective}; the divestment window closed on {divest}: no "
-        f"purchase or sale without an OFAC licence; holding remains lawful (FAQ 1046) ({dates})",
+        listed=listing,
+        barred=effective,
+        divest_until=divest,
+        divest_last_day=False,  # on the divestment date itself the later stage applies
+        texts=BanTexts(
+            not_yet=f"not yet on NS-CMIC on {as_of.isoformat()} ({dates})",
+            watch=f"on NS-CMIC ({dates}); the ban binds US persons only and this investor is "
+            "not one",
+            pending=f"on NS-CMIC since {listing}; purchases become prohibited on {effective} "
+            f"({dates})",
+            divest=f"NS-CMIC ban in force since {effective}; purchases barred; sales only to "
+            f"divest, until the window closes on {divest} ({dates})",
+            closed=f"NS-CMIC ban in force since {effective}; the divestment window closed on "
+            f"{divest}: no purchase or sale without an OFAC licence; holding remains lawful "
+            f"(FAQ 1046) ({dates})",
+        ),
     )
 
 

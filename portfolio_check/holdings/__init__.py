@@ -46,7 +46,13 @@ from portfolio_check.holdings.readers import (
     read_file_reporting,
     render_values,
 )
-from portfolio_check.holdings.roles import TEXT_ROLES, Role, RoleChoice, normalise_header
+from portfolio_check.holdings.roles import (
+    GENERIC_HEADER_WORDS,
+    TEXT_ROLES,
+    Role,
+    RoleChoice,
+    normalise_header,
+)
 from portfolio_check.holdings.tables import (
     Grid,
     GridResult,
@@ -511,17 +517,11 @@ def _paired_exchange(table: Table, choice: RoleChoice) -> int | None:
         return None
     if choice.column + 1 in exchanges:
         return choice.column + 1
-    words = set(normalise_header(table.headers[choice.column])) - _GENERIC_HEADER_WORDS
+    words = set(normalise_header(table.headers[choice.column])) - GENERIC_HEADER_WORDS
     for c in exchanges:
         if words & set(normalise_header(table.headers[c])):
             return c
     return None
-
-
-# Header words that say what a column is, not whose it is: not enough to pair two columns.
-_GENERIC_HEADER_WORDS = frozenset(
-    {"code", "codes", "ticker", "symbol", "id", "exchange", "market", "mic", "the", "of"}
-)
 
 
 def _more_identity(table: Table, body: pd.DataFrame) -> tuple[pd.Series, pd.Series]:

@@ -70,9 +70,15 @@ for _entry in _HEADER_ENTRIES:
 # Header words that are not roles (``vocabularies/header_signals.csv``): a header with a
 # spoiler is about something else (a price, a date, a type ...) unless the matched phrase
 # itself contains the word; a role's own spoilers rule out that role only; header words show
-# that a row is a header row.
+# that a row is a header row; other-entity and generic words are read below.
 _SIGNAL_ENTRIES = vocabulary("header_signals.csv", ("word", "signal"))
-_SIGNALS = ("spoiler", "header", *(f"spoiler:{name}" for name in _ROLE_NAMES))
+_SIGNALS = (
+    "spoiler",
+    "header",
+    "other-entity",
+    "generic",
+    *(f"spoiler:{name}" for name in _ROLE_NAMES),
+)
 _SPOILERS = frozenset(
     e["word"] for e in _SIGNAL_ENTRIES if e.one_of("signal", _SIGNALS) == "spoiler"
 )
@@ -88,6 +94,8 @@ _ROLE_SPOILERS: dict[Role, frozenset[str]] = {
 _PREFER = {"base": 1.0, "book": 1.0, "reporting": 0.5, "local": -0.5, "gross": -1.0}
 
 OTHER_HEADER_WORDS = frozenset(e["word"] for e in _SIGNAL_ENTRIES if e["signal"] == "header")
+# Header words that say what a column is, not whose it is: not enough to pair two columns.
+GENERIC_HEADER_WORDS = frozenset(e["word"] for e in _SIGNAL_ENTRIES if e["signal"] == "generic")
 
 # Scripts written without spaces between words (Chinese, Japanese kana, Korean): their
 # phrases match as substrings.
@@ -354,26 +362,8 @@ def _content_role(header_role: Role | None, p: ColumnProfile) -> tuple[Role | No
 # Roles of which a table's further columns are read too (``more_names`` / ``more_codes``).
 SECONDARY_ROLES = (*IDENTITY_ROLES, Role.EXCHANGE)
 # A column about another entity than the security itself (its parent, guarantor, broker) is
-# not a further name or code of the security.
-_NOT_THE_SECURITY = frozenset(
-    {
-        "parent",
-        "ultimate",
-        "guarantor",
-        "underlying",
-        "counterparty",
-        "custodian",
-        "broker",
-        "manager",
-        "benchmark",
-        "index",
-        "母公司",
-        "担保人",
-        "擔保人",
-        "标的",
-        "標的",
-    }
-)
+# not a further name or code of the security (``header_signals.csv``: ``other-entity``).
+_NOT_THE_SECURITY = frozenset(e["word"] for e in _SIGNAL_ENTRIES if e["signal"] == "other-entity")
 
 
 def _about_the_security(texts: Sequence[str | None]) -> bool:
@@ -502,23 +492,12 @@ def assign_roles(
 # Tables that record activity, not holdings
 # --------------------------------------------------------------------------------------------
 
-# (header phrases that must all appear, what the table then is). A holdings table has none of
-# these: a broker or a debit/credit pair belongs to trades and cash ledgers.
-_ACTIVITY_MARKERS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("broker",), "trades (a broker column)"),
-    (("經紀",), "trades (a broker column)"),
-    (("经纪",), "trades (a broker column)"),
-    (("buy sell",), "trades (a buy/sell column)"),
-    (("transaction type",), "transactions (a transaction type column)"),
-    (("trans type",), "transactions (a transaction type column)"),
-    (("txn type",), "transactions (a transaction type column)"),
-    (("counterparty", "trade date"), "trades (counterparty and trade date columns)"),
-    (("debit", "credit"), "a cash ledger (debit and credit columns)"),
-    (("借方", "貸方"), "a cash ledger (debit and credit columns)"),
-    (("借方", "贷方"), "a cash ledger (debit and credit columns)"),
-    (("unitholder",), "unit subscriptions or redemptions (a unitholder column)"),
-    (("單位持有人",), "unit subscriptions or redemptions (a unitholder column)"),
-    (("ex date",), "a dividend schedule (an ex-date column)"),
+# (header phrases that must all appear, what the table then is): ``activity_headers.csv``. A
+# holdings table has none of these: a broker or a debit/credit pair belongs to trades and cash
+# ledgers.
+_ACTIVITY_MARKERS: tuple[tuple[tuple[str, ...], str], ...] = tuple(
+    (tuple(phrase.strip() for phrase in e["phrases"].split("+")), e["table"])
+    for e in vocabulary("activity_headers.csv", ("phrases", "table"))
 )
 
 

@@ -56,6 +56,7 @@ from portfolio_check.holdings.roles import (
     header_scores,
     is_header_word,
 )
+from portfolio_check.holdings.row_words import role_pattern
 from portfolio_check.model import RowClass
 from portfolio_check.vocabulary import vocabulary
 
@@ -394,17 +395,11 @@ def build_table(grid: Grid, header_index: tuple[int, ...], stop: int | None = No
 # receivables and payables are not securities to screen.
 _SECTION_NUMBER = re.compile(r"^\s*(?:[IVXLC]+\s*[.)]|\(?[a-z0-9]{1,3}[.)])\s*", re.IGNORECASE)
 _CASH_CAPTION = re.compile(
-    r"^\s*(?:[IVXLC]+\s*[.)]|\(?[a-z0-9]{1,3}[.)])?\s*(?:"
-    r"(?:cash|fixed\s+deposits?|time\s+deposits?|deposits?|forwards?|fx\b|foreign\s+exchange|"
-    r"accru\w*|receivables?|payables?|margin|bank\s+balances?)\b"
-    r"|現金|现金|定期存款|存款|遠期|远期|應收|应收|應付|应付)",
+    r"^\s*(?:[IVXLC]+\s*[.)]|\(?[a-z0-9]{1,3}[.)])?\s*(?:" + role_pattern("cash-section") + ")",
     re.IGNORECASE,
 )
 # A title that also names securities is a report's title ("Cash and Securities Holdings").
-_SECURITIES_CAPTION = re.compile(
-    r"securit|equit|bond|stock|holding|position|portfolio|investment|證券|证券|股票|債|债",
-    re.IGNORECASE,
-)
+_SECURITIES_CAPTION = re.compile(role_pattern("securities-section"), re.IGNORECASE)
 
 
 def _caption_texts(grid: Grid, header_index: tuple[int, ...], floor: int) -> list[str]:
@@ -487,19 +482,9 @@ def classify_table(grid: Grid, table: Table, floor: int) -> Table:
 # Rows
 # --------------------------------------------------------------------------------------------
 
-_TOTAL_WORDS = re.compile(
-    r"^\s*(?:grand\s*total|total(?!\s+return)|totals|net\s+assets?|top\s+level|portfolio\s+total)\b"
-    r"|\btotal\s*[:：]?\s*$|^(?:合計|合计|總計|总计|總額|总额|總值|总值)"
-    # a Chinese or Japanese total at the end ("股票投资合计"), Korean, and European languages
-    r"|(?:合計|合计|總計|总计)\s*[:：]?\s*$|^\s*(?:합계|총계|총합계)|(?:합계|총계)\s*$"
-    r"|^\s*(?:summe|gesamtsumme|gesamt|total\s+général|totale|totaal|totaux|somme|suma)\b",
-    re.IGNORECASE,
-)
-_SUBTOTAL_WORDS = re.compile(
-    r"^\s*sub[\s\-]*totals?\b|^(?:小計|小计)|(?:小計|小计)\s*$|^\s*소계|소계\s*$"
-    r"|^\s*(?:zwischensumme|zwischentotal|sous[\s\-]total|subtotale|subtotaal)\b",
-    re.IGNORECASE,
-)
+# Total, sub-total and cash words: ``vocabularies/row_words.csv``.
+_TOTAL_WORDS = re.compile(role_pattern("total"), re.IGNORECASE)
+_SUBTOTAL_WORDS = re.compile(role_pattern("subtotal"), re.IGNORECASE)
 # Whole-cell texts that mark a cash / FX line (asset class, sort key, long/short group), and
 # portfolio cells of rows that add up all portfolios: ``vocabularies/row_cells.csv``.
 _ROW_CELLS = vocabulary("row_cells.csv", ("text", "class"))
@@ -507,16 +492,8 @@ _CASH_CELLS = frozenset(
     e["text"] for e in _ROW_CELLS if e.one_of("class", ("cash", "all-portfolios")) == "cash"
 )
 _AGGREGATE_PORTFOLIOS = frozenset(e["text"] for e in _ROW_CELLS if e["class"] == "all-portfolios")
-# Words for cash and bank balances in the languages of fund administration, lower case.
-_CASH_WORDS = (
-    r"cash(?:\s+(?:at\s+bank|in\s+bank|balances?|accounts?|on\s+deposit|holdings?))?|"
-    r"cash\s+(?:and|&)\s+(?:cash\s+)?equivalents?|cash\s+equivalents?|bank\s+balances?|"
-    r"kasse|liquidit[äa]t|bankguthaben|kontokorrent|esp[èe]ces|liquidit[ée]s|"
-    r"tr[ée]sorerie|efectivo|tesorer[íi]a|liquidez|contanti|liquidit[àa]|cassa|"
-    r"disponibilit[àa]\s+liquide|caixa|disponibilidades|numer[áa]rio|kas|liquide\s+middelen|"
-    r"现金|現金|现金及现金等价物|現金及現金等價物|现金及等价物|現金及等價物|银行存款|銀行存款|"
-    r"活期存款|預金|現預金|普通預金|当座預金|현금|예금|현금성자산|예치금|예수금"
-)
+# Words for cash and bank balances in the languages of fund administration.
+_CASH_WORDS = role_pattern("cash")
 # A cash line: the word alone, or with its currency before or after it ("Cash (HKD)",
 # "HKD CASH", "CASH - USD", "现金 - 港币"), or Bloomberg's currency ticker ("CNH Curncy").
 _CASH_NAME = re.compile(

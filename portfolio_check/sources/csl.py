@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 from collections import Counter
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ListEntry, ParseWarning
-from portfolio_check.sources.ofac_csv import FileRole, SourceFile
+from portfolio_check.sources.ofac_csv import SourceFile
 
 
 @dataclass(frozen=True)
@@ -233,13 +232,7 @@ def import_csl(path: Path, ofac_ids: Mapping[str, Collection[str]] | None = None
     return CslImport(
         entries={k: tuple(v) for k, v in entries.items()},
         warnings={k: tuple(v) for k, v in warnings.items()},
-        file=SourceFile(
-            name=path.name,
-            role=FileRole.PRIM,
-            sha256=hashlib.sha256(raw).hexdigest(),
-            records=len(rows),
-            encoding="utf-8",
-        ),
+        file=SourceFile.read(path.name, raw, len(rows)),
         rows=len(rows),
         dropped={k: dict(v) for k, v in dropped.items()},
         ofac_rows=dict(ofac_rows),

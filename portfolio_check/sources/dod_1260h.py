@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 import unicodedata
@@ -55,7 +54,7 @@ from pydantic import BaseModel, ConfigDict
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ListEntry, ParseWarning
-from portfolio_check.sources.ofac_csv import FileRole, SourceFile
+from portfolio_check.sources.ofac_csv import SourceFile
 
 __all__ = [
     "DOD_1260H_ID",
@@ -506,15 +505,7 @@ def parse_dod_1260h(raw: bytes, *, file: str) -> Dod1260hImport:
         list_id=DOD_1260H_ID,
         entries=tuple(sorted(entries, key=lambda e: e.entry_id)),
         warnings=tuple(warnings),
-        files=(
-            SourceFile(
-                name=file,
-                role=FileRole.PRIM,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                records=records,
-                encoding="utf-8",
-            ),
-        ),
+        files=(SourceFile.read(file, raw, records),),
         tranches=tuple(tranches),
         end_dates=tuple(end_dates),
     )

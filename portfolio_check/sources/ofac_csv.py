@@ -121,6 +121,20 @@ class SourceFile(BaseModel):
     records: int
     encoding: str
 
+    @classmethod
+    def read(
+        cls,
+        name: str,
+        raw: bytes,
+        records: int,
+        *,
+        role: FileRole = FileRole.PRIM,
+        encoding: str = "utf-8",
+    ) -> SourceFile:
+        """The record of a file read from ``raw`` (its SHA-256 taken here, of the raw bytes)."""
+        sha256 = hashlib.sha256(raw).hexdigest()
+        return cls(name=name, role=role, sha256=sha256, records=records, encoding=encoding)
+
 
 class OfacImport(BaseModel):
     """What an import produced: the selected entries, every flaw found, and the files read."""
@@ -134,6 +148,26 @@ class OfacImport(BaseModel):
     files: tuple[SourceFile, ...]
     published: dt.date | None = None
     """The publication date the file states (the XML's ``Publish_Date``; the CSV has none)."""
+
+    @classmethod
+    def of(
+        cls,
+        list_id: str,
+        programs: Collection[str] | None,
+        entries: Iterable[ListEntry],
+        warnings: Iterable[ParseWarning],
+        files: Iterable[SourceFile],
+        published: dt.date | None = None,
+    ) -> OfacImport:
+        """An import's result, the programs it selected sorted (``None``: every program)."""
+        return cls(
+            list_id=list_id,
+            programs=None if programs is None else tuple(sorted(programs)),
+            entries=tuple(entries),
+            warnings=tuple(warnings),
+            files=tuple(files),
+            published=published,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -511,27 +545,14 @@ def parse_ofac_files(
         warnings.extend(role_warnings)
         rows[role] = role_rows
         names[role] = name
-        infos.append(
-            SourceFile(
-                name=name,
-                role=role,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                records=len(role_rows) + len(role_warnings),
-                encoding=decoded.encoding,
-            )
-        )
+        count = len(role_rows) + len(role_warnings)
+        infos.append(SourceFile.read(name, raw, count, role=role, encoding=decoded.encoding))
 
     records = _join(rows, names, warnings)
     prim_name = names[FileRole.PRIM]
     selected = ((record, None) for record in records.values())
     entries = _select_entries(selected, prim_name, list_id, programs, warnings)
-    return OfacImport(
-        list_id=list_id,
-        programs=None if programs is None else tuple(sorted(programs)),
-        entries=tuple(entries),
-        warnings=tuple(warnings),
-        files=tuple(infos),
-    )
+    return OfacImport.of(list_id, programs, entries, warnings, infos)
 
 
 def _select_entries(

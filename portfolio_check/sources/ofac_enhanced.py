@@ -35,7 +35,6 @@ Parsing uses defusedxml with DTDs refused.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -44,7 +43,6 @@ from xml.etree.ElementTree import Element
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ParseWarning
 from portfolio_check.sources.ofac_csv import (
-    FileRole,
     OfacImport,
     SourceFile,
     _address_text,
@@ -264,22 +262,8 @@ def parse_ofac_enhanced(
         entry.model_copy(update={"listed_from": dates.get(entry.entry_id)})
         for entry in _select_entries(records, file, list_id, programs, warnings)
     ]
-    return OfacImport(
-        list_id=list_id,
-        programs=None if programs is None else tuple(sorted(programs)),
-        entries=tuple(entries),
-        warnings=tuple(warnings),
-        files=(
-            SourceFile(
-                name=file,
-                role=FileRole.PRIM,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                records=len(elements),
-                encoding="utf-8",
-            ),
-        ),
-        published=published,
-    )
+    read = SourceFile.read(file, raw, len(elements))
+    return OfacImport.of(list_id, programs, entries, warnings, [read], published)
 
 
 def is_enhanced(path: Path) -> bool:

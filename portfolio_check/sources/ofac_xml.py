@@ -33,7 +33,6 @@ Parsing uses defusedxml with DTDs refused: an entity-expansion bomb or an extern
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -42,7 +41,6 @@ from xml.etree.ElementTree import Element
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ParseWarning
 from portfolio_check.sources.ofac_csv import (
-    FileRole,
     OfacImport,
     SourceFile,
     _address_text,
@@ -251,22 +249,9 @@ def parse_ofac_xml(
         )
     entries = _select_entries(records, file, list_id, programs, warnings)
     match = _DECLARED_ENCODING.match(raw)
-    return OfacImport(
-        list_id=list_id,
-        programs=None if programs is None else tuple(sorted(programs)),
-        entries=tuple(entries),
-        warnings=tuple(warnings),
-        files=(
-            SourceFile(
-                name=file,
-                role=FileRole.PRIM,
-                sha256=hashlib.sha256(raw).hexdigest(),
-                records=len(elements),
-                encoding=match.group(1).decode("ascii").lower() if match else "utf-8",
-            ),
-        ),
-        published=published,
-    )
+    encoding = match.group(1).decode("ascii").lower() if match else "utf-8"
+    read = SourceFile.read(file, raw, len(elements), encoding=encoding)
+    return OfacImport.of(list_id, programs, entries, warnings, [read], published)
 
 
 def import_ofac_xml(

@@ -16,7 +16,6 @@ takes its first alias of several words as its name.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
@@ -26,7 +25,7 @@ from defusedxml import DefusedXmlException
 
 from portfolio_check.errors import SourceFormatError
 from portfolio_check.model import ListEntry, ParseWarning
-from portfolio_check.sources.ofac_csv import FileRole, SourceFile
+from portfolio_check.sources.ofac_csv import SourceFile
 
 UN_ID = "un"
 UN_REGIME = "un-freeze"
@@ -159,12 +158,8 @@ def import_un_xml(path: Path) -> UnImport:
             raise SourceFormatError(f"{path.name}: reference number {entry.entry_id} twice")
         seen.add(entry.entry_id)
     generated = root.get("dateGenerated", "")
-    file = SourceFile(
-        name=path.name,
-        role=FileRole.PRIM,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        records=len(entities) + len(root.findall("INDIVIDUALS/INDIVIDUAL")),
-        encoding="utf-8",
+    file = SourceFile.read(
+        path.name, raw, len(entities) + len(root.findall("INDIVIDUALS/INDIVIDUAL"))
     )
     return UnImport(
         tuple(entries),

@@ -40,6 +40,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from portfolio_check.compiled import compiled_reference, compiled_selection
 from portfolio_check.errors import (
     InputFileError,
     PortfolioCheckError,
@@ -49,6 +50,7 @@ from portfolio_check.errors import (
 from portfolio_check.model import Investor, Side
 from portfolio_check.options import CheckOptions
 from portfolio_check.pipeline import SecurityCheck, check, check_security, security_index
+from portfolio_check.pretrade import active_reference
 from portfolio_check.refdata import load_reference
 from portfolio_check.reference import DEFAULT_LISTS, Reference
 from portfolio_check.result import CheckResult
@@ -296,9 +298,52 @@ class _Work:
     view: ResultsView | None
 
 
+@dataclass(frozen=True)
+class _Detached:
+    """A finished check on its way back from its worker process without its reference, when
+    that is a compiled selection of a snapshot (``folder`` with ``lists``, of ``version``):
+    pickling the whole snapshot back cost about 0.8 s of CPU and 9 MB per upload. The server
+    makes the same selection (:func:`_attached`); a result on any other reference (a firm's
+    list added) travels whole."""
+
+    fields: dict[str, Any]  # the result's attributes but its reference
+    folder: Path
+    lists: tuple[str, ...] | None
+    version: str
+    json_text: str
+
+
+def _detached(work: _Work) -> _Work | _Detached:
+    """In the worker: ``work`` without its result's reference when the server can make it."""
+    reference = work.result.reference
+    made_from = compiled_selection(reference)
+    if made_from is None:
+        return work
+    fields = {k: v for k, v in vars(work.result).items() if k != "reference"}
+    return _Detached(fields, *made_from, reference.version, work.json_text)
+
+
+def _attached(sent: _Work | _Detached) -> _Work:
+    """In the server: the worker's answer whole again, on the same selection of the same
+    snapshot (compiled once per process; a snapshot that changed meanwhile is refused)."""
+    if isinstance(sent, _Work):
+        return sent
+    reference = compiled_reference(sent.lists, sent.folder)
+    if reference.version != sent.version:
+        raise Problem(
+            503, "The reference snapshot changed while this upload was checked: upload it again."
+        )
+    result = CheckResult.__new__(CheckResult)
+    vars(result).update(sent.fields, reference=reference)
+    return _Work(result, sent.json_text, None, None)
+
+
 def _check_in(
-    folder: Path, uploads: list[UploadedFile], options: CheckRequest, for_page: bool
-) -> _Work:
+    folder: Path,
+    uploads: list[UploadedFile],
+    options: CheckRequest,
+    for_page: bool,
+) -> _Work | _Detached:
     """Run in a worker thread: check the uploads and make everything the response needs (the
     JSON; for a page also its view and the Excel report, written in ``folder``)."""
     holdings, extra = _split_uploads(uploads)
@@ -334,7 +379,7 @@ def _check_in(
 
         result.changes = compare_results(relabel(earlier, uploads), result)
     # the page's view is made where the result is kept, and the report when it is downloaded
-    return _Work(result, result.to_json(), None, None)
+    return _detached(_Work(result, result.to_json(), None, None))
 
 
 def _split_uploads(
@@ -387,7 +432,7 @@ async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> C
         try:
             options = CheckRequest.from_form(form, _reference())
             job = functools.partial(_check_in, folder, form.files, options, for_page)
-            work = await _isolated(state, job)
+            work = _attached(await _isolated(state, job))
         except Problem as problem:
             raise Problem(problem.status_code, problem.message, form) from None
     finally:
@@ -403,7 +448,7 @@ async def _run_upload(request: Request, state: WebState, *, for_page: bool) -> C
     return Checked(work.result, work.json_text, view, token)
 
 
-async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:
+async def _isolated(state: WebState, job: Callable[[], _Work | _Detached]) -> _Work | _Detached:
     """Run ``job`` in a worker process (:mod:`.workers`), at most ``max_concurrent_checks``
     at once; a worker that dies answers this request alone, with a 422."""
     settings = state.settings
@@ -422,8 +467,11 @@ async def _isolated(state: WebState, job: Callable[[], _Work]) -> _Work:
 
 
 def _warm_up() -> None:
-    """Load the reference and build its index once, before the first request needs them."""
-    security_index(load_reference())
+    """Load the reference (its lists name the form's choices) and the selection a default
+    pre-trade check uses with its index, once, before the first request needs them (the whole
+    snapshot's index, built here before, is used by no request)."""
+    load_reference()
+    security_index(active_reference(None, None, (), dt.date.today()))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

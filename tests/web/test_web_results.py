@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from portfolio_check.web import create_app, views
+from tests.paths import SENSETIME_WORKBOOK
 from tests.web.test_web_support import holdings_csv, settings_for
 
 FORM = {"as_of": "2022-03-01", "investor": "us-person"}
@@ -100,3 +101,35 @@ def test_optional_files_are_the_clis_options(client: TestClient) -> None:
     html = client.get("/").text
     for field in ("firm_list", "decisions", "fund_holdings"):
         assert f'name="{field}"' in html
+
+
+def test_a_workers_answer_travels_without_the_snapshot_and_comes_back_whole() -> None:
+    import pickle
+
+    import portfolio_check
+    from portfolio_check.web import app as web_app
+
+    result = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2022-03-01")
+    sent = web_app._detached(web_app._Work(result, result.to_json(), None, None))
+    assert isinstance(sent, web_app._Detached)
+    # the snapshot pickles to about 9 MB; the answer without it to tens of kB
+    assert len(pickle.dumps(sent)) < 1_000_000 < len(pickle.dumps(result))
+    back = web_app._attached(pickle.loads(pickle.dumps(sent)))
+    assert back.result.reference is result.reference
+    assert back.result.to_json() == result.to_json()
+    assert set(vars(back.result)) == set(vars(result))
+    # a snapshot that changed meanwhile is refused, never answered on another snapshot
+    stale = web_app._Detached(sent.fields, sent.folder, sent.lists, "another", sent.json_text)
+    with pytest.raises(web_app.Problem, match="changed while this upload was checked"):
+        web_app._attached(stale)
+
+
+def test_an_answer_on_a_firms_list_travels_whole() -> None:
+    import portfolio_check
+    from portfolio_check.web import app as web_app
+
+    firm = SENSETIME_WORKBOOK.parent / "firm_restricted_list_template.csv"
+    result = portfolio_check.check(SENSETIME_WORKBOOK, as_of="2025-07-01", firm_lists=[firm])
+    assert any(list_id.startswith("firm") for list_id in result.reference.lists)
+    work = web_app._Work(result, result.to_json(), None, None)
+    assert web_app._detached(work) is work
