@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,7 @@ from portfolio_check.holdings.guards import (
     read_regular_file,
     sheet_part_names,
 )
+from portfolio_check.holdings.ods_guard import ODS_CONTENT_PART, OdsScanner, check_ods
 from portfolio_check.holdings.tables import Grid
 from portfolio_check.model import InputIssue
 
@@ -88,6 +90,12 @@ MAX_PACKAGE_PARTS = 10_000
 # Unpacking is checked in chunks of this size.
 _CHUNK = 1 << 20
 _XML_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
+
+
+class PartScanner(Protocol):
+    """Measures a package part from the chunks it unpacks to."""
+
+    def feed(self, chunk: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -278,13 +286,22 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
             )
         total = 0
         extents: dict[str, SheetExtent] = {}
+        ods: OdsScanner | None = None
         for part in parts:
-            scanner = SheetScanner() if is_worksheet_part(part.filename) else None
+            scanner: PartScanner | None = None
+            if is_worksheet_part(part.filename):
+                scanner = SheetScanner()
+            elif part.filename == ODS_CONTENT_PART:
+                # every package holding an OpenDocument body is measured, whatever its
+                # extension: calamine picks the format from the content
+                scanner = ods = OdsScanner()
             total += _check_part(archive, part, label, limits.max_unpacked_bytes - total, scanner)
-            if scanner is not None:
+            if isinstance(scanner, SheetScanner):
                 extents[part.filename] = _extent(archive, part, scanner)
         if extents:
             check_extents(label, extents, _sheet_names(archive))
+        if ods is not None:
+            check_ods(label, ods)
 
 
 def _extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner) -> SheetExtent:
@@ -308,11 +325,12 @@ def _check_part(
     part: zipfile.ZipInfo,
     label: str,
     budget: int,
-    scanner: SheetScanner | None = None,
+    scanner: PartScanner | None = None,
 ) -> int:
     """Unpack one part in chunks; returns its real size. Raises on a bomb or a DTD.
 
-    A worksheet part's chunks also go to ``scanner``, which measures its cells.
+    A worksheet part's (or an .ods body's) chunks also go to ``scanner``, which measures its
+    cells.
     """
     size = 0
     tail = b""
