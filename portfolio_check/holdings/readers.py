@@ -55,6 +55,7 @@ from portfolio_check.holdings.guards import (
 )
 from portfolio_check.holdings.ods_guard import ODS_CONTENT_PART, OdsScanner, check_ods
 from portfolio_check.holdings.tables import Grid
+from portfolio_check.holdings.xls_guard import check_xls
 from portfolio_check.model import InputIssue
 
 EXCEL_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
@@ -249,6 +250,8 @@ def _read_file(
         return [grid], issues
     if kind == "zip":
         check_package(data, label, limits)
+    elif kind == "ole":
+        check_xls(data, label)
     return read_workbook(data, label, parse_started), []
 
 
