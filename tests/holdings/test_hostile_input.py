@@ -29,6 +29,11 @@ from tests.web.test_web_support import (
 )
 
 CSV_TYPE = "text/csv"
+UPLOAD_TYPES = {
+    ".xlsx": XLSX_TYPE,
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".xls": "application/vnd.ms-excel",
+}
 
 
 def strict_json(text: str) -> Any:
@@ -110,7 +115,7 @@ def test_every_hostile_case_through_the_api(
 ) -> None:
     test_client, root = client
     path = corpus[case.name]
-    kind = XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE
+    kind = UPLOAD_TYPES.get(path.suffix, CSV_TYPE)
     response = test_client.post(
         "/api/check",
         files=[("files", (path.name, path.read_bytes(), kind))],
@@ -257,7 +262,7 @@ def test_a_decision_for_an_unknown_list_is_one_line(tmp_path: Path) -> None:
 
 
 def _post(base: str, path: Path) -> httpx2.Response:
-    kind = XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE
+    kind = UPLOAD_TYPES.get(path.suffix, CSV_TYPE)
     with httpx2.Client(base_url=base, timeout=120, trust_env=False) as http:
         return http.post(
             "/api/check",
