@@ -53,7 +53,12 @@ from portfolio_check.holdings.guards import (
     read_regular_file,
     sheet_part_names,
 )
-from portfolio_check.holdings.ods_guard import ODS_CONTENT_PART, OdsScanner, check_ods
+from portfolio_check.holdings.ods_guard import (
+    ODS_CONTENT_PART,
+    OdsFastScanner,
+    check_ods,
+    measure_ods,
+)
 from portfolio_check.holdings.tables import Grid
 from portfolio_check.holdings.xls_guard import check_xls
 from portfolio_check.model import InputIssue
@@ -289,7 +294,7 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
             )
         total = 0
         extents: dict[str, SheetExtent] = {}
-        ods: OdsScanner | None = None
+        ods: tuple[zipfile.ZipInfo, OdsFastScanner] | None = None
         for part in parts:
             scanner: PartScanner | None = None
             if is_worksheet_part(part.filename):
@@ -297,14 +302,16 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
             elif part.filename == ODS_CONTENT_PART:
                 # every package holding an OpenDocument body is measured, whatever its
                 # extension: calamine picks the format from the content
-                scanner = ods = OdsScanner()
+                scanner = fast = OdsFastScanner()
+                ods = (part, fast)
             total += _check_part(archive, part, label, limits.max_unpacked_bytes - total, scanner)
             if isinstance(scanner, SheetScanner):
                 extents[part.filename] = _extent(archive, part, scanner)
         if extents:
             check_extents(label, extents, _sheet_names(archive))
         if ods is not None:
-            check_ods(label, ods)
+            part, fast = ods
+            check_ods(label, measure_ods(fast, lambda: archive.open(part)))
 
 
 def _extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner) -> SheetExtent:
@@ -337,6 +344,9 @@ def _check_part(
     """
     size = 0
     tail = b""
+    # the size the archive declares bounds what unpacking yields (zipfile stops there), so a
+    # declared bomb is refused before a scanner spends seconds on hundreds of megabytes
+    _check_ratio(part, part.file_size, label)
     try:
         with archive.open(part) as stream:
             while chunk := stream.read(_CHUNK):
@@ -371,13 +381,17 @@ def _check_part(
             f"not a readable workbook: part {part.filename!r} cannot be unpacked "
             f"({type(exc).__name__}: {exc})",
         ) from None
+    _check_ratio(part, size, label)
+    return size
+
+
+def _check_ratio(part: zipfile.ZipInfo, size: int, label: str) -> None:
     if size > RATIO_MIN_PART_BYTES and size > MAX_EXPANSION_RATIO * max(part.compress_size, 1):
         raise InputFileError(
             label,
             f"the workbook part {part.filename!r} expands {size / max(part.compress_size, 1):,.0f}"
             f" times (a zip bomb); refusing to read it",
         )
-    return size
 
 
 # --------------------------------------------------------------------------------------------
