@@ -316,6 +316,46 @@ def _ods_bad_repeat(path: Path) -> None:
     )
 
 
+def _ods_far_value_other_prefix(path: Path) -> None:
+    # the far value with the table namespace bound to "t:" instead of "table:": the pattern
+    # cannot vouch for it, the parser measures it
+    _ods_far_value(path)
+    body = zipfile.ZipFile(path).read("content.xml")
+    body = body.replace(b"xmlns:table=", b"xmlns:t=").replace(b"table:", b"t:")
+    write_ods_content(path, body)
+
+
+def _ods_far_value_behind_a_comment(path: Path) -> None:
+    # a comment holding a row end and a new row start inside the far row: a pattern that
+    # believed it would put the far value in column A
+    _ods_far_value(path)
+    body = zipfile.ZipFile(path).read("content.xml")
+    trick = b"<!-- </table:table-row><table:table-row> -->"
+    at = body.rindex(b"<table:table-cell office:value-type")
+    write_ods_content(path, body[:at] + trick + body[at:])
+
+
+def _ods_repeat_behind_a_quoted_bracket(path: Path) -> None:
+    # a ">" inside an attribute value before the repetition count
+    rows = len(_rows())
+    cell = (
+        b'<table:table-cell table:style-name="a>b" table:number-columns-repeated="16384" '
+        b'office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    )
+    row = f'<table:table-row table:number-rows-repeated="{1048576 - rows}">'.encode()
+    _ods(path, row + cell + b"</table:table-row>")
+
+
+def write_ods_content(path: Path, content: bytes) -> None:
+    """Replace the ``content.xml`` of the .ods at ``path``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", content)
+
+
 # --------------------------------------------------------------------------------------------
 # Legacy Excel (.xls): written by xlwt, then records forged in place
 # --------------------------------------------------------------------------------------------
@@ -451,6 +491,12 @@ CASES: list[Case] = [
          "error", ("repeated over 16,384 columns", "'x'", "Holdings")),
     Case("ods: far value after repeated empties", "ods_far.ods", _ods_far_value, "error",
          ("XFD1048576", "Holdings")),
+    Case("ods: far value, another prefix", "ods_far_prefix.ods", _ods_far_value_other_prefix,
+         "error", ("XFD1048576",)),
+    Case("ods: far value behind a comment", "ods_far_comment.ods",
+         _ods_far_value_behind_a_comment, "error", ("XFD1048576",)),
+    Case("ods: a '>' in an attribute before the repetition", "ods_quoted.ods",
+         _ods_repeat_behind_a_quoted_bracket, "error", ("repeated over 16,384 columns", "'x'")),
     Case("ods: empty rows and columns to the sheet's end", "ods_trailing.ods",
          _ods_trailing_empties, "ok", positions=3, statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
     Case("ods: 3,000 sheets", "ods_sheets.ods", _ods_many_sheets, "ok", positions=3,
