@@ -274,7 +274,8 @@ class OdsParser:
             return
         try:
             self._parser.Parse(chunk, final)
-        except (xml.parsers.expat.ExpatError, _Refused) as exc:
+        except (xml.parsers.expat.ExpatError, _Refused, LookupError, ValueError) as exc:
+            # LookupError: an XML declaration naming an encoding Python does not know
             self.error = str(exc) or type(exc).__name__
 
     def _refuse_declaration(self, *_args: object) -> None:
