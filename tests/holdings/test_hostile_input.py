@@ -470,3 +470,24 @@ def test_a_damaged_snapshot_csv_names_the_file_and_line(
     message = str(caught.value)
     assert "\n" not in message
     assert f"{target}, line 3" in message
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "far cell",
+        "xls: DIMENSIONS forged to 4 billion rows",
+        "ods: far value after repeated empties",
+    ],
+)
+def test_an_exchange_master_goes_through_the_reader_guards(
+    case: str, corpus: dict[str, Path]
+) -> None:
+    """The HKEX and CSI masters are read by calamine too: a crafted download is refused in one
+    line naming the file, never allowed to abort the process."""
+    from portfolio_check.errors import InputFileError
+    from portfolio_check.sources.masters import read_hkex_list
+
+    with pytest.raises(InputFileError) as caught:
+        read_hkex_list(corpus[case])
+    assert str(corpus[case]) in str(caught.value) and "\n" not in str(caught.value)
