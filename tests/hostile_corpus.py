@@ -374,11 +374,11 @@ def _xls_bytes(
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     if far is not None:
-        row, column, value = far
+        far_row, far_column, far_value = far
         if style:
-            sheet.write(row, column, None, xlwt.easyxf("font: bold on"))
+            sheet.write(far_row, far_column, None, xlwt.easyxf("font: bold on"))
         else:
-            sheet.write(row, column, value)
+            sheet.write(far_row, far_column, far_value)
     for i in range(1, sheets):
         book.add_sheet(f"N{i}").write(0, 0, f"note {i}")
     out = io.BytesIO()
