@@ -113,6 +113,8 @@ _TOKEN = re.compile(
     rb"<(/?)table:(table-cell|covered-table-cell|table-row|table)(?=[\s/>])"
     rb"""([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>((?:<text:p[^>]*>)?[^<]{0,40})"""
 )
+# Cell and row elements under any prefix (or none): what the pattern above must all have read.
+_ELEMENTS = re.compile(rb"</?(?:[\w.-]+:)?(?:covered-)?table-(?:cell|row)(?=[\s/>])")
 _ATTR = re.compile(rb"""([\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _TAGS = re.compile(rb"<[^>]*>")
 _ROOT_BINDINGS = (
@@ -185,10 +187,9 @@ class OdsFastScanner:
         if any(mark in body for mark in _NOT_FOR_PATTERNS):
             return False
         tokens = _TOKEN.findall(body)
-        cells = sum(1 for t in tokens if t[1] in _CELL_NAMES)
-        rows = sum(1 for t in tokens if t[1] == b"table-row")
-        expected_rows = body.count(b"table-row") - body.count(b"table-rows")
-        if cells != body.count(b"table-cell") or rows != expected_rows - body.count(b"-row-group"):
+        # every cell or row element, whatever its prefix, must be one the pattern read
+        elements = _ELEMENTS.findall(body)
+        if len(tokens) - sum(1 for t in tokens if t[1] == b"table") != len(elements):
             return False
         walker = self.walker
         for closing, name, attrs, text in tokens:
