@@ -29,7 +29,14 @@ import xlsxwriter
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.hostile_corpus import AS_OF, CASES, build  # noqa: E402
+from tests.hostile_corpus import (  # noqa: E402
+    AS_OF,
+    CASES,
+    build,
+    ods_cell,
+    ods_table,
+    write_ods,
+)
 
 MEGABYTE = 1 << 20
 
@@ -74,6 +81,77 @@ def _many_sheets(path: Path) -> None:
     book.close()
 
 
+def _holding_rows(count: int, extra_columns: int = 0) -> list[list[object]]:
+    """A holdings table: names, no identifiers, and ``extra_columns`` columns of seeded random
+    numbers (as a custodian's export has: prices, values, weights), so 1 MB holds the rows of
+    a real export rather than a million compressible ones."""
+    import random
+
+    draw = random.Random(13)
+    rows: list[list[object]] = [
+        ["Name", "ISIN", "Quantity", *(f"F{c}" for c in range(extra_columns))]
+    ]
+    rows += [
+        [f"COMPANY {i} HOLDINGS LTD", "", i, *(draw.randrange(10**6) for _ in range(extra_columns))]
+        for i in range(count)
+    ]
+    return rows
+
+
+def _ods_lines(path: Path) -> None:
+    # about 1 MB of a 20-column holdings export
+    write_ods(path, [ods_table("Holdings", _holding_rows(7_000, 17))])
+
+
+def _ods_repeats(path: Path) -> None:
+    # 1 MB of rows whose every cell repeats four times across: as much repetition as allowed
+    def row(r: int) -> bytes:
+        cells = b"".join(ods_cell(f"v{r}.{c}", 4) for c in range(8))
+        return b"<table:table-row>" + cells + b"</table:table-row>"
+
+    head = ods_table("Holdings", _holding_rows(2))
+    write_ods(
+        path,
+        [head[: -len(b"</table:table>")] + b"".join(map(row, range(43_000))) + b"</table:table>"],
+    )
+
+
+def _ods_wide(path: Path) -> None:
+    # 16,384 columns of distinct texts in two rows under a three-column table
+    def row(r: int) -> bytes:
+        return (
+            b"<table:table-row>"
+            + b"".join(ods_cell(f"{r}.{c}") for c in range(16_384))
+            + b"</table:table-row>"
+        )
+
+    table = ods_table("Holdings", _holding_rows(1))
+    write_ods(path, [table[: -len(b"</table:table>")] + row(1) + row(2) + b"</table:table>"])
+
+
+def _ods_sheets(path: Path) -> None:
+    notes = [ods_table(f"N{i}", [[f"note {i}"]]) for i in range(9_999)]
+    write_ods(path, [ods_table("Holdings", _holding_rows(1)), *notes])
+
+
+def _xls(path: Path, rows: list[list[object]], sheets: int = 1) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Holdings")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    for i in range(1, sheets):
+        book.add_sheet(f"N{i}").write(0, 0, f"note {i}")
+    book.save(str(path))
+
+
+def _xls_wide(path: Path) -> None:
+    rows = _holding_rows(1) + [[f"c{c}" for c in range(256)] for _ in range(250)]
+    _xls(path, rows)
+
+
 EXTRA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "1 MB of commas (one line)": ("mb_commas.csv", _one_mb_commas),
     "1 MB of holdings lines": ("mb_lines.csv", _one_mb_of_lines),
@@ -81,6 +159,13 @@ EXTRA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "1 MB of quotes in one cell": ("mb_quotes.csv", _one_mb_quotes),
     "16,384 columns of empty strings (xlsx)": ("mb_wide.xlsx", _wide_xlsx),
     "4,990 sheets (xlsx)": ("mb_sheets.xlsx", _many_sheets),
+    "1 MB of holdings rows (ods)": ("mb_lines.ods", _ods_lines),
+    "1 MB of cells repeated 4 times across (ods)": ("mb_repeats.ods", _ods_repeats),
+    "16,384 columns of texts in two rows (ods)": ("mb_wide.ods", _ods_wide),
+    "10,000 sheets (ods)": ("mb_sheets.ods", _ods_sheets),
+    "1 MB of holdings rows (xls)": ("mb_lines.xls", lambda p: _xls(p, _holding_rows(5_200, 17))),
+    "1 MB of 256-column rows (xls)": ("mb_wide.xls", _xls_wide),
+    "2,500 sheets (xls)": ("mb_sheets.xls", lambda p: _xls(p, _holding_rows(1), 2_500)),
 }
 
 
@@ -132,6 +217,7 @@ def _run_case(path: Path) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="JSON instead of a Markdown table")
+    parser.add_argument("--only", default="", help="only the cases whose name holds this text")
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -140,6 +226,8 @@ def main() -> None:
             make(Path(folder) / file)
             made[name] = Path(folder) / file
         for name, path in made.items():
+            if args.only not in name:
+                continue
             figures = _run_case(path)
             rows.append({"case": name, "bytes": path.stat().st_size, **figures})
     if args.json:

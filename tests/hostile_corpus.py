@@ -207,6 +207,241 @@ def _ragged_wide_line(path: Path) -> None:
     _csv(path, ["Name,ISIN,Quantity", f"{SENSETIME[0]},{SENSETIME[1]},100", "x," * 20000])
 
 
+# --------------------------------------------------------------------------------------------
+# OpenDocument (.ods): written by hand, so every repetition attribute is what the case needs
+# --------------------------------------------------------------------------------------------
+
+_ODS_MANIFEST = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest='
+    b'"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    b'<manifest:file-entry manifest:full-path="/" manifest:media-type='
+    b'"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+    b'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+_ODS_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content xmlns:office='
+    b'"urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table='
+    b'"urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text='
+    b'"urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    b"<office:body><office:spreadsheet>"
+)
+_ODS_TAIL = b"</office:spreadsheet></office:body></office:document-content>"
+
+
+def ods_cell(value: object, repeat: int = 1) -> bytes:
+    """One ``table:table-cell`` holding ``value`` (a number or a text), repeated ``repeat``
+    times across."""
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell{times} office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        ).encode()
+    return (
+        f'<table:table-cell{times} office:value-type="string"><text:p>{value}</text:p>'
+        "</table:table-cell>"
+    ).encode()
+
+
+def ods_empty(columns: int = 1, rows: int = 1) -> bytes:
+    """A row of ``columns`` empty cells, repeated ``rows`` times down."""
+    return (
+        f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell '
+        f'table:number-columns-repeated="{columns}"/></table:table-row>'
+    ).encode()
+
+
+def ods_table(name: str, rows: list[list[object]], extra: bytes = b"") -> bytes:
+    body = b"".join(
+        b"<table:table-row>" + b"".join(ods_cell(v) for v in row) + b"</table:table-row>"
+        for row in rows
+    )
+    return f'<table:table table:name="{name}">'.encode() + body + extra + b"</table:table>"
+
+
+def write_ods(path: Path, tables: list[bytes]) -> None:
+    """An .ods package: the stored ``mimetype`` first, a manifest, and ``content.xml``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", _ODS_HEAD + b"".join(tables) + _ODS_TAIL)
+
+
+def _ods(path: Path, extra: bytes = b"") -> None:
+    write_ods(path, [ods_table("Holdings", _rows(), extra)])
+
+
+def _ods_repeated_value(path: Path) -> None:
+    # 1 KB: one text cell repeated over every column of every row left (17 billion cells)
+    rows = len(_rows())
+    _ods(
+        path,
+        (
+            f'<table:table-row table:number-rows-repeated="{1048576 - rows}">'.encode()
+            + ods_cell("x", 16384)
+            + b"</table:table-row>"
+        ),
+    )
+
+
+def _ods_far_value(path: Path) -> None:
+    # one value at XFD1048576, reached by repeated empty rows and cells before it
+    before = 1048576 - len(_rows()) - 1
+    far = (
+        b'<table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
+        + ods_cell("x")
+        + b"</table:table-row>"
+    )
+    _ods(path, ods_empty(16384, before) + far)
+
+
+def _ods_trailing_empties(path: Path) -> None:
+    # what LibreOffice writes: empty cells to the last column and empty rows to the last row
+    _ods(path, ods_empty(16384, 1048576 - len(_rows())))
+
+
+def _ods_many_sheets(path: Path) -> None:
+    notes = [ods_table(f"N{i}", [[f"note {i}"]]) for i in range(3000)]
+    write_ods(path, [ods_table("Holdings", _rows()), *notes])
+
+
+def _ods_bad_repeat(path: Path) -> None:
+    _ods(
+        path,
+        b'<table:table-row table:number-rows-repeated="-5">'
+        + ods_cell("x")
+        + b"</table:table-row>",
+    )
+
+
+def _ods_far_value_other_prefix(path: Path) -> None:
+    # the far value with the table namespace bound to "t:" instead of "table:": the pattern
+    # cannot vouch for it, the parser measures it
+    _ods_far_value(path)
+    body = zipfile.ZipFile(path).read("content.xml")
+    body = body.replace(b"xmlns:table=", b"xmlns:t=").replace(b"table:", b"t:")
+    write_ods_content(path, body)
+
+
+def _ods_far_value_behind_a_comment(path: Path) -> None:
+    # a comment holding a row end and a new row start inside the far row: a pattern that
+    # believed it would put the far value in column A
+    _ods_far_value(path)
+    body = zipfile.ZipFile(path).read("content.xml")
+    trick = b"<!-- </table:table-row><table:table-row> -->"
+    at = body.rindex(b"<table:table-cell office:value-type")
+    write_ods_content(path, body[:at] + trick + body[at:])
+
+
+def _ods_repeat_behind_a_quoted_bracket(path: Path) -> None:
+    # a ">" inside an attribute value before the repetition count
+    rows = len(_rows())
+    cell = (
+        b'<table:table-cell table:style-name="a>b" table:number-columns-repeated="16384" '
+        b'office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    )
+    row = f'<table:table-row table:number-rows-repeated="{1048576 - rows}">'.encode()
+    _ods(path, row + cell + b"</table:table-row>")
+
+
+def write_ods_content(path: Path, content: bytes) -> None:
+    """Replace the ``content.xml`` of the .ods at ``path``."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", content)
+
+
+# --------------------------------------------------------------------------------------------
+# Legacy Excel (.xls): written by xlwt, then records forged in place
+# --------------------------------------------------------------------------------------------
+
+_BIFF8_BOF = b"\x09\x08\x10\x00\x00\x06"
+
+
+def _xls_bytes(
+    far: tuple[int, int, object] | None = None, style: bool = False, sheets: int = 1
+) -> bytes:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Holdings")
+    for r, row in enumerate(_rows()):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    if far is not None:
+        far_row, far_column, far_value = far
+        if style:
+            sheet.write(far_row, far_column, None, xlwt.easyxf("font: bold on"))
+        else:
+            sheet.write(far_row, far_column, far_value)
+    for i in range(1, sheets):
+        book.add_sheet(f"N{i}").write(0, 0, f"note {i}")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def xls_records(data: bytes) -> list[tuple[int, int]]:
+    """(type, offset in the file) of every BIFF record: xlwt writes the workbook stream in one
+    run of sectors, so it can be walked in the file's bytes."""
+    import struct
+
+    at = data.index(_BIFF8_BOF)
+    found: list[tuple[int, int]] = []
+    while at + 4 <= len(data):
+        kind, length = struct.unpack_from("<HH", data, at)
+        if kind == 0 and length == 0:
+            break  # the padding after the stream
+        found.append((kind, at))
+        at += 4 + length
+    return found
+
+
+def _forge_xls(data: bytes, kind: int, field_at: int, value: bytes, nth: int = 0) -> bytes:
+    """``data`` with the ``nth`` record of type ``kind`` overwritten at ``field_at`` (bytes
+    into its data) by ``value``."""
+    at = [offset for k, offset in xls_records(data) if k == kind][nth] + 4 + field_at
+    return data[:at] + value + data[at + len(value) :]
+
+
+def _xls_forged_dimensions(path: Path) -> None:
+    # 5.6 KB: DIMENSIONS claims 4,294,967,295 rows x 65,535 columns
+    import struct
+
+    path.write_bytes(
+        _forge_xls(_xls_bytes(), 0x0200, 0, struct.pack("<IIHH", 0, 0xFFFFFFFF, 0, 0xFFFF))
+    )
+
+
+def _xls_whole_grid_dimensions(path: Path) -> None:
+    # DIMENSIONS claims all of Excel 97's grid, within its limits, for twelve cells
+    import struct
+
+    path.write_bytes(_forge_xls(_xls_bytes(), 0x0200, 0, struct.pack("<IIHH", 0, 65536, 0, 256)))
+
+
+def _xls_beyond_column_iv(path: Path) -> None:
+    # the cell holding 300 moved to column 301 (KO), past Excel 97's last column IV
+    import struct
+
+    data = _xls_bytes((6, 0, "moved"))
+    labels = [offset for kind, offset in xls_records(data) if kind == 0x00FD]
+    at = labels[-1] + 4 + 2  # the last text cell's column
+    path.write_bytes(data[:at] + struct.pack("<H", 300) + data[at + 2 :])
+
+
+def _xls_overlapping_sheets(path: Path) -> None:
+    # the second sheet's record offset pointed at the first sheet's records
+    data = _xls_bytes(sheets=2)
+    first = next(offset for kind, offset in xls_records(data) if kind == 0x0085)
+    path.write_bytes(_forge_xls(data, 0x0085, 0, data[first + 4 : first + 8], nth=1))
+
+
 CASES: list[Case] = [
     Case("far cell", "far_cell.xlsx", _far_cell, "error", ("XFD1048576", "Holdings")),
     Case("far formatted blank", "far_blank.xlsx", _far_formatted_blank, "ok", positions=3,
@@ -252,6 +487,35 @@ CASES: list[Case] = [
     Case("symlink to /dev/zero", "zero.csv", _dev_zero, "error", ("device",), uploadable=False),
     Case("directory", "folder.csv", lambda p: p.mkdir(), "error", ("directory",),
          uploadable=False),
+    Case("ods: a value repeated over 17 billion cells", "ods_repeated.ods", _ods_repeated_value,
+         "error", ("repeated over 16,384 columns", "'x'", "Holdings")),
+    Case("ods: far value after repeated empties", "ods_far.ods", _ods_far_value, "error",
+         ("XFD1048576", "Holdings")),
+    Case("ods: far value, another prefix", "ods_far_prefix.ods", _ods_far_value_other_prefix,
+         "error", ("XFD1048576",)),
+    Case("ods: far value behind a comment", "ods_far_comment.ods",
+         _ods_far_value_behind_a_comment, "error", ("XFD1048576",)),
+    Case("ods: a '>' in an attribute before the repetition", "ods_quoted.ods",
+         _ods_repeat_behind_a_quoted_bracket, "error", ("repeated over 16,384 columns", "'x'")),
+    Case("ods: empty rows and columns to the sheet's end", "ods_trailing.ods",
+         _ods_trailing_empties, "ok", positions=3, statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("ods: 3,000 sheets", "ods_sheets.ods", _ods_many_sheets, "ok", positions=3,
+         statuses={2: "PROHIBITED"}),
+    Case("ods: a repetition count of -5", "ods_bad_repeat.ods", _ods_bad_repeat, "error",
+         ("content.xml", "'-5'")),
+    Case("xls: DIMENSIONS forged to 4 billion rows", "xls_dimensions.xls",
+         _xls_forged_dimensions, "error", ("4,294,967,295 rows", "Excel 97", "Holdings")),
+    Case("xls: DIMENSIONS of the whole grid", "xls_grid.xls", _xls_whole_grid_dimensions, "ok",
+         positions=3, statuses={2: "PROHIBITED", 3: "PROHIBITED"}),
+    Case("xls: far cell", "xls_far.xls", lambda p: p.write_bytes(_xls_bytes((65535, 255, "x"))),
+         "error", ("IV65536", "Holdings")),
+    Case("xls: far formatted blank", "xls_far_blank.xls",
+         lambda p: p.write_bytes(_xls_bytes((65535, 255, None), style=True)), "ok", positions=3,
+         statuses={2: "PROHIBITED"}),
+    Case("xls: a cell beyond column IV", "xls_beyond_iv.xls", _xls_beyond_column_iv, "error",
+         ("KO7", "Excel 97")),
+    Case("xls: sheets that overlap", "xls_overlap.xls", _xls_overlapping_sheets, "error",
+         ("overlap",)),
 ]  # fmt: skip
 
 

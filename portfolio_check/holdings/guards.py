@@ -174,11 +174,19 @@ def is_worksheet_part(name: str) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml") and name.count("/") == 2
 
 
-def check_extents(label: str, extents: dict[str, SheetExtent], names: dict[str, str]) -> None:
+def check_extents(
+    label: str,
+    extents: dict[str, SheetExtent],
+    names: dict[str, str],
+    limits: tuple[int, int, str] = (EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS, "Excel"),
+) -> None:
     """Refuse a workbook whose sheets are too many, too large or mostly empty range.
 
-    ``names`` maps a worksheet part to the sheet name a person sees (for the message).
+    ``names`` maps a worksheet part to the sheet name a person sees (for the message);
+    ``limits`` are the format's last row and column and the program they belong to (a legacy
+    .xls holds 65,536 rows x 256 columns).
     """
+    max_rows, max_columns, program = limits
     if len(extents) > MAX_SHEETS:
         raise InputFileError(
             label, f"the workbook has {len(extents):,} sheets, above the limit of {MAX_SHEETS:,}"
@@ -187,10 +195,11 @@ def check_extents(label: str, extents: dict[str, SheetExtent], names: dict[str, 
     for part, extent in extents.items():
         sheet = names.get(part, part)
         last = f"{column_letters(extent.max_column)}{extent.max_row}"
-        if extent.max_row > EXCEL_MAX_ROWS or extent.max_column > EXCEL_MAX_COLUMNS:
+        if extent.max_row > max_rows or extent.max_column > max_columns:
             raise InputFileError(
                 label,
-                f"a cell at {last} lies beyond Excel's last cell XFD{EXCEL_MAX_ROWS}; "
+                f"a cell at {last} lies beyond {program}'s last cell "
+                f"{column_letters(max_columns)}{max_rows}; "
                 "the workbook is damaged or crafted",
                 sheet=sheet,
             )

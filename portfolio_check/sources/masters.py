@@ -50,8 +50,22 @@ class AHPair:
 
 
 def _sheet_rows(path: Path) -> list[list[Any]]:
+    """The first sheet's rows, after the holdings reader's guards (a regular file within the
+    size limit; a zip package's bombs and far cells, an .xls's DIMENSIONS and sheets): an
+    exchange's download is read by the same native reader a crafted upload can abort."""
+    from portfolio_check.holdings.guards import read_regular_file
+    from portfolio_check.holdings.readers import MAX_FILE_ENV, ReadLimits, check_package, sniff_kind
+    from portfolio_check.holdings.xls_guard import check_xls
+
+    limits = ReadLimits.from_env()
+    data = read_regular_file(path, str(path), limits.max_file_bytes, f"set {MAX_FILE_ENV}")
+    kind = sniff_kind(data[:4096])
+    if kind == "zip":
+        check_package(data, str(path), limits)
+    elif kind == "ole":
+        check_xls(data, str(path))
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         return [list(row) for row in book.get_sheet_by_index(0).to_python()]
     except Exception as exc:  # calamine raises its own error types per format
         raise SourceFormatError(f"{path}: cannot be read as a workbook ({exc})") from None

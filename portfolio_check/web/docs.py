@@ -1,14 +1,23 @@
-"""The API documentation page, from assets shipped with the package (issue 13).
+"""The API documentation page, from assets shipped in a package (issue 13).
 
 FastAPI's own ``/docs`` and ``/redoc`` pages load Swagger UI and ReDoc from a public CDN: blank
 on a machine without internet access, and outside the content security policy of every other
 page. Here ``/docs`` is a page of this server's own, loading Swagger UI from the
-``swagger-ui-bundle`` package (mounted under ``/docs-assets``) and starting it from a script
-file of ours (``static/docs.js``), so the page keeps the same CSP as the rest: no inline
-script, no other origin. ReDoc has no maintained offline package; ``/redoc`` is not served.
+``fastapi-offline`` package (its ``static`` folder mounted under ``/docs-assets``) and starting
+it from a script file of ours (``static/docs.js``), so the page keeps the same CSP as the rest:
+no inline script, no other origin.
+
+Swagger UI 5 is needed: the API is described in OpenAPI 3.1 (FastAPI's), which the 4.15 of the
+``swagger-ui-bundle`` package used before cannot render ("Unable to render this definition").
+``/redoc`` is not served: the ReDoc bundle shipped beside it (2.5.3) injects inline styles, which
+the CSP refuses, and then shows only "Something went wrong" (seen in Chromium); allowing inline
+styles on every page for a second rendering of the same API is not worth it.
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -32,11 +41,14 @@ _PAGE = """<!doctype html>
 """
 
 
+def docs_assets() -> Path:
+    """Swagger UI's files in the installed ``fastapi-offline`` package."""
+    return Path(str(files("fastapi_offline") / "static"))
+
+
 def add_offline_docs(app: FastAPI) -> None:
     """Serve ``/docs`` from the shipped Swagger UI (create the app with ``docs_url=None``)."""
-    from swagger_ui_bundle import swagger_ui_path
-
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=docs_assets()), name="docs-assets")
     page = _PAGE.format(
         title=app.title.replace("<", "&lt;"), assets=DOCS_ASSETS, openapi=app.openapi_url
     )

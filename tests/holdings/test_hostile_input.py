@@ -29,6 +29,11 @@ from tests.web.test_web_support import (
 )
 
 CSV_TYPE = "text/csv"
+UPLOAD_TYPES = {
+    ".xlsx": XLSX_TYPE,
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".xls": "application/vnd.ms-excel",
+}
 
 
 def strict_json(text: str) -> Any:
@@ -110,7 +115,7 @@ def test_every_hostile_case_through_the_api(
 ) -> None:
     test_client, root = client
     path = corpus[case.name]
-    kind = XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE
+    kind = UPLOAD_TYPES.get(path.suffix, CSV_TYPE)
     response = test_client.post(
         "/api/check",
         files=[("files", (path.name, path.read_bytes(), kind))],
@@ -257,7 +262,7 @@ def test_a_decision_for_an_unknown_list_is_one_line(tmp_path: Path) -> None:
 
 
 def _post(base: str, path: Path) -> httpx2.Response:
-    kind = XLSX_TYPE if path.suffix == ".xlsx" else CSV_TYPE
+    kind = UPLOAD_TYPES.get(path.suffix, CSV_TYPE)
     with httpx2.Client(base_url=base, timeout=120, trust_env=False) as http:
         return http.post(
             "/api/check",
@@ -465,3 +470,24 @@ def test_a_damaged_snapshot_csv_names_the_file_and_line(
     message = str(caught.value)
     assert "\n" not in message
     assert f"{target}, line 3" in message
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "far cell",
+        "xls: DIMENSIONS forged to 4 billion rows",
+        "ods: far value after repeated empties",
+    ],
+)
+def test_an_exchange_master_goes_through_the_reader_guards(
+    case: str, corpus: dict[str, Path]
+) -> None:
+    """The HKEX and CSI masters are read by calamine too: a crafted download is refused in one
+    line naming the file, never allowed to abort the process."""
+    from portfolio_check.errors import InputFileError
+    from portfolio_check.sources.masters import read_hkex_list
+
+    with pytest.raises(InputFileError) as caught:
+        read_hkex_list(corpus[case])
+    assert str(corpus[case]) in str(caught.value) and "\n" not in str(caught.value)

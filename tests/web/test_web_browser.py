@@ -177,3 +177,18 @@ def test_a_wrong_file_type_is_stopped_in_the_page(
     expect(page.locator("#client-problem")).to_contain_text("notes.pdf: not a holdings spreadsheet")
     page.click("#check-button")
     expect(page.locator("h1")).to_have_text("Check holdings against investment prohibition lists")
+
+
+def test_api_docs_render_offline_under_the_csp(browser: Browser, site: str) -> None:
+    """/docs shows the API (OpenAPI 3.1) from the shipped Swagger UI, with no script, style or
+    request refused by the content security policy."""
+    page = _page(browser)
+    refused: list[str] = []
+    page.on(
+        "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+    )
+    page.goto(site + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("OAS 3.1")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    assert page.locator(".opblock-summary-path").all_inner_texts()[:1] == ["/api/check"]
+    assert not refused, refused
