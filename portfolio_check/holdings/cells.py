@@ -222,13 +222,19 @@ def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray
         ).to_numpy(dtype=float)
         values[rest[comma]] = parsed
         rest, sub = rest[~comma], sub[~comma]
-    # everything else, one distinct text at a time
-    for i, text in zip(rest.tolist(), sub.tolist(), strict=True):
-        value = parse_number(text)
-        if value is not None:
-            values[i] = value
-        elif not is_null_like(text.strip()):
-            junk[i] = True
+    # everything else, one distinct text at a time (a column of "-" or "n/a" repeats them)
+    if len(rest):
+        codes, uniques = pd.factorize(sub.to_numpy(dtype=object))
+        parsed_unique = np.full(len(uniques), np.nan)
+        junk_unique = np.zeros(len(uniques), dtype=bool)
+        for k, text in enumerate(uniques.tolist()):
+            value = parse_number(text)
+            if value is not None:
+                parsed_unique[k] = value
+            elif not is_null_like(text.strip()):
+                junk_unique[k] = True
+        values[rest] = parsed_unique[codes]
+        junk[rest] = junk_unique[codes]
     return values, junk
 
 
