@@ -100,12 +100,11 @@ class SheetScanner:
     def feed(self, chunk: bytes) -> None:
         if self.needs_parser:
             return
-        data = self._pending + chunk
-        cut = data.rfind(b">") + 1
-        body, self._pending = data[:cut], data[cut:]
-        if len(self._pending) > 1 << 20:  # a megabyte without a tag end: not a worksheet
+        split = whole_tags(self._pending, chunk)
+        if split is None:
             self.needs_parser = True
             return
+        body, self._pending = split
         opened = sum(body.count(tag) for tag in _CELL_OPEN)
         found = _CELL.findall(body)
         if opened != len(found) or b":c " in body:
@@ -128,6 +127,19 @@ class SheetScanner:
         extent.cells += valued
         extent.max_row = max(extent.max_row, max(map(int, rows)))
         extent.max_column = max(extent.max_column, max(map(column_number, letters)))
+
+
+MAX_OPEN_TAG = 1 << 20  # a megabyte without a tag's end: not a sheet a byte scan vouches for
+
+
+def whole_tags(pending: bytes, chunk: bytes) -> tuple[bytes, bytes] | None:
+    """``pending + chunk`` cut after its last ``>``: the whole tags to scan now and the rest to
+    keep for the next chunk; None when the rest has grown past :data:`MAX_OPEN_TAG`."""
+    data = pending + chunk
+    cut = data.rfind(b">") + 1
+    if len(data) - cut > MAX_OPEN_TAG:
+        return None
+    return data[:cut], data[cut:]
 
 
 def measure_with_parser(stream: IO[bytes], chunk_size: int = 1 << 20) -> SheetExtent:

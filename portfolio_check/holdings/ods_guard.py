@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from portfolio_check.errors import InputFileError
-from portfolio_check.holdings.guards import SheetExtent, check_extents, column_letters
+from portfolio_check.holdings.guards import (
+    SheetExtent,
+    check_extents,
+    column_letters,
+    whole_tags,
+)
 
 ODS_CONTENT_PART = "content.xml"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -151,12 +156,11 @@ class OdsFastScanner:
     def feed(self, chunk: bytes) -> None:
         if self.needs_parser:
             return
-        data = self._pending + chunk
-        cut = data.rfind(b">") + 1
-        body, self._pending = data[:cut], data[cut:]
-        if len(self._pending) > 1 << 20:  # a megabyte without a tag end: not a spreadsheet
+        split = whole_tags(self._pending, chunk)
+        if split is None:
             self.needs_parser = True
             return
+        body, self._pending = split
         if not self._root_seen:
             body = self._after_root(body)
         if body and not self.needs_parser:

@@ -46,6 +46,7 @@ from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
 from portfolio_check.report.flat import Coded, choose_format, write_table
 from portfolio_check.report.sheetxml import (
+    MAX_CELL_TEXT,
     CellColumn,
     SheetRows,
     coded_cells,
@@ -80,7 +81,6 @@ STATUS_COLOURS: dict[str, str] = {
     Status.UNRESOLVED.value: "#A6A6A6",
 }
 _LIGHT_TEXT = {Status.BLOCKED.value, Status.PROHIBITED.value, Status.PENDING.value}
-MAX_CELL_TEXT = 32_767  # Excel's limit on the length of one cell's text
 MAX_URLS = 65_000  # Excel keeps at most 65,530 links per sheet; past that a link is text
 EXCEL_MAX_ROWS = 1_048_576  # Excel's limit on the rows of one sheet, the header row included
 # Above this many positions the Holdings table goes to a file beside the workbook. Writing a
@@ -359,30 +359,24 @@ class _Writer:
             if lines > 1:
                 set_row(count, min(15.0 * lines, 409.0))
             for c, value in enumerate(values):
-                if value is None or value == "":
+                cell = _typed(value)
+                if cell is None:
                     continue  # an empty cell is not written at all
+                what, content = cell
                 kind = kinds[c]
                 if kind == STATUS:
                     write_string(count, c, str(value), status.get(str(value)))
-                elif type(value) is str:
-                    if kind == URL and urls < MAX_URLS:
+                elif what == _TEXT:
+                    if kind == URL and urls < MAX_URLS and type(value) is str:
                         urls += 1
                         write_url(count, c, value, formats[c], string=_url_text(value))
                     else:
-                        write_string(count, c, value[:MAX_CELL_TEXT], formats[c])
-                elif isinstance(value, bool):
-                    write_string(count, c, "TRUE" if value else "FALSE", formats[c])
-                elif isinstance(value, int | float | np.integer | np.floating):
-                    number = float(value)
-                    if number != number or math.isinf(number):
-                        continue
+                        write_string(count, c, content[:MAX_CELL_TEXT], formats[c])
+                elif what == _NUMBER:
                     fmt = per_row[c](count - 1) if c in per_row else formats[c]
-                    write_number(count, c, number, fmt)
-                elif isinstance(value, dt.date):
-                    day = value if isinstance(value, dt.datetime) else _midnight(value)
-                    write_datetime(count, c, day, self.formats[DATE])
+                    write_number(count, c, content, fmt)
                 else:
-                    write_string(count, c, str(value)[:MAX_CELL_TEXT], formats[c])
+                    write_datetime(count, c, content, self.formats[DATE])
             if count % PROGRESS_ROWS == 0:
                 self.advance(PROGRESS_ROWS)
         self.advance(count % PROGRESS_ROWS)
@@ -472,6 +466,26 @@ class _Writer:
             sheet.set_row(r, _row_height(line, 120))
             sheet.write_string(r, 0, line, self.formats[WRAP])
         self.print_setup(sheet, [120], header_rows=0)
+
+
+_TEXT, _NUMBER, _DATE = "text", "number", "date"
+
+
+def _typed(value: Any) -> tuple[str, Any] | None:
+    """What a table cell holds, as both writers write it: ``(_TEXT, str)``, ``(_NUMBER,
+    float)`` or ``(_DATE, datetime)``; None for a cell left empty (None, "", NaN, infinity)."""
+    if value is None or (isinstance(value, str) and not value):
+        return None
+    if type(value) is str:
+        return _TEXT, value
+    if isinstance(value, bool | np.bool_):
+        return _TEXT, "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return None if number != number or math.isinf(number) else (_NUMBER, number)
+    if isinstance(value, dt.date):
+        return _DATE, value if isinstance(value, dt.datetime) else _midnight(value)
+    return _TEXT, str(value)
 
 
 def _text_column(header: str, widths: Mapping[str, float], status_column: str | None) -> Column:
@@ -1109,24 +1123,20 @@ def _cells(
     money_styles: dict[str | None, int] = {}
 
     def render(value: Any, number_style: int = style) -> str | None:
-        if value is None or (type(value) is str and value == ""):
+        cell = _typed(value)
+        if cell is None:
             return None
+        what, typed = cell
         if kind == STATUS:
             return text_cell(str(value), status_styles.get(str(value), 0))
-        if type(value) is str:
-            return text_cell(value, style)
-        if isinstance(value, bool | np.bool_):
-            return text_cell("TRUE" if value else "FALSE", style)
-        if isinstance(value, int | float | np.integer | np.floating):
-            number = float(value)
-            if number != number or math.isinf(number):
-                return None
-            return number_cell(number, number_style)
-        if isinstance(value, dt.date):
-            serial = date_serial(value)
+        if what == _NUMBER:
+            return number_cell(typed, number_style)
+        if what == _DATE:
+            serial = date_serial(typed)
             if serial is not None:
                 return number_cell(serial, date_style)
-        return text_cell(str(value), style)
+            return text_cell(str(value), style)  # before 1900: Excel holds no such date
+        return text_cell(typed, style)
 
     if currencies is None:
         codes, rendered, distinct = coded_cells(values, render)
