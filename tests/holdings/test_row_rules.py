@@ -86,3 +86,36 @@ def test_a_file_without_a_holdings_table_is_an_error_never_a_pass(
     with pytest.raises(portfolio_check.InputFileError):
         # a file with no holdings table at all is an error naming the file, not a silent pass
         portfolio_check.check(path, as_of="2022-03-01")
+
+
+def test_a_row_that_identifies_a_security_is_screened_whatever_row_words_its_name_holds(
+    tmp_path: Path,
+) -> None:
+    """Every total, sub-total and cash word of the vocabulary, as a name alone and inside a
+    company's name, on a row with a valid ISIN and a quantity: a position, never set aside as a
+    total or a cash line (a set-aside row is not screened, so that would clear it unseen)."""
+    from portfolio_check.holdings import read_holdings
+    from portfolio_check.holdings.row_words import row_words
+
+    words = sorted(
+        {
+            entry.fields["example"]
+            for entry in row_words()
+            if entry.fields["role"] in ("total", "subtotal", "cash")
+        }
+    )
+    assert len(words) > 50  # the vocabulary, not a handful
+    isins = ["HK0941009539", "KYG8062L1041", "US0378331005", "GB0005405286", "CNE1000003X6"]
+    rows: list[list[object]] = [["Security Name", "ISIN", "Quantity", "Market Value"]]
+    for k, word in enumerate(words):
+        for name in (word, f"{word} Holdings Ltd"):
+            rows.append([name, isins[k % len(isins)], 100 + k, 1000.0 + k])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "names.xlsx"
+    book.save(path)
+    positions = read_holdings([path]).positions
+    assert positions["row"].tolist() == list(range(2, len(rows) + 1))
