@@ -16,10 +16,11 @@ Every sheet is set up to print: landscape, one page wide while the text stays re
 a few pages wide with the status, verdict and name repeated on each), header rows repeated,
 the as-of date, investor and run id in the page header, page numbers in the footer.
 
-Large books: xlsxwriter runs in constant-memory mode past ``IN_MEMORY_ROWS`` (each row goes to
-disk as it is written), and a check with more positions than ``row_limit`` keeps the other
-sheets complete in the workbook while the full Holdings table goes to a file beside it
-(``<report>.holdings.parquet`` with pyarrow, else ``.csv``; see :mod:`.flat`).
+Tables are written a column at a time by :mod:`.sheetxml` (each distinct value rendered once;
+xlsxwriter writes headers, formats and the small sheets). A check with more positions than
+``row_limit`` keeps the other sheets complete in the workbook while the full Holdings table goes
+to a file beside it (``<report>.holdings.parquet`` with pyarrow, else ``.csv``; see
+:mod:`.flat`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,15 +84,12 @@ STATUS_COLOURS: dict[str, str] = {
 }
 _LIGHT_TEXT = {Status.BLOCKED.value, Status.PROHIBITED.value, Status.PENDING.value}
 MAX_URLS = 65_000  # Excel keeps at most 65,530 links per sheet; past that a link is text
+MAX_URL_LENGTH = 2_079  # Excel's longest link address; a longer one is text
 EXCEL_MAX_ROWS = 1_048_576  # Excel's limit on the rows of one sheet, the header row included
 # Above this many positions the Holdings table goes to a file beside the workbook. Writing a
 # sheet costs about 2.5 microseconds a cell and Excel opens, sorts and filters a sheet of a
 # few hundred thousand rows slowly; a CSV or Parquet file serves those sizes better.
 DEFAULT_ROW_LIMIT = 200_000
-# Sheets of up to this many rows in all are written in xlsxwriter's default (in-memory) mode,
-# faster for about 160 MB more per 100,000 rows; larger ones in constant memory (issue 6).
-IN_MEMORY_ROWS = 250_000
-PROGRESS_ROWS = 10_000
 # Column widths are measured on this many rows (a width is a reading aid, not a proof).
 WIDTH_SAMPLE_ROWS = 500
 # Printing: a landscape A4 page holds about this many width units (Excel's character widths)
@@ -163,30 +162,25 @@ class _Writer:
         progress: ProgressCallback | None = None,
         total: int = 0,
         file_format: str = "auto",
-        *,
-        in_memory: bool = False,
-        spliced: bool = False,
     ) -> None:
         self.path = target
         self.result = result
         self.file_format = file_format
         self.beside: list[Path] = []
-        # With a sheet whose rows are written by sheetxml, xlsxwriter writes the rest of the
-        # workbook into memory and splice() writes the file.
-        self.buffer = io.BytesIO() if spliced else None
+        # Every table's rows are written by sheetxml: xlsxwriter writes the rest of the
+        # workbook (headers, formats, the Summary and About sheets: small) into memory, without
+        # temporary files, and splice() writes the file with the rows.
+        self.buffer = io.BytesIO()
         self.spliced: dict[str, SheetRows] = {}
         self.book = xlsxwriter.Workbook(
-            self.buffer if self.buffer is not None else str(target),
+            self.buffer,
             {
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": True,
                 "default_date_format": "yyyy-mm-dd",
-                # Up to IN_MEMORY_ROWS the cells are kept until the workbook closes, each text
-                # once in the shared strings; past that, each row goes to disk when the next
-                # one starts and memory stays flat.
-                "constant_memory": not in_memory,
+                "in_memory": True,
             },
         )
         self.book.set_properties(
@@ -258,8 +252,7 @@ class _Writer:
     def close(self) -> None:
         """Close the workbook; with spliced sheets, write the file with their rows."""
         self.book.close()
-        if self.buffer is not None:
-            splice(self.buffer.getvalue(), self.spliced, self.path)
+        splice(self.buffer.getvalue(), self.spliced, self.path)
 
     def advance(self, rows: int) -> None:
         """Count ``rows`` more rows written and tell the progress callback."""
@@ -309,81 +302,37 @@ class _Writer:
         *,
         sample: Sequence[Sequence[Any]] = (),
         freeze_columns: int = 0,
-        cell_formats: Mapping[int, Callable[[int], Any]] | None = None,
+        currencies: Mapping[int, Sequence[str | None]] | None = None,
         widths: Mapping[str, float] | None = None,
         status_column: str | None = None,
     ) -> int:
         """A sheet with a styled, frozen, filterable header; returns the rows written.
 
         ``sample`` (the first rows, or all) sets the widths of columns without one;
-        ``cell_formats`` gives a column a format per row number (money in its currency).
+        ``currencies`` gives a money column each row's currency (its format names it). The
+        rows are written by :mod:`.sheetxml`, a column at a time: each column's distinct
+        values are rendered once.
         """
-        sheet = self.book.add_worksheet(name[:31])
-        if not isinstance(rows, list):
-            rows = list(rows) if not sample else rows
+        rows = rows if isinstance(rows, list) else list(rows)
         typed = [
             c if isinstance(c, Column) else _text_column(c, widths or {}, status_column)
             for c in columns
         ]
-        sizes = [_width(c, col, sample) for col, c in enumerate(typed)]
-        for col, (column, width) in enumerate(zip(typed, sizes, strict=True)):
-            sheet.set_column(col, col, width)
-            sheet.write_string(0, col, column.header, self.header)
-        kinds = [c.kind for c in typed]
-        formats = [self.formats.get(kind) for kind in kinds]
-        status = self.status
-        per_row = dict(cell_formats or {})
-        write_string, write_number = sheet.write_string, sheet.write_number
-        write_datetime, write_url = sheet.write_datetime, sheet.write_url
-        urls = 0
-        count = 0
-        # wrapped typed and their sizes: each row is as tall as its longest wrapped text
-        # (LibreOffice and printing do not grow a row by themselves)
-        wrapped = [
-            (c, w * WRAP_CHARS_PER_UNIT)
-            for c, (k, w) in enumerate(zip(kinds, sizes, strict=True))
-            if k == WRAP
+        by_column = list(zip_longest(*rows)) if rows else [() for _ in typed]
+        by_column += [(None,) * len(rows)] * (len(typed) - len(by_column))
+        money = currencies or {}
+        cells = [
+            _cells(self, by_column[c], column.kind, money.get(c)) for c, column in enumerate(typed)
         ]
-        set_row = sheet.set_row
-        header_lines = max(
-            (math.ceil(len(col.header) / max(w, 1)) for col, w in zip(typed, sizes, strict=True)),
-            default=1,
+        self.spliced_table(
+            name,
+            typed,
+            _cap_links(cells, MAX_URLS),
+            len(rows),
+            sample=sample,
+            freeze_columns=freeze_columns,
         )
-        set_row(0, 15.0 * max(header_lines, 1))
-        for count, values in enumerate(rows, start=1):
-            lines = 1
-            for c, room in wrapped:
-                text = values[c]
-                if type(text) is str and len(text) > room:
-                    lines = max(lines, math.ceil(len(text) / room))
-            if lines > 1:
-                set_row(count, min(15.0 * lines, 409.0))
-            for c, value in enumerate(values):
-                cell = _typed(value)
-                if cell is None:
-                    continue  # an empty cell is not written at all
-                what, content = cell
-                kind = kinds[c]
-                if kind == STATUS:
-                    write_string(count, c, str(value), status.get(str(value)))
-                elif what == _TEXT:
-                    if kind == URL and urls < MAX_URLS and type(value) is str:
-                        urls += 1
-                        write_url(count, c, value, formats[c], string=_url_text(value))
-                    else:
-                        write_string(count, c, content[:MAX_CELL_TEXT], formats[c])
-                elif what == _NUMBER:
-                    fmt = per_row[c](count - 1) if c in per_row else formats[c]
-                    write_number(count, c, content, fmt)
-                else:
-                    write_datetime(count, c, content, self.formats[DATE])
-            if count % PROGRESS_ROWS == 0:
-                self.advance(PROGRESS_ROWS)
-        self.advance(count % PROGRESS_ROWS)
-        sheet.freeze_panes(1, freeze_columns)
-        sheet.autofilter(0, 0, max(count, 1), max(len(typed) - 1, 0))
-        self.print_setup(sheet, sizes, repeat=freeze_columns)
-        return count
+        return len(rows)
 
     def spliced_table(
         self,
@@ -395,10 +344,9 @@ class _Writer:
         sample: Sequence[Sequence[Any]],
         freeze_columns: int = 0,
     ) -> None:
-        """A sheet like :meth:`table`'s, whose rows :mod:`.sheetxml` writes from ``cells`` (a
-        column at a time) when the workbook closes."""
-        if self.buffer is None:
-            raise ValueError("a spliced table needs a writer made with spliced=True")
+        """A sheet with a styled, frozen, filterable header, whose rows :mod:`.sheetxml` writes
+        from ``cells`` (a column at a time) when the workbook closes; each row as tall as its
+        longest wrapped text (LibreOffice and printing do not grow a row by themselves)."""
         sheet = self.book.add_worksheet(name[:31])
         sizes = [_width(c, col, sample) for col, c in enumerate(columns)]
         for col, (column, width) in enumerate(zip(columns, sizes, strict=True)):
@@ -578,15 +526,12 @@ def write_report(
     beside = (
         beside_path(path, choose_format(holdings_format)) if len(holdings) > row_limit else None
     )
-    on_sheets = total - (len(holdings) if beside is not None else 0)
     writer = _Writer(
         path,
         result,
         progress,
         total,
         holdings_format,
-        in_memory=on_sheets - (len(holdings) if beside is None else 0) <= IN_MEMORY_ROWS,
-        spliced=beside is None,
     )
     if result.changes is not None:  # re-screening against an older snapshot: read first
         from portfolio_check.report.changes import write_changes
@@ -640,8 +585,8 @@ def report_bytes(
     fx_rates: Mapping[str, float] | None = None,
     text_as_read: bool = False,
 ) -> bytes:
-    """The report as bytes (a web download): written to a private temporary folder in
-    constant memory where large, read back, and the folder removed."""
+    """The report as bytes (a web download): written to a private temporary folder (the
+    Holdings of a large check beside the workbook), read back, and the folder removed."""
     with tempfile.TemporaryDirectory(prefix="portfolio-check-report-") as folder:
         files = write_report(
             result,
@@ -1167,7 +1112,36 @@ def _cells(
     lengths = None
     if kind == WRAP:
         lengths = np.array([len(v) if type(v) is str else 0 for v in distinct], dtype=np.float64)
+    if kind == URL:
+        # A text is a link showing "OFAC entry 33114" (codes 0..n-1); each cell's plain text
+        # follows (codes n..2n-1), for the links past a sheet's limit (_cap_links).
+        targets: list[str | None] = [
+            v if type(v) is str and v and len(v) <= MAX_URL_LENGTH else None for v in distinct
+        ]
+        links = [
+            text_cell(_url_text(v), style) if t else cell
+            for v, t, cell in zip(distinct, targets, rendered, strict=True)
+        ]
+        return CellColumn(codes, [*links, *rendered], None, [*targets, *[None] * len(rendered)])
     return CellColumn(codes, rendered, lengths)
+
+
+def _cap_links(cells: list[CellColumn], limit: int) -> list[CellColumn]:
+    """The first ``limit`` links of a sheet (row by row) stay links; the rest show their
+    address as text (Excel keeps at most 65,530 links per sheet)."""
+    at = [c for c, column in enumerate(cells) if column.targets is not None]
+    if not at:
+        return cells
+    linked = np.column_stack([cells[c].linked() for c in at])
+    over = linked & (np.cumsum(linked.ravel()).reshape(linked.shape) > limit)
+    capped = list(cells)
+    for j, c in enumerate(at):
+        if over[:, j].any():
+            column = cells[c]
+            codes = column.codes.copy()
+            codes[over[:, j]] += len(column.cells) // 2  # the same cell's plain text
+            capped[c] = CellColumn(codes, column.cells, column.lengths, column.targets)
+    return capped
 
 
 def _holdings(writer: _Writer, result: CheckResult, layout: _HoldingsLayout) -> None:
@@ -1383,16 +1357,13 @@ def _exposures(writer: _Writer, result: CheckResult) -> None:
     rows = [rows[i] for i in order]
     row_currency = [row_currency[i] for i in order]
 
-    def money(i: int) -> Any:
-        return writer.money(row_currency[i])
-
     writer.table(
         "Exposures",
         EXPOSURE_COLUMNS,
         rows,
         sample=rows[:WIDTH_SAMPLE_ROWS],
         freeze_columns=3,
-        cell_formats={6: money, 7: money},
+        currencies={6: row_currency, 7: row_currency},
     )
 
 

@@ -13,7 +13,9 @@ panes, filter and print set-up); :func:`splice` then puts the rows into that she
 closed workbook. Text cells are inline strings (``t="inlineStr"``), which Excel, LibreOffice,
 openpyxl and calamine read as they read shared strings; the escaping is xlsxwriter's (``&``,
 ``<``, ``>``; control characters as ``_xHHHH_``; an existing ``_xHHHH_`` protected), so a text
-reads back as it was written and is never a formula.
+reads back as it was written and is never a formula. A cell may open a link (an entry's page):
+its ``<hyperlink>`` goes into the sheet after the rows and its target into the sheet's
+relationships, as xlsxwriter writes a link.
 """
 
 from __future__ import annotations
@@ -68,11 +70,21 @@ def number_cell(value: float, style: int) -> str:
 class CellColumn:
     """One column's cells: per row the code of its distinct cell (-1: empty, not written), and
     per code the cell's XML after its reference (:func:`text_cell`, :func:`number_cell`).
-    ``lengths`` (per code) are the text lengths that set a wrapped column's row heights."""
+    ``lengths`` (per code) are the text lengths that set a wrapped column's row heights;
+    ``targets`` (per code) the address a cell links to, None for a cell without a link."""
 
     codes: np.ndarray
     cells: Sequence[str]
     lengths: np.ndarray | None = None
+    targets: Sequence[str | None] | None = None
+
+    def linked(self) -> np.ndarray:
+        """Per row: whether its cell is a link."""
+        if self.targets is None:
+            return np.zeros(len(self.codes), dtype=bool)
+        has = np.array([t is not None for t in self.targets] + [False], dtype=bool)
+        found: np.ndarray = has[self.codes]  # -1 (empty) takes the trailing False
+        return found
 
 
 def coded_cells(
@@ -171,10 +183,70 @@ class SheetRows:
             parts[:, -1] = "</row>"
             yield count, "".join(parts.ravel().tolist()).encode("utf-8")
 
+    def links(self) -> tuple[bytes, bytes]:
+        """The sheet's ``<hyperlinks>`` element and the relationships it names (b"", b"" for
+        a sheet without links), in row order as xlsxwriter writes them."""
+        found_rows, found_columns, found_targets = [], [], []
+        for c, column in enumerate(self.columns):
+            if column.targets is None:
+                continue
+            at = np.flatnonzero(column.linked())
+            targets = np.array([_attribute(t or "") for t in column.targets], dtype=object)
+            found_rows.append(at)
+            found_columns.append(np.full(len(at), c, dtype=np.int64))
+            found_targets.append(targets[column.codes[at]])
+        if not found_rows or not sum(len(at) for at in found_rows):
+            return b"", b""
+        rows, columns = np.concatenate(found_rows), np.concatenate(found_columns)
+        order = np.lexsort((columns, rows))
+        rows, columns = rows[order], columns[order]
+        targets = np.concatenate(found_targets)[order]
+        letters = np.array([xl_col_to_name(c) for c in range(len(self.columns))], dtype=object)
+        ids = np.char.add("rIdL", np.arange(1, len(rows) + 1).astype(str)).astype(object)
+        numbers = (rows + self.first_row).astype(str).astype(object)
+        refs = np.empty((len(rows), 6), dtype=object)
+        refs[:, 0] = '<hyperlink ref="'
+        refs[:, 1] = letters[columns]
+        refs[:, 2] = numbers
+        refs[:, 3] = '" r:id="'
+        refs[:, 4] = ids
+        refs[:, 5] = '"/>'
+        relations = np.empty((len(rows), 5), dtype=object)
+        relations[:, 0] = '<Relationship Id="'
+        relations[:, 1] = ids
+        relations[:, 2] = f'" Type="{_HYPERLINK_TYPE}" Target="'
+        relations[:, 3] = targets
+        relations[:, 4] = '" TargetMode="External"/>'
+        element = "<hyperlinks>" + "".join(refs.ravel().tolist()) + "</hyperlinks>"
+        return element.encode("utf-8"), "".join(relations.ravel().tolist()).encode("utf-8")
+
+
+_HYPERLINK_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+
+
+def _attribute(text: str) -> str:
+    """A text as an XML attribute value between double quotes."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
 
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _SHEET_DATA_END = b"</sheetData>"
 _EMPTY_SHEET_DATA = b"<sheetData/>"
+# What may follow <hyperlinks> in a worksheet (ECMA-376 CT_Worksheet's order): the links go
+# before the first of these after the rows.
+_AFTER_HYPERLINKS = re.compile(
+    rb"<(?:printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|"
+    rb"customProperties|cellWatches|ignoredErrors|smartTags|drawing|legacyDrawing|"
+    rb"legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|"
+    rb"extLst)[ />]|</worksheet>"
+)
+_RELATIONSHIPS_END = b"</Relationships>"
+_NEW_RELATIONSHIPS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+)
 
 
 def splice(
@@ -195,6 +267,8 @@ def splice(
         if missing:
             raise ValueError(f"no sheet named {missing[0]!r} in the workbook to splice into")
         spliced = {parts[name]: rows for name, rows in sheets.items()}
+        # each spliced sheet's links go into its relationships part (added when it has none)
+        relations: dict[str, bytes] = {}
         # The spliced sheets are mostly the same few cells in many rows: the fastest level of
         # compression (the archive's, used by open()) keeps a 100,000-row sheet within about a
         # second and the file within about twice xlsxwriter's size; the other parts keep
@@ -203,13 +277,32 @@ def splice(
             out.open("wb") as handle,
             zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
         ):
+            existing = set(source.namelist())
             for info in source.infolist():
                 data = source.read(info.filename)
                 rows = spliced.get(info.filename)
-                if rows is None:
-                    target.writestr(info, data, zipfile.ZIP_DEFLATED, compresslevel=6)
+                if rows is not None:
+                    links = _write_spliced(target, info, data, rows, progress)
+                    if links:
+                        relations[_relationships_part(info.filename)] = links
                     continue
-                _write_spliced(target, info, data, rows, progress)
+                if info.filename in relations:
+                    data = data.replace(
+                        _RELATIONSHIPS_END, relations.pop(info.filename) + _RELATIONSHIPS_END, 1
+                    )
+                target.writestr(info, data, zipfile.ZIP_DEFLATED, compresslevel=6)
+            for part, links in relations.items():
+                if part in existing:  # came before its sheet in the archive: not xlsxwriter's order
+                    raise ValueError(f"cannot add links to {part}: it was written before its sheet")
+                target.writestr(
+                    part, _NEW_RELATIONSHIPS + links + _RELATIONSHIPS_END, zipfile.ZIP_DEFLATED
+                )
+
+
+def _relationships_part(sheet_part: str) -> str:
+    """``xl/worksheets/sheet3.xml`` -> ``xl/worksheets/_rels/sheet3.xml.rels``."""
+    folder, _, name = sheet_part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
 
 
 def _write_spliced(
@@ -218,13 +311,21 @@ def _write_spliced(
     data: bytes,
     rows: SheetRows,
     progress: Callable[[int], None] | None,
-) -> None:
+) -> bytes:
+    """Write one sheet with its rows and links; returns the links' relationships."""
     data = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), data, count=1)
     if _EMPTY_SHEET_DATA in data:
         head, tail = data.split(_EMPTY_SHEET_DATA, 1)
         head += b"<sheetData>"
     else:
         head, tail = data.split(_SHEET_DATA_END, 1)
+    element, relationships = rows.links()
+    if element:
+        if b"<hyperlinks>" in tail:
+            raise ValueError(f"{info.filename} has links of its own; its rows cannot be spliced")
+        place = _AFTER_HYPERLINKS.search(tail)
+        at = place.start() if place else len(tail)
+        tail = tail[:at] + element + tail[at:]
     with target.open(info.filename, "w", force_zip64=True) as stream:
         stream.write(head)
         for count, block in rows.blocks():
@@ -232,3 +333,4 @@ def _write_spliced(
             if progress is not None:
                 progress(count)
         stream.write(_SHEET_DATA_END + tail)
+    return relationships

@@ -214,26 +214,50 @@ def test_parquet_codes_each_text_column_with_each_text_once(tmp_path: Path) -> N
     assert table.column("Amount").to_pylist() == [f"{i * 1.5:.2f}" for i in range(rows)]
 
 
-def test_in_memory_and_constant_memory_workbooks_hold_the_same_cells(
-    result: CheckResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _entry_links(path: Path, name: str) -> list[tuple[object, str | None]]:
+    """Each row's Entry page cell on sheet ``name``: what it shows and where its link goes."""
+    sheet = openpyxl.load_workbook(path)[name]
+    column = [c.value for c in sheet[1]].index("Entry page") + 1
+    cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
+    return [(c.value, c.hyperlink.target if c.hyperlink else None) for c in cells]
+
+
+def test_every_finding_links_to_its_entry_page(result: CheckResult, tmp_path: Path) -> None:
+    path = result.write_report(tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(path)["Findings"]
+    headers = [c.value for c in sheet[1]]
+    at = headers.index("Entry id") + 1
+    entries = [sheet.cell(row=r, column=at).value for r in range(2, sheet.max_row + 1)]
+    links = _entry_links(path, "Findings")
+    assert len(links) == len(entries) > 5
+    for (shown, target), entry in zip(links, entries, strict=True):
+        if entry is None:  # a finding without an entry (unresolved): no page, no link
+            assert shown is None and target is None
+            continue
+        assert target == f"https://sanctionssearch.ofac.treas.gov/Details.aspx?id={entry}"
+        assert shown == f"OFAC entry {entry}"
+    # each sheet's links and its relationships agree, one for one
+    with zipfile.ZipFile(path) as book:
+        for name in book.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                rels = name.replace("worksheets/", "worksheets/_rels/") + ".rels"
+                targets = book.read(rels) if rels in book.namelist() else b""
+                links_here = book.read(name).count(b"<hyperlink ")
+                assert targets.count(b'TargetMode="External"') == links_here, name
+
+
+@pytest.mark.parametrize("limit", [0, 1, 7])
+def test_links_past_a_sheets_limit_show_their_address(
+    result: CheckResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
 ) -> None:
     from portfolio_check.report import excel
 
-    in_memory = result.write_report(tmp_path / "in_memory.xlsx")
-    monkeypatch.setattr(excel, "IN_MEMORY_ROWS", 0)
-    streamed = result.write_report(tmp_path / "streamed.xlsx")
-    # the two modes really differ: shared strings in memory, inline strings when streamed
-    with zipfile.ZipFile(in_memory) as book:
-        assert "xl/sharedStrings.xml" in book.namelist()
-    with zipfile.ZipFile(streamed) as book:
-        assert b't="inlineStr"' in book.read("xl/worksheets/sheet2.xml")
-    sheets = openpyxl.load_workbook(in_memory, read_only=True).sheetnames
-    assert sheets == openpyxl.load_workbook(streamed, read_only=True).sheetnames
-    for name in sheets:
-        assert _sheet_rows(in_memory, name) == _sheet_rows(streamed, name), name
-    # the styling is kept in both: the header's fill and a status cell's colour
-    for path in (in_memory, streamed):
-        sheet = openpyxl.load_workbook(path)["Holdings"]
-        assert sheet["A1"].fill.fgColor.rgb.endswith("1F3864")
-        status_col = [c.value for c in sheet[1]].index("Status") + 1
-        assert sheet.cell(row=2, column=status_col).font.b
+    monkeypatch.setattr(excel, "MAX_URLS", limit)
+    links = _entry_links(result.write_report(tmp_path / "r.xlsx"), "Findings")
+    addresses = [(shown, target) for shown, target in links if shown is not None]
+    assert len(addresses) > limit
+    for k, (shown, target) in enumerate(addresses):
+        if k < limit:
+            assert target is not None and shown == f"OFAC entry {target.rsplit('=', 1)[1]}"
+        else:  # the address itself, as text, and no link
+            assert target is None and str(shown).startswith("https://sanctionssearch.ofac")
