@@ -292,8 +292,17 @@ class CheckResult:
         """Each position's own name (:func:`holding_name`): its name cell, else the first of
         its identity cells in the file's column order (a Bloomberg "Name" of "1299 HK")."""
         frame = self.holdings
-        cells = frame["name"].tolist() if "name" in frame else [None] * len(frame)
-        codes, verdicts = self.securities.codes.tolist(), self.securities.verdicts
+        n = len(frame)
+        cells = frame["name"].to_numpy(dtype=object) if "name" in frame else np.full(n, None)
+        # a name cell's text, stripped once per distinct text ("" where there is none)
+        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        stripped = [u.strip() if isinstance(u, str) else "" for u in uniques]
+        out: list[str] = np.array([*stripped, ""], dtype=object)[codes].tolist()
+        unnamed = np.flatnonzero(np.array([not t for t in stripped] + [True])[codes]).tolist()
+        if not unnamed:
+            return out
+        codes_of = self.securities.codes
+        verdicts = self.securities.verdicts
         inputs = frame["input"].tolist()
         identity = {
             header
@@ -301,12 +310,10 @@ class CheckResult:
             for header, role in table.roles.items()
             if role.value in IDENTITY_ROLE_VALUES
         }
-        out: list[str] = []
-        for i, (cell, code) in enumerate(zip(cells, codes, strict=True)):
-            if not (isinstance(cell, str) and cell.strip()):
-                row = inputs[i]
-                cell = next((row[k] for k in row if k in identity and row[k]), None)
-            out.append(holding_name(cell, verdicts[code], inputs[i]))
+        for i in unnamed:
+            row = inputs[i]
+            cell = next((row[k] for k in row if k in identity and row[k]), None)
+            out[i] = holding_name(cell, verdicts[int(codes_of[i])], row)
         return out
 
     @functools.cached_property

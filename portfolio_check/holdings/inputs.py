@@ -107,7 +107,8 @@ def input_columns(rows: Iterable[Mapping[str, str]]) -> list[str]:
             if id(block) not in blocks:
                 blocks.add(id(block))
                 for key, column, named in zip(block.keys, block.columns, block.named, strict=True):
-                    if named or any(isinstance(v, str) for v in column):
+                    # cells are str or None: a column without a header counts where it has text
+                    if named or bool(pd.notna(column).any()):
                         seen.setdefault(key, None)
             continue
         for key in row:

@@ -715,6 +715,13 @@ def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
     width = _max_fields(text, delimiter)
     if width > EXCEL_MAX_COLUMNS:
         raise ValueError("too wide for the column-wise parser")  # the record reader names it
+    grid = _read_csv_arrow(text, sheet=sheet, delimiter=delimiter, width=width)
+    if grid is not None:
+        return grid
+    return _read_csv_pandas(text, sheet=sheet, delimiter=delimiter, width=width)
+
+
+def _read_csv_pandas(text: str, *, sheet: str, delimiter: str, width: int) -> Grid:
     frame = pd.read_csv(
         io.StringIO(text),
         sep=delimiter,
@@ -751,6 +758,85 @@ def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
         dtype=object,
     )
     return Grid.from_frame(sheet, cleaned, starts)
+
+
+def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Grid | None:
+    """A CSV whose every line is one record of ``width`` fields, read by Arrow's parser with
+    each column dictionary-coded: a distinct text is cleaned once and becomes a Python string
+    once, and the codes go on to the row classifier (``Grid.factors``). None for any other
+    CSV (ragged or blank lines, a value spanning lines, no pyarrow), which pandas' parser
+    reads as before; both give the same grid (tests/holdings/test_csv_arrow.py)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: left to the parser that reads str
+        return None
+    names = [str(c) for c in range(width)]
+    uneven = False
+
+    def on_uneven_row(row: object) -> str:
+        nonlocal uneven
+        uneven = True
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_uneven_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
+        return None
+    if uneven or table.num_rows != _line_count(text) or table.num_rows == 0:
+        return None  # blank lines, ragged records or values spanning lines: pandas' parser
+    codes_by_column: list[np.ndarray] = []
+    cells_by_column: list[list[object]] = []
+    written: list[bool] = []  # per column: some field is not "" (as read, before cleaning)
+    for c in range(width):
+        encoded = table.column(c).combine_chunks().dictionary_encode()
+        texts = encoded.dictionary.to_pylist()
+        cleaned: list[object] = [clean_text(t) for t in texts]
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        present = np.array([v is not None for v in cleaned] + [False], dtype=bool)
+        codes_by_column.append(np.where(present[indices], indices, -1))
+        cells_by_column.append(cleaned)
+        written.append(any(t != "" for t in texts))
+    if width > COMPACT_FROM_COLUMNS and sum(written) * 2 < width:
+        chosen = [c for c in range(width) if written[c]]  # wide and mostly empty: as compact
+    else:
+        chosen = list(range(width))
+    filled = [c for c in chosen if (codes_by_column[c] >= 0).any()]
+    chosen = chosen[: chosen.index(filled[-1]) + 1] if filled else []  # trailing empties go
+    keep = np.zeros(table.num_rows, dtype=bool)
+    for c in chosen:
+        keep |= codes_by_column[c] >= 0
+    every_row = bool(keep.all())
+    columns: dict[int, np.ndarray] = {}
+    factors: dict[int, tuple[np.ndarray, list[object]]] = {}
+    for i, c in enumerate(chosen):
+        codes = codes_by_column[c] if every_row else codes_by_column[c][keep]
+        columns[i] = np.array([*cells_by_column[c], None], dtype=object)[codes]
+        factors[i] = (codes, cells_by_column[c])
+    cells = pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), dtype=object)
+    starts = np.arange(1, table.num_rows + 1, dtype=np.int64)[keep]
+    return Grid(sheet, cells, starts, factors)
 
 
 def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:

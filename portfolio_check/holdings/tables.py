@@ -103,11 +103,15 @@ class Grid:
 
     ``cells`` has positional columns 0..n-1 (object dtype: ``str`` or ``None``);
     ``rows[i]`` is the row number a person sees for ``cells.iloc[i]`` (Excel row or CSV line).
+    ``factors`` may hold, for some columns, what a reader already knows of their distinct
+    cells: per row a code (-1: empty) into a list of cells (each ``str``; a text may appear
+    more than once), so that classifying rows need not factorise a million cells again.
     """
 
     sheet: str
     cells: pd.DataFrame
     rows: np.ndarray
+    factors: Mapping[int, tuple[np.ndarray, list[object]]] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, sheet: str, rows: Sequence[tuple[int, Sequence[str | None]]]) -> Grid:
@@ -515,10 +519,15 @@ class _Columns:
     distinct values in Python and mapping back with the factor codes is fast on big files.
     """
 
-    def __init__(self, body: pd.DataFrame) -> None:
+    def __init__(
+        self,
+        body: pd.DataFrame,
+        known: Mapping[int, tuple[np.ndarray, list[object]]] | None = None,
+    ) -> None:
         self.body = body
         self.rows = len(body)
-        self._factors: dict[int, tuple[np.ndarray, list[object]]] = {}
+        # the reader's codes of the body's rows (Grid.factors, sliced), where it has them
+        self._factors: dict[int, tuple[np.ndarray, list[object]]] = dict(known or {})
 
     def factors(self, c: int) -> tuple[np.ndarray, list[object]]:
         if c not in self._factors:
@@ -882,7 +891,10 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     """
     first_body = table.header_index[-1] + 1
     body = grid.cells.iloc[first_body:stop].reset_index(drop=True)
-    cols = _Columns(body)
+    cols = _Columns(
+        body,
+        {c: (codes[first_body:stop], cells) for c, (codes, cells) in grid.factors.items()},
+    )
     m = cols.rows
 
     amounts: dict[Role, np.ndarray] = {}

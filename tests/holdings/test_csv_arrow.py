@@ -1,0 +1,134 @@
+"""Arrow's CSV parser and pandas' read the same grid from every CSV Arrow takes.
+
+A CSV whose lines are each one record of the same width is read by Arrow with its columns
+dictionary-coded (issue 17); any other CSV by pandas' C parser. Generated texts (quotes,
+doubled quotes, delimiters inside quotes, spaces, CJK, control characters, CRLF, a missing
+final newline, wide sparse rows) must give equal cells, row numbers and codes both ways, and
+the texts Arrow declines (ragged or blank lines, values spanning lines) go to pandas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portfolio_check.holdings.readers import (
+    COMPACT_FROM_COLUMNS,
+    _read_csv_arrow,
+    _read_csv_pandas,
+    _read_csv_records,
+    read_csv_text,
+)
+from portfolio_check.holdings.tables import Grid
+
+pytest.importorskip("pyarrow")
+
+plain = st.sampled_from(
+    ["", " ", "SENSETIME GROUP INC-CL B", "商汤集团", "0020.HK", "1,234.50", "=1+1", "a\tb", "x "]
+)
+free = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters='\r\n"', exclude_categories=["Cs"]),
+    max_size=12,
+)
+
+
+def _field(text: str, delimiter: str, quote: bool) -> str:
+    if quote or delimiter in text or '"' in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+@st.composite
+def rectangular(draw: st.DrawFn) -> tuple[str, str]:
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    width = draw(st.integers(1, 6))
+    rows = draw(st.integers(1, 8))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = []
+    for _ in range(rows):
+        cells = [draw(st.one_of(plain, free)) for _ in range(width)]
+        quoted = [draw(st.booleans()) for _ in range(width)]
+        line = delimiter.join(_field(c, delimiter, q) for c, q in zip(cells, quoted, strict=True))
+        lines.append(line or '""')  # a blank line is not a record (Arrow declines those)
+    end = draw(st.sampled_from([newline, ""]))
+    return newline.join(lines) + end, delimiter
+
+
+def _same(arrow: Grid, pandas: Grid) -> None:
+    assert arrow.rows.tolist() == pandas.rows.tolist()
+    assert arrow.cells.shape == pandas.cells.shape
+    assert (
+        arrow.cells.to_numpy(dtype=object).tolist() == pandas.cells.to_numpy(dtype=object).tolist()
+    )
+    for c, (codes, cells) in arrow.factors.items():  # the codes say what the cells say
+        decoded = np.array([*cells, None], dtype=object)[codes]
+        assert decoded.tolist() == arrow.cells[c].tolist()
+
+
+def _width(text: str, delimiter: str) -> int:
+    import csv
+    import io
+
+    return max(len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(rectangular())
+def test_arrow_reads_each_rectangular_csv_as_pandas_does(case: tuple[str, str]) -> None:
+    text, delimiter = case
+    width = _width(text, delimiter)
+    try:
+        pandas = _read_csv_pandas(text, sheet="csv", delimiter=delimiter, width=width)
+    except ValueError:  # pandas finds nothing to parse: read_csv_text reads the records
+        pandas = _read_csv_records(text, "f.csv", sheet="csv", delimiter=delimiter)
+    arrow = _read_csv_arrow(text, sheet="csv", delimiter=delimiter, width=width)
+    assert arrow is not None  # a rectangle of single-line records is Arrow's
+    _same(arrow, pandas)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Report\nName,ISIN\nSenseTime,KYG8062L1041\n",  # a title line of one field
+        'Name,Note\nSenseTime,"two\nlines"\nApple,x\n',  # a value spanning lines
+        "Name,ISIN\nSenseTime,KYG8062L1041,extra\n",  # a longer record
+    ],
+)
+def test_arrow_declines_what_is_not_a_rectangle(text: str) -> None:
+    width = _width(text, ",")
+    assert _read_csv_arrow(text, sheet="csv", delimiter=",", width=width) is None
+    grid = read_csv_text(text, "f.csv", sheet="csv", delimiter=",")
+    assert "SenseTime" in grid.cells.to_numpy(dtype=object).ravel().tolist()
+
+
+def test_a_blank_line_is_skipped_and_the_rows_keep_their_numbers() -> None:
+    text = "Name,ISIN\nSenseTime,KYG8062L1041\n\n,\nApple,US0378331005\n"
+    arrow = _read_csv_arrow(text, sheet="csv", delimiter=",", width=2)
+    assert arrow is not None
+    _same(arrow, _read_csv_pandas(text, sheet="csv", delimiter=",", width=2))
+    assert arrow.rows.tolist() == [1, 2, 5]
+
+
+def test_wide_sparse_rows_are_compacted_as_pandas_compacts_them() -> None:
+    width = COMPACT_FROM_COLUMNS + 40
+    rows = [["" for _ in range(width)] for _ in range(5)]
+    rows[0][3], rows[0][200], rows[1][3], rows[4][260] = "Name", "ISIN", "SenseTime", "KY"
+    rows[2][100] = "   "  # spaces: a field as read, empty once cleaned
+    text = "\n".join(",".join(r) for r in rows) + "\n"
+    pandas = _read_csv_pandas(text, sheet="csv", delimiter=",", width=width)
+    arrow = _read_csv_arrow(text, sheet="csv", delimiter=",", width=width)
+    assert arrow is not None
+    _same(arrow, pandas)
+    assert arrow.cells.shape[1] < width
+
+
+def test_a_column_of_one_repeated_text_is_one_cleaned_cell() -> None:
+    text = "Name,Currency\n" + "".join(f"Line {i},  HKD \n" for i in range(50))
+    arrow = _read_csv_arrow(text, sheet="csv", delimiter=",", width=2)
+    assert arrow is not None
+    codes, cells = arrow.factors[1]
+    assert sorted({cells[k] for k in codes.tolist() if k >= 0}) == ["Currency", "HKD"]
+    assert pd.Series(arrow.cells[1]).tolist()[1:] == ["HKD"] * 50
