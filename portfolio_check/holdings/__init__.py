@@ -342,11 +342,17 @@ def _unique_headers(headers: Sequence[str], width: int) -> list[str]:
     return out
 
 
-def _input_dicts(body: pd.DataFrame, keys: list[str], headers: Sequence[str]) -> list[InputRow]:
+def _input_dicts(
+    body: pd.DataFrame,
+    keys: list[str],
+    headers: Sequence[str],
+    factors: Mapping[int, tuple[np.ndarray, list[object]]],
+) -> list[InputRow]:
     """Each row as {header text: cell text}; a column without header only where it has text.
 
     The rows are read-only mappings over one column-wise block (:mod:`.inputs`): a dict per row
-    would cost most of a million-row file's memory.
+    would cost most of a million-row file's memory. ``factors`` (the grid's, for these rows)
+    go with the block, for the writers.
     """
     named = [c for c in range(body.shape[1]) if c < len(headers) and headers[c]]
     unnamed = [c for c in range(body.shape[1]) if c not in set(named)]
@@ -356,6 +362,7 @@ def _input_dicts(body: pd.DataFrame, keys: list[str], headers: Sequence[str]) ->
         [keys[c] for c in columns],
         [body[c].to_numpy(dtype=object) for c in columns],
         [True] * len(named) + [False] * len(unnamed),
+        {keys[c]: factors[c] for c in columns if c in factors},
     )
     return block.rows()
 
@@ -416,7 +423,15 @@ def _table_positions(
         "file": pd.Series([label] * len(idx), dtype=object),
         "sheet": pd.Series([grid.sheet] * len(idx), dtype=object),
         "row": pd.Series(grid.rows[idx], dtype=np.int64),
-        "input": pd.Series(_input_dicts(body, keys, table.headers), dtype=object),
+        "input": pd.Series(
+            _input_dicts(
+                body,
+                keys,
+                table.headers,
+                {c: (codes[idx], cells) for c, (codes, cells) in grid.factors.items()},
+            ),
+            dtype=object,
+        ),
     }
     for role in TEXT_ROLES:
         c = table.column(role)

@@ -29,10 +29,14 @@ class InputBlock:
     had a header text; cells are ``str`` or ``None``.
     """
 
-    __slots__ = ("_index", "columns", "keys", "named")
+    __slots__ = ("_index", "codes", "columns", "keys", "named")
 
     def __init__(
-        self, keys: Sequence[str], columns: Sequence[np.ndarray], named: Sequence[bool]
+        self,
+        keys: Sequence[str],
+        columns: Sequence[np.ndarray],
+        named: Sequence[bool],
+        codes: Mapping[str, tuple[np.ndarray, list[object]]] | None = None,
     ) -> None:
         if not (len(keys) == len(columns) == len(named)):
             raise ValueError("keys, columns and named must have one entry per column")
@@ -40,6 +44,9 @@ class InputBlock:
         self.columns = [np.asarray(column, dtype=object) for column in columns]
         self.named = list(named)
         self._index = {key: c for c, key in enumerate(self.keys)}
+        # what the reader knew of a column's distinct cells (its Grid.factors for these rows):
+        # per row a code (-1: empty) into the cells, so a writer need not factorise it again
+        self.codes = dict(codes or {})
 
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
@@ -48,14 +55,15 @@ class InputBlock:
         """A view per position, in order."""
         return [InputRow(self, i) for i in range(len(self))]
 
-    def column(self, key: str) -> np.ndarray:
-        """The values that the rows' mappings give for ``key`` (``None`` where a row has none)."""
+    def column(self, key: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """The values that the rows' mappings give for ``key`` (``None`` where a row has
+        none), for every position or for those at ``rows``."""
         c = self._index[key]
-        values = self.columns[c]
+        values = self.columns[c] if rows is None else self.columns[c][rows]
         if not self.named[c]:
-            return values.copy()
-        out = values.copy()
-        out[pd.isna(values)] = ""  # a named column's empty cell reads as ""
+            return values.copy() if rows is None else values
+        out = values.copy() if rows is None else values
+        out[pd.isna(out)] = ""  # a named column's empty cell reads as ""
         return out
 
 
@@ -145,11 +153,37 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
             at, take = at_views[mine], index[mine]
             for key in keys:
                 if key in block._index:
-                    out[key][at] = block.column(key)[take]
+                    out[key][at] = block.column(key, take)
     for number in np.flatnonzero(~views).tolist():
         row = rows[number]
         for key in keys:
             out[key][number] = row.get(key)
+    return out
+
+
+def input_codes(
+    rows: Sequence[Mapping[str, str]], keys: Sequence[str]
+) -> dict[str, tuple[np.ndarray, list[object]]] | None:
+    """For rows that are one block read in order: each key's codes and cells (as
+    :func:`input_table` would give them, coded), where the reader coded the column; None
+    when the rows are not one block in order."""
+    if not rows or type(rows[0]) is not InputRow:
+        return None
+    views = cast(list[InputRow], rows)
+    first = views[0].block
+    if not all(type(row) is InputRow for row in views):
+        return None
+    index = np.fromiter((row.i for row in views), dtype=np.int64, count=len(views))
+    if not _one_block_in_order([row.block for row in views], index):
+        return None
+    out: dict[str, tuple[np.ndarray, list[object]]] = {}
+    for key in keys:
+        if key in first.codes:
+            codes, cells = first.codes[key]
+            if first.named[first._index[key]]:  # a named column's empty cell reads as ""
+                codes = np.where(codes < 0, len(cells), codes)
+                cells = [*cells, ""]
+            out[key] = (codes, cells)
     return out
 
 

@@ -42,7 +42,7 @@ import xlsxwriter
 
 from portfolio_check.collector import collection_paused
 from portfolio_check.holdings.cells import decimal_comma_style, parse_numbers
-from portfolio_check.holdings.inputs import input_columns, input_table
+from portfolio_check.holdings.inputs import input_codes, input_columns, input_table
 from portfolio_check.holdings.roles import TEXT_ROLES, Role
 from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
@@ -1157,7 +1157,10 @@ def _holdings_beside(
     """The full Holdings table in a file beside the workbook; the sheet says where and why."""
     holdings = result.holdings
     headers = [c.header for c in layout.columns]
-    inputs = input_table(holdings["input"].tolist(), layout.original)
+    rows = holdings["input"].tolist()
+    # the reader's codes where it kept them (a CSV read by Arrow); other columns as read
+    known = input_codes(rows, layout.original) or {}
+    inputs = input_table(rows, [key for key in layout.original if key not in known])
     securities = result.securities
     fields = securities.fields()
     codes = securities.codes
@@ -1174,9 +1177,10 @@ def _holdings_beside(
         Coded.from_array(np.array(result.currencies, dtype=object)),
     ]
     for key in layout.original:
-        columns.append(Coded.from_array(inputs[key]))
+        coded = Coded(*known[key]) if key in known else Coded.from_array(inputs[key])
+        columns.append(coded)
         if layout.text_as_read and layout.kinds.get(key, TEXT) != TEXT:
-            columns.append(Coded.from_array(inputs[key]))
+            columns.append(coded)
     write_table(beside, headers, columns, beside.suffix.lstrip("."))
     writer.advance(len(holdings))
     writer.note(

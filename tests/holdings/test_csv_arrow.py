@@ -9,6 +9,8 @@ the texts Arrow declines (ragged or blank lines, values spanning lines) go to pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -132,3 +134,39 @@ def test_a_column_of_one_repeated_text_is_one_cleaned_cell() -> None:
     codes, cells = arrow.factors[1]
     assert sorted({cells[k] for k in codes.tolist() if k >= 0}) == ["Currency", "HKD"]
     assert pd.Series(arrow.cells[1]).tolist()[1:] == ["HKD"] * 50
+
+
+def test_the_table_beside_a_report_is_the_same_whichever_parser_read_the_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    from portfolio_check import check
+    from portfolio_check.holdings import readers
+
+    lines = ["Account,Security Name,ISIN,Ticker,Quantity,Market Value,Note"]
+    names = [
+        ("SENSETIME GROUP INC-CL B", "KYG8062L1041", ""),
+        ("China Mobile Ltd", "", "941 HK"),
+        ("Apple Inc", "US0378331005", ""),
+        ("=1+1", "", ""),
+    ]
+    for i in range(40):
+        name, isin, ticker = names[i % 4]
+        note = "" if i % 3 else " kept  "
+        lines.append(f"A{i % 3},{name},{isin},{ticker},{i + 1},{(i + 1) * 10.5},{note}")
+    path = tmp_path / "h.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def beside(folder: str) -> dict[str, list[object]]:
+        result = check(path, as_of="2022-03-01")
+        report = result.write_report(tmp_path / folder / "r.xlsx", row_limit=5)
+        return pq.read_table(report.with_name("r.holdings.parquet")).to_pydict()
+
+    arrow = beside("arrow")
+    monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
+    pandas = beside("pandas")
+    assert arrow.keys() == pandas.keys() and len(arrow["Status"]) >= 30
+    for header in arrow:
+        if header != "Run":
+            assert arrow[header] == pandas[header], header
