@@ -147,6 +147,17 @@ _EUROPEAN_NUMBER = re.compile(r"^[+-]?\(?\d{1,3}(?:\.\d{3})*(?:,\d+)?\)?$|^[+-]?
 STYLE_SAMPLE = 2000
 
 
+def first_present(column: pd.Series, count: int) -> list[object]:
+    """``column.dropna().head(count).tolist()`` without testing a million cells for the first
+    few: the head is searched in growing windows."""
+    window = max(count, 1) * 4
+    while True:
+        found = column.iloc[:window].dropna()
+        if len(found) >= count or window >= len(column):
+            return found.head(count).tolist()
+        window *= 8
+
+
 def decimal_comma_style(columns: Sequence[pd.Series]) -> bool:
     """Whether amount columns write numbers the European way: some sampled text reads only
     as ``1.234,5`` / ``12,5`` and none only as ``1,234.5`` / ``3.25``.
@@ -155,7 +166,7 @@ def decimal_comma_style(columns: Sequence[pd.Series]) -> bool:
     """
     european = english = False
     for column in columns:
-        for text in column.dropna().head(STYLE_SAMPLE).tolist():
+        for text in first_present(column, STYLE_SAMPLE):
             if not isinstance(text, str):
                 continue
             t = text.replace(" ", "").replace("\u00a0", "")

@@ -36,6 +36,7 @@ from portfolio_check.holdings.cells import (
     CURRENCY_CODES,
     CURRENCY_NAMES,
     decimal_comma_style,
+    first_present,
     is_cusip,
     is_isin,
     is_null_like,
@@ -586,7 +587,7 @@ def _text_columns(body: pd.DataFrame, amount_columns: set[int]) -> list[int]:
     for c in range(body.shape[1]):
         if c in amount_columns:
             continue
-        sample = body[c].dropna().head(CONTENT_SAMPLE_ROWS).tolist()
+        sample = first_present(body[c], CONTENT_SAMPLE_ROWS)
         if not sample:
             continue
         numeric = sum(1 for v in sample if looks_numeric(str(v)))

