@@ -809,22 +809,27 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
     codes_by_column: list[np.ndarray] = []
     cells_by_column: list[list[object]] = []
     written: list[bool] = []  # per column: some field is not "" (as read, before cleaning)
+    del data  # the parsed table holds what is needed
     for c in range(width):
         encoded = table.column(c).combine_chunks().dictionary_encode()
         texts = encoded.dictionary.to_pylist()
         cleaned: list[object] = [clean_text(t) for t in texts]
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        # int32 codes (Arrow's own): a million-row file holds a dozen of these to the end
+        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
         present = np.array([v is not None for v in cleaned] + [False], dtype=bool)
-        codes_by_column.append(np.where(present[indices], indices, -1))
+        codes_by_column.append(np.where(present[indices], indices, np.int32(-1)))
         cells_by_column.append(cleaned)
         written.append(any(t != "" for t in texts))
+        del encoded
+    records = table.num_rows
+    del table
     if width > COMPACT_FROM_COLUMNS and sum(written) * 2 < width:
         chosen = [c for c in range(width) if written[c]]  # wide and mostly empty: as compact
     else:
         chosen = list(range(width))
     filled = [c for c in chosen if (codes_by_column[c] >= 0).any()]
     chosen = chosen[: chosen.index(filled[-1]) + 1] if filled else []  # trailing empties go
-    keep = np.zeros(table.num_rows, dtype=bool)
+    keep = np.zeros(records, dtype=bool)
     for c in chosen:
         keep |= codes_by_column[c] >= 0
     every_row = bool(keep.all())
@@ -835,7 +840,7 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
         columns[i] = np.array([*cells_by_column[c], None], dtype=object)[codes]
         factors[i] = (codes, cells_by_column[c])
     cells = pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), dtype=object)
-    starts = np.arange(1, table.num_rows + 1, dtype=np.int64)[keep]
+    starts = np.arange(1, records + 1, dtype=np.int64)[keep]
     return Grid(sheet, cells, starts, factors)
 
 
