@@ -529,6 +529,18 @@ class _Columns:
         self.rows = len(body)
         # the reader's codes of the body's rows (Grid.factors, sliced), where it has them
         self._factors: dict[int, tuple[np.ndarray, list[object]]] = dict(known or {})
+        self._known = frozenset(self._factors)
+
+    def numbers(self, c: int | None, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`parse_numbers` of column ``c``; once per distinct text where the reader
+        coded the column (a quantity column repeats its values), else over the cells."""
+        if c is None or c not in self._known:
+            return parse_numbers(self.column(c), decimal_comma=decimal_comma)
+        codes, cells = self._factors[c]
+        values, junk = parse_numbers(
+            pd.Series([*cells, None], dtype=object), decimal_comma=decimal_comma
+        )
+        return values[codes], junk[codes]  # code -1 (empty) takes the trailing None's
 
     def factors(self, c: int) -> tuple[np.ndarray, list[object]]:
         if c not in self._factors:
@@ -904,7 +916,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     amount_texts = {role: cols.column(table.column(role)) for role in AMOUNT_ROLES}
     decimal_comma = decimal_comma_style(list(amount_texts.values()))
     for role in AMOUNT_ROLES:
-        values, bad = parse_numbers(amount_texts[role], decimal_comma=decimal_comma)
+        values, bad = cols.numbers(table.column(role), decimal_comma=decimal_comma)
         amounts[role], junk[role] = values, bad
         any_number |= ~np.isnan(values) | bad
     has_amount_columns = any(table.column(r) is not None for r in AMOUNT_ROLES)

@@ -182,3 +182,43 @@ def test_first_present_is_the_head_of_the_present_cells(cells: list[object], cou
 
     column = pd.Series(cells, dtype=object)
     assert first_present(column, count) == column.dropna().head(count).tolist()
+
+
+amounts = st.sampled_from(
+    ["1,234.5", "(12)", "-", "n/a", "1.234,5", "12%", " 7 ", "1e3", "inf", "", "0.5", "12 500"]
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(amounts, amounts), min_size=1, max_size=30))
+def test_amounts_read_from_arrows_codes_are_pandas_amounts(
+    rows: list[tuple[str, str]],
+) -> None:
+    import tempfile
+
+    from portfolio_check.holdings import read_holdings, readers
+
+    lines = ["Security Name,ISIN,Quantity,Market Value"]
+    lines += [f'Apple Inc,US0378331005,"{q}","{v}"' for q, v in rows]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "h.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        arrow = read_holdings([path])
+        original = readers._read_csv_arrow
+        try:
+            readers._read_csv_arrow = lambda *a, **k: None  # type: ignore[assignment]
+            pandas = read_holdings([path])
+        finally:
+            readers._read_csv_arrow = original
+    for column in ("row", "quantity", "market_value"):
+        assert arrow.positions[column].tolist() == pandas.positions[column].tolist() or (
+            arrow.positions[column].isna().tolist() == pandas.positions[column].isna().tolist()
+            and arrow.positions[column].dropna().tolist()
+            == pandas.positions[column].dropna().tolist()
+        ), column
+    assert [(i.row, i.column, i.problem) for i in arrow.issues] == [
+        (i.row, i.column, i.problem) for i in pandas.issues
+    ]
+    assert [(o.row, o.row_class) for o in arrow.other_rows] == [
+        (o.row, o.row_class) for o in pandas.other_rows
+    ]
