@@ -324,9 +324,9 @@ class CheckResult:
         from portfolio_check.plausibility import context, name_only_sdn
 
         securities = self.securities
-        first: dict[int, int] = {}
-        for i, code in enumerate(securities.codes.tolist()):
-            first.setdefault(code, i)
+        # each security's first position (its input row is the one the context reads)
+        found_codes, first_rows = np.unique(securities.codes, return_index=True)
+        first = dict(zip(found_codes.tolist(), first_rows.tolist(), strict=True))
         inputs = self.holdings["input"].tolist()
         out: list[Context | None] = []
         for code, verdict in enumerate(securities.verdicts):
