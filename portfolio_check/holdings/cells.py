@@ -63,7 +63,7 @@ def was_cut(value: object) -> bool:
     )
 
 
-def clean_column(column: pd.Series) -> np.ndarray:
+def clean_column(column: pd.Series | np.ndarray) -> np.ndarray:
     """:func:`clean_text` over a column of strings (each distinct value cleaned once)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     cleaned = [clean_text(u) if isinstance(u, str) else None for u in uniques]
