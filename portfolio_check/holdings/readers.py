@@ -44,6 +44,7 @@ from portfolio_check.holdings.cells import (
 from portfolio_check.holdings.encoding import DETECTED_ENCODINGS, decode_csv, utf16_without_bom
 from portfolio_check.holdings.guards import (
     EXCEL_MAX_COLUMNS,
+    DamagedSheet,
     SheetExtent,
     SheetScanner,
     check_extents,
@@ -306,7 +307,7 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
                 ods = (part, fast)
             total += _check_part(archive, part, label, limits.max_unpacked_bytes - total, scanner)
             if isinstance(scanner, SheetScanner):
-                extents[part.filename] = _extent(archive, part, scanner)
+                extents[part.filename] = _extent(archive, part, scanner, label)
         if extents:
             check_extents(label, extents, _sheet_names(archive))
         if ods is not None:
@@ -314,11 +315,20 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
             check_ods(label, measure_ods(fast, lambda: archive.open(part)))
 
 
-def _extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner) -> SheetExtent:
+def _extent(
+    archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner, label: str
+) -> SheetExtent:
     if not scanner.needs_parser:
         return scanner.extent
     with archive.open(part) as stream:  # already unpacked once without error
-        return measure_with_parser(stream)
+        try:
+            return measure_with_parser(stream)
+        except DamagedSheet as exc:
+            raise InputFileError(
+                label,
+                f"not a readable workbook: the worksheet part {part.filename!r} is not "
+                f"well-formed XML ({exc}); refusing to read it",
+            ) from None
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -175,14 +175,38 @@ def _spoiled(role: Role, phrase: str, words: Sequence[str]) -> bool:
     )
 
 
+def _phrase_index() -> tuple[
+    dict[str, list[tuple[Role, str, float]]], list[tuple[Role, str, float]]
+]:
+    """The vocabulary's phrases by their first word, and the CJK phrases (matched as
+    substrings) apart: a header's words can only match the phrases that start with one of
+    them, so a header is compared with a handful of phrases, not with every one."""
+    by_first: dict[str, list[tuple[Role, str, float]]] = {}
+    cjk: list[tuple[Role, str, float]] = []
+    for role, phrases in _VOCABULARY.items():
+        for phrase, score in phrases:
+            if _CJK.search(phrase):
+                cjk.append((role, phrase, score))
+            elif phrase.split():
+                by_first.setdefault(phrase.split()[0], []).append((role, phrase, score))
+    return by_first, cjk
+
+
 def _scores(words: tuple[str, ...], context: Sequence[str]) -> dict[Role, float]:
     """Role scores of one header text's ``words``; spoilers are looked for in ``context``."""
     if not words:
         return {}
+    by_first, cjk = _PHRASES
+    candidates = [entry for w in dict.fromkeys(words) for entry in by_first.get(w, ())]
+    if _CJK.search("".join(words)):
+        candidates += cjk
+    found: dict[Role, list[tuple[str, float]]] = {}
+    for role, phrase, score in candidates:
+        found.setdefault(role, []).append((phrase, score))
     scores: dict[Role, float] = {}
-    for role, phrases in _VOCABULARY.items():
+    for role in _VOCABULARY:  # in the vocabulary's order, as the scores were always made
         best = 0.0
-        for phrase, score in phrases:
+        for phrase, score in found.get(role, ()):
             s = _phrase_score(words, phrase, score)
             if s > 0 and not _spoiled(role, phrase, context):
                 best = max(best, s)
@@ -191,6 +215,9 @@ def _scores(words: tuple[str, ...], context: Sequence[str]) -> dict[Role, float]
         if best > 0:
             scores[role] = best
     return scores
+
+
+_PHRASES = _phrase_index()
 
 
 def header_scores(text: str) -> dict[Role, float]:
