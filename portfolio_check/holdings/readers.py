@@ -511,10 +511,13 @@ def render_values(values: np.ndarray) -> np.ndarray:
     if not len(values):
         return out
     types = np.fromiter(map(type, values), dtype=object, count=len(values))
-    for kind in pd.unique(types):
+    # types factorised, then compared as codes: ``types == np.float64`` would be read by numpy
+    # as a comparison with a dtype, not with the class object
+    type_codes, kinds = pd.factorize(types)
+    for k, kind in enumerate(kinds.tolist()):
         if kind is type(None):
             continue
-        where = types == kind
+        where = type_codes == k
         subset = values[where]
         renderer = _RENDER_BY_TYPE.get(kind)
         if renderer is None:

@@ -225,3 +225,18 @@ def test_the_worksheet_measure_refuses_xml_it_cannot_read_to_its_end() -> None:
     far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     with pytest.raises(DamagedSheet):
         measure_with_parser(io.BytesIO(_sheet_xml(3, b"</row>" + far)))
+
+
+def test_render_values_groups_numpy_scalars_by_their_own_type() -> None:
+    # a dask partition's cells are numpy scalars: grouped by type, np.float64 must stay a class
+    # (``types == np.float64`` is read by numpy as a dtype comparison)
+    import datetime as dt
+    from decimal import Decimal
+
+    from portfolio_check.holdings.cells import render
+    from portfolio_check.holdings.readers import render_values
+
+    cells = [np.float64(1.5), 1.5, True, 1, np.int64(3), None, "x", dt.date(2020, 1, 1),
+             Decimal("1.00"), float("nan"), np.bool_(False), 1.0, 0]  # fmt: skip
+    values = np.array(cells, dtype=object)
+    assert render_values(values).tolist() == [render(v) for v in cells]
