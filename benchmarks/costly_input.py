@@ -129,6 +129,21 @@ def _ods_wide(path: Path) -> None:
     write_ods(path, [table[: -len(b"</table:table>")] + row(1) + row(2) + b"</table:table>"])
 
 
+def _wide_csv(path: Path, named: bool) -> None:
+    # 16,384 columns: a header (of three names, or naming every column), one holding, and two
+    # lines of distinct texts across every column (about 270 KB)
+    extra = 16_384 - 3
+    head = [
+        "Name",
+        "ISIN",
+        "Quantity",
+        *((f"Field {c}" for c in range(extra)) if named else [""] * extra),
+    ]
+    lines = [",".join(head), "SENSETIME GROUP INC,KYG8062L1041,100" + "," * extra]
+    lines += [",".join(f"{r}.{c}" for c in range(16_384)) for r in (1, 2)]
+    path.write_text("\n".join(lines) + "\n")
+
+
 def _ods_sheets(path: Path) -> None:
     notes = [ods_table(f"N{i}", [[f"note {i}"]]) for i in range(9_999)]
     write_ods(path, [ods_table("Holdings", _holding_rows(1)), *notes])
@@ -163,6 +178,11 @@ EXTRA: dict[str, tuple[str, Callable[[Path], None]]] = {
     "1 MB of cells repeated 4 times across (ods)": ("mb_repeats.ods", _ods_repeats),
     "16,384 columns of texts in two rows (ods)": ("mb_wide.ods", _ods_wide),
     "10,000 sheets (ods)": ("mb_sheets.ods", _ods_sheets),
+    "16,384 columns of texts in two lines (csv)": ("mb_wide.csv", lambda p: _wide_csv(p, False)),
+    "16,384 named columns, texts in two lines (csv)": (
+        "mb_wide_named.csv",
+        lambda p: _wide_csv(p, True),
+    ),
     "1 MB of holdings rows (xls)": ("mb_lines.xls", lambda p: _xls(p, _holding_rows(5_200, 17))),
     "1 MB of 256-column rows (xls)": ("mb_wide.xls", _xls_wide),
     "2,500 sheets (xls)": ("mb_sheets.xls", lambda p: _xls(p, _holding_rows(1), 2_500)),

@@ -140,6 +140,21 @@ def _far_cell_without_references(path: Path) -> None:
     _rewrite_sheet(path, change)
 
 
+def _far_cell_behind_damage(path: Path) -> None:
+    # implicit positions (the XML parser measures the sheet), then a stray end tag, then the
+    # far cell: expat stops at the stray tag, calamine reads on to the far cell (before the
+    # measure refused damage, this aborted the process: exit 134, a 512 GB grid)
+    def change(xml: bytes) -> bytes:
+        import re
+
+        xml = re.sub(rb' r="[A-Z]+[0-9]+"', b"", xml)
+        far = b'<row r="1048576">' + b"<c/>" * 16383 + b"<c><v>1</v></c></row>"
+        stray = b"<row><c><v>1</v></c></row></row>"
+        return xml.replace(b"</sheetData>", stray + far + b"</sheetData>")
+
+    _rewrite_sheet(path, change)
+
+
 def _text(path: Path, text: str, encoding: str, prefix: bytes = b"") -> None:
     path.write_bytes(prefix + text.encode(encoding))
 
@@ -453,6 +468,8 @@ CASES: list[Case] = [
     Case("reference beyond XFD", "beyond_excel.xlsx", _beyond_excel, "error", ("XFE7",)),
     Case("far cell, implicit references", "far_implicit.xlsx", _far_cell_without_references,
          "error", ("XFD1048576",)),
+    Case("far cell behind damaged XML", "far_damaged.xlsx", _far_cell_behind_damage, "error",
+         ("not well-formed",)),
     Case("1 MB of commas", "commas.csv", lambda p: p.write_text("," * (1 << 20)), "error",
          ("no data",)),
     Case("lines of commas", "comma_lines.csv",

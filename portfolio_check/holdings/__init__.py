@@ -354,13 +354,15 @@ def _input_dicts(
     would cost most of a million-row file's memory. ``factors`` (the grid's, for these rows)
     go with the block, for the writers.
     """
-    named = [c for c in range(body.shape[1]) if c < len(headers) and headers[c]]
-    unnamed = [c for c in range(body.shape[1]) if c not in set(named)]
-    unnamed = [c for c in unnamed if body[c].notna().any()]
+    cells = body.to_numpy(dtype=object)  # one conversion, not one Series per column
+    has_header = np.array([c < len(headers) and bool(headers[c]) for c in range(cells.shape[1])])
+    filled = pd.notna(cells).any(axis=0) if len(cells) else np.zeros(cells.shape[1], dtype=bool)
+    named = np.flatnonzero(has_header).tolist()
+    unnamed = np.flatnonzero(~has_header & filled).tolist()
     columns = [*named, *unnamed]
     block = InputBlock(
         [keys[c] for c in columns],
-        [body[c].to_numpy(dtype=object) for c in columns],
+        [cells[:, c] for c in columns],
         [True] * len(named) + [False] * len(unnamed),
         {keys[c]: factors[c] for c in columns if c in factors},
     )

@@ -63,7 +63,7 @@ def was_cut(value: object) -> bool:
     )
 
 
-def clean_column(column: pd.Series) -> np.ndarray:
+def clean_column(column: pd.Series | np.ndarray) -> np.ndarray:
     """:func:`clean_text` over a column of strings (each distinct value cleaned once)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     cleaned = [clean_text(u) if isinstance(u, str) else None for u in uniques]
@@ -239,7 +239,7 @@ def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray
         parsed_unique = np.full(len(uniques), np.nan)
         junk_unique = np.zeros(len(uniques), dtype=bool)
         for k, text in enumerate(uniques.tolist()):
-            value = parse_number(text)
+            value = parse_number(text) if _NUMBER_CHARACTERS.fullmatch(text) else None
             if value is not None:
                 parsed_unique[k] = value
             elif not is_null_like(text.strip()):
@@ -249,19 +249,33 @@ def _parse_numbers(texts: pd.Series, *, decimal_comma: bool) -> tuple[np.ndarray
     return values, junk
 
 
+# The characters a number is written with (digits, sign, separators, exponent, parentheses,
+# spaces and apostrophes as thousands marks), one digit at least: a text with any other is no
+# number. One small pattern says so for most texts; parse_number's five then run on the rest.
+_NUMBER_CHARACTERS = re.compile(r"[\s'\u2019(),.+\-eE]*\d[\d\s'\u2019(),.+\-eE]*")
+
+
+# parse_number's patterns compiled once: it runs once per distinct text of every column
+_SPACES_AND_MARKS = re.compile(r"[\s\u00a0'\u2019]")
+_THOUSANDS_COMMA_RE = re.compile(_THOUSANDS_COMMA)
+_THOUSANDS_DOT_RE = re.compile(_THOUSANDS_DOT)
+_DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
+_PLAIN_RE = re.compile(_PLAIN)
+
+
 def parse_number(text: str) -> float | None:
     """Scalar twin of :func:`parse_numbers` for one display text; ``None`` if not a number."""
-    t = re.sub(r"[\s\u00a0'\u2019]", "", text)
+    t = _SPACES_AND_MARKS.sub("", text)
     negative = t.startswith("(") and t.endswith(")")
     if negative:
         t = t[1:-1]
-    if re.match(_THOUSANDS_COMMA, t):
+    if _THOUSANDS_COMMA_RE.match(t):
         t = t.replace(",", "")
-    elif re.match(_THOUSANDS_DOT, t) and not re.match(_PLAIN, t):
+    elif _THOUSANDS_DOT_RE.match(t) and not _PLAIN_RE.match(t):
         t = t.replace(".", "").replace(",", ".")
-    elif re.match(_DECIMAL_COMMA, t):
+    elif _DECIMAL_COMMA_RE.match(t):
         t = t.replace(",", ".")
-    if not re.match(_PLAIN, t):
+    if not _PLAIN_RE.match(t):
         return None
     value = float(t)
     if not math.isfinite(value):
@@ -271,7 +285,7 @@ def parse_number(text: str) -> float | None:
 
 def looks_numeric(text: str) -> bool:
     """True when one display text is a number (with the same rules as :func:`parse_numbers`)."""
-    return parse_number(text) is not None
+    return _NUMBER_CHARACTERS.fullmatch(text) is not None and parse_number(text) is not None
 
 
 # --------------------------------------------------------------------------------------------

@@ -142,30 +142,49 @@ def whole_tags(pending: bytes, chunk: bytes) -> tuple[bytes, bytes] | None:
     return data[:cut], data[cut:]
 
 
+class DamagedSheet(ValueError):
+    """A worksheet part an XML parser cannot read to its end (the reader names the file)."""
+
+
 def measure_with_parser(stream: IO[bytes], chunk_size: int = 1 << 20) -> SheetExtent:
-    """A worksheet's extent by an incremental XML parser (elements cleared as they end)."""
+    """A worksheet's extent by an incremental XML parser, each row dropped as it ends.
+
+    Raises :class:`DamagedSheet` where the XML is not well-formed: a measure that stopped
+    there would vouch for a sheet whose rest it never saw (another reader may read past the
+    damage, to a cell far away).
+    """
     extent = SheetExtent()
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     row = column = 0
+    rows_parent: list[ET.Element] = []  # the element the rows are in (sheetData)
+    stack: list[ET.Element] = []
 
     def drain() -> None:
         nonlocal row, column
         for event, item in cast("list[tuple[str, ET.Element]]", list(parser.read_events())):
             element = item
             tag = element.tag.rsplit("}", 1)[-1]
-            if event == "start" and tag == "row":
-                ref = element.get("r")
-                row = int(ref) if ref and ref.isdigit() else row + 1
-                column = 0
-            elif event == "start" and tag == "c":
-                match = _REFERENCE.fullmatch(element.get("r") or "")
-                column = column_number(match.group(1)) if match else column + 1
-            elif event == "end" and tag == "c":
+            if event == "start":
+                if tag == "row":
+                    ref = element.get("r")
+                    row = int(ref) if ref and ref.isdigit() else row + 1
+                    column = 0
+                    if stack:
+                        rows_parent[:] = [stack[-1]]
+                elif tag == "c":
+                    match = _REFERENCE.fullmatch(element.get("r") or "")
+                    column = column_number(match.group(1)) if match else column + 1
+                stack.append(element)
+                continue
+            stack.pop()
+            if tag == "c":
                 if len(element):  # a <v>, <is> or <f> child: a cell with content
                     extent.add(row, column)
                 element.clear()
-            elif event == "end" and tag == "row":
+            elif tag == "row":
                 element.clear()
+                if rows_parent and element in rows_parent[0]:
+                    rows_parent[0].remove(element)  # a cleared row still held a slot
 
     try:
         while chunk := stream.read(chunk_size):
@@ -173,8 +192,8 @@ def measure_with_parser(stream: IO[bytes], chunk_size: int = 1 << 20) -> SheetEx
             drain()
         parser.close()
         drain()
-    except ET.ParseError:
-        pass  # a damaged part: the workbook reader names the damage
+    except ET.ParseError as exc:
+        raise DamagedSheet(str(exc)) from None
     return extent
 
 

@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,7 @@ from portfolio_check.holdings.cells import (
 from portfolio_check.holdings.encoding import DETECTED_ENCODINGS, decode_csv, utf16_without_bom
 from portfolio_check.holdings.guards import (
     EXCEL_MAX_COLUMNS,
+    DamagedSheet,
     SheetExtent,
     SheetScanner,
     check_extents,
@@ -306,7 +307,7 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
                 ods = (part, fast)
             total += _check_part(archive, part, label, limits.max_unpacked_bytes - total, scanner)
             if isinstance(scanner, SheetScanner):
-                extents[part.filename] = _extent(archive, part, scanner)
+                extents[part.filename] = _extent(archive, part, scanner, label)
         if extents:
             check_extents(label, extents, _sheet_names(archive))
         if ods is not None:
@@ -314,11 +315,20 @@ def check_package(data: bytes, label: str, limits: ReadLimits) -> None:
             check_ods(label, measure_ods(fast, lambda: archive.open(part)))
 
 
-def _extent(archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner) -> SheetExtent:
+def _extent(
+    archive: zipfile.ZipFile, part: zipfile.ZipInfo, scanner: SheetScanner, label: str
+) -> SheetExtent:
     if not scanner.needs_parser:
         return scanner.extent
     with archive.open(part) as stream:  # already unpacked once without error
-        return measure_with_parser(stream)
+        try:
+            return measure_with_parser(stream)
+        except DamagedSheet as exc:
+            raise InputFileError(
+                label,
+                f"not a readable workbook: the worksheet part {part.filename!r} is not "
+                f"well-formed XML ({exc}); refusing to read it",
+            ) from None
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -490,33 +500,44 @@ def sheet_rows(
 
 
 def render_values(values: np.ndarray) -> np.ndarray:
-    """:func:`render` over one column of cell values, each distinct value rendered once.
+    """:func:`render` over an array of cell values, each distinct value rendered once.
 
-    The column is factorised as it is; hashing folds ``True`` into ``1`` and ``1.0`` (which
-    render differently), so a column with a distinct value equal to 0 or 1 is factorised by
-    type instead: texts and floats each per distinct value, the rest one by one.
+    The values are grouped by their exact type first, and texts, floats, ints and booleans are
+    factorised within their type: hashing folds ``True`` into ``1`` and ``1.0`` (which render
+    differently), so one factorisation over mixed types would merge them. Values of any other
+    type (dates, a caller's Decimals) are rendered one by one.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if not any(type(u) is bool or (type(u) in (int, float) and u in (0, 1)) for u in uniques):
-        rendered = np.array([*(render(u) for u in uniques), None], dtype=object)
-        out: np.ndarray = rendered[codes]
+    out = np.full(len(values), None, dtype=object)
+    if not len(values):
         return out
-    n = len(values)
-    out = np.full(n, None, dtype=object)
-    is_text = np.fromiter((type(v) is str for v in values), dtype=bool, count=n)
-    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=n)
-    if is_text.any():
-        codes, uniques = pd.factorize(values[is_text], use_na_sentinel=True)
-        texts = np.array([*(clean_text(u) for u in uniques), None], dtype=object)
-        out[is_text] = texts[codes]
-    if is_float.any():
-        codes, uniques = pd.factorize(values[is_float].astype(np.float64), use_na_sentinel=True)
-        numbers = np.array([*(render_float(float(u)) for u in uniques), None], dtype=object)
-        out[is_float] = numbers[codes]
-    rest = np.flatnonzero(~(is_text | is_float))
-    for i in rest.tolist():
-        out[i] = render(values[i])
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    # types factorised, then compared as codes: ``types == np.float64`` would be read by numpy
+    # as a comparison with a dtype, not with the class object
+    type_codes, kinds = pd.factorize(types)
+    for k, kind in enumerate(kinds.tolist()):
+        if kind is type(None):
+            continue
+        where = type_codes == k
+        subset = values[where]
+        renderer = _RENDER_BY_TYPE.get(kind)
+        if renderer is None:
+            out[where] = [render(v) for v in subset.tolist()]
+            continue
+        if kind is float:
+            subset = subset.astype(np.float64)
+        codes, uniques = pd.factorize(subset, use_na_sentinel=True)
+        lookup = np.array([*map(renderer, uniques.tolist()), None], dtype=object)
+        out[where] = lookup[codes]
     return out
+
+
+# The types a workbook reader gives most cells, rendered per distinct value of the type.
+_RENDER_BY_TYPE: dict[type, Callable[[Any], str | None]] = {
+    str: clean_text,
+    float: render_float,
+    int: render,
+    bool: render,
+}
 
 
 def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[Merge] = ()) -> Grid:
@@ -536,24 +557,25 @@ def sheet_grid(name: str, values: Sequence[Sequence[object]], merged: Sequence[M
         return compact_columns(Grid.from_rows(name, sheet_rows(values, merged)))
     if width == 0:
         return Grid.from_rows(name, [])
-    raw = pd.DataFrame(list(values), dtype=object)
+    raw = pd.DataFrame(list(values), dtype=object).to_numpy(dtype=object)
     kept = _columns_worth_rendering(raw)
-    columns = [
-        render_values(raw[c].to_numpy(dtype=object)) if keep else np.full(len(raw), None)
-        for c, keep in enumerate(kept)
-    ]
     if not all(kept):
-        columns = [column for column, keep in zip(columns, kept, strict=True) if keep]
-        width = len(columns)
-    filled = np.zeros(len(values), dtype=bool)
-    for column in columns:
-        filled |= pd.notna(column)
+        raw = raw[:, kept]
+    # the whole sheet rendered at once, each distinct value once (an .ods run repeats a text
+    # across columns; a column at a time, each column would render it again)
+    rendered = _by_column(render_values, raw)
+    filled = pd.notna(rendered).any(axis=1)
     if not filled.any():
         return Grid.from_rows(name, [])
-    cells = pd.DataFrame(
-        {c: column[filled] for c, column in enumerate(columns)}, columns=range(width), dtype=object
-    )
+    cells = pd.DataFrame(rendered[filled], columns=range(raw.shape[1]), dtype=object)
     return Grid(name, cells, np.flatnonzero(filled).astype(np.int64) + 1)
+
+
+def _by_column(function: Callable[[np.ndarray], np.ndarray], cells: np.ndarray) -> np.ndarray:
+    """``function`` (a map over a 1-D array of cells) over every cell of a 2-D array at once."""
+    rows, width = cells.shape
+    out: np.ndarray = function(cells.ravel(order="F")).reshape(width, rows).T
+    return out
 
 
 # A sheet of at most this many cells is read row by row: the column-wise path's fixed cost
@@ -569,12 +591,11 @@ COLUMN_WISE_FROM_ROWS = 256
 COMPACT_FROM_COLUMNS = 256
 
 
-def _columns_worth_rendering(raw: pd.DataFrame) -> list[bool]:
+def _columns_worth_rendering(cells: np.ndarray) -> list[bool]:
     """Per column, whether it may hold text; all True unless the sheet is wide and sparse."""
-    width = raw.shape[1]
+    width = cells.shape[1]
     if width <= COMPACT_FROM_COLUMNS:
         return [True] * width
-    cells = raw.to_numpy(dtype=object)
     blank = pd.isna(cells) | (cells == "")
     kept = (~blank.all(axis=0)).tolist()
     return kept if sum(kept) * 2 < width else [True] * width
@@ -715,10 +736,18 @@ def _max_fields(text: str, delimiter: str) -> int:
     return width
 
 
+# A CSV wider than this is read line by line (the csv module) rather than column-wise.
+COLUMN_WISE_CSV_COLUMNS = 1_024
+
+
 def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
     width = _max_fields(text, delimiter)
     if width > EXCEL_MAX_COLUMNS:
         raise ValueError("too wide for the column-wise parser")  # the record reader names it
+    if width > COLUMN_WISE_CSV_COLUMNS:
+        # pandas builds every column as its own array, about 0.16 ms a column whatever its
+        # length: four lines across 16,384 columns took 2.6 s that way and 0.1 s line by line
+        raise ValueError("too wide for the column-wise parser")
     grid = _read_csv_arrow(text, sheet=sheet, delimiter=delimiter, width=width)
     if grid is not None:
         return grid
@@ -752,15 +781,11 @@ def _read_csv_pandas(text: str, *, sheet: str, delimiter: str, width: int) -> Gr
                 embedded += col.str.count(r"\r\n|\r|\n").to_numpy(dtype=np.int64)
         spans = 1 + embedded
         starts = np.concatenate(([1], 1 + np.cumsum(spans)[:-1])).astype(np.int64)
-    kept = _columns_worth_rendering(frame)
-    cleaned = pd.DataFrame(
-        {
-            i: clean_column(frame[c])
-            for i, c in enumerate(c for c, k in zip(frame.columns, kept, strict=True) if k)
-        },
-        index=frame.index,
-        dtype=object,
-    )
+    fields = frame.to_numpy(dtype=object)
+    kept = _columns_worth_rendering(fields)
+    if not all(kept):
+        fields = fields[:, kept]
+    cleaned = pd.DataFrame(_by_column(clean_column, fields), index=frame.index, dtype=object)
     return Grid.from_frame(sheet, cleaned, starts)
 
 
@@ -817,12 +842,16 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
     for c in range(width):
         encoded = table.column(c).combine_chunks().dictionary_encode()
         texts = encoded.dictionary.to_pylist()
-        cleaned: list[object] = [clean_text(t) for t in texts]
+        # two texts may clean to one ("HKD", " HKD "): coded again, each cell once, so that
+        # equal codes mean equal cells (the classifier groups rows by them)
+        again, cleaned = pd.factorize(
+            np.array([clean_text(t) for t in texts], dtype=object), use_na_sentinel=True
+        )
         # int32 codes (Arrow's own): a million-row file holds a dozen of these to the end
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
-        present = np.array([v is not None for v in cleaned] + [False], dtype=bool)
-        codes_by_column.append(np.where(present[indices], indices, np.int32(-1)))
-        cells_by_column.append(cleaned)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        lookup = np.append(again.astype(np.int32), np.int32(-1))
+        codes_by_column.append(lookup[indices])
+        cells_by_column.append(list(cleaned))
         written.append(any(t != "" for t in texts))
         del encoded
     records = table.num_rows

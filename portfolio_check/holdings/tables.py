@@ -36,7 +36,6 @@ from portfolio_check.holdings.cells import (
     CURRENCY_CODES,
     CURRENCY_NAMES,
     decimal_comma_style,
-    first_present,
     is_cusip,
     is_isin,
     is_null_like,
@@ -380,14 +379,12 @@ def build_table(grid: Grid, header_index: tuple[int, ...], stop: int | None = No
     first_body = header_index[-1] + 1
     last = first_body + CONTENT_SAMPLE_ROWS
     sample = grid.cells.iloc[first_body : min(last, stop) if stop is not None else last]
-    samples = [
-        [v if isinstance(v, str) else None for v in sample[c].tolist()]
-        for c in range(grid.cells.shape[1])
-    ]
-    roles, secondary = assign_all_roles(per_column, samples)
+    roles, secondary = assign_all_roles(per_column, sample.to_numpy(dtype=object))
     headers = tuple(_join_header(texts) for texts in per_column)
     portfolio_columns = tuple(
-        c for c, texts in enumerate(per_column) if Role.PORTFOLIO in column_header_scores(texts)
+        c
+        for c, texts in enumerate(per_column)
+        if any(texts) and Role.PORTFOLIO in column_header_scores(texts)
     )
     return Table(header_index, headers, tuple(roles), portfolio_columns, secondary=tuple(secondary))
 
@@ -514,10 +511,12 @@ _CASH_NAME = re.compile(
 
 
 class _Columns:
-    """The body's columns, each factorised once: a predicate runs per distinct value only.
+    """The body's cells, factorised once over all columns: a predicate runs per distinct text
+    of the body only, and a column's mask is a lookup in the factor codes.
 
-    Holdings columns repeat values (asset classes, currencies, accounts), so testing the
-    distinct values in Python and mapping back with the factor codes is fast on big files.
+    Holdings columns repeat values (asset classes, currencies, accounts), and a row of equal
+    cells across (an .ods run) repeats them too; no work here is done per column in Python
+    beyond indexing, so a table 16,384 columns wide costs what its cells cost.
     """
 
     def __init__(
@@ -526,36 +525,66 @@ class _Columns:
         known: Mapping[int, tuple[np.ndarray, list[object]]] | None = None,
     ) -> None:
         self.body = body
-        self.rows = len(body)
-        # the reader's codes of the body's rows (Grid.factors, sliced), where it has them
-        self._factors: dict[int, tuple[np.ndarray, list[object]]] = dict(known or {})
-        self._known = frozenset(self._factors)
+        self.rows, self.width = body.shape
+        if known is not None and self.width and all(c in known for c in range(self.width)):
+            # the reader coded every column (Grid.factors): their codes, side by side, offset
+            # into one list of texts (a text in two columns has two codes; nothing compares
+            # codes across columns)
+            offsets = np.cumsum([0, *(len(known[c][1]) for c in range(self.width))])
+            stacked = np.empty((self.width, self.rows), dtype=np.int64)
+            for c in range(self.width):
+                local = known[c][0]
+                stacked[c] = np.where(local >= 0, local + offsets[c], -1)
+            self.codes: np.ndarray = stacked
+            self.uniques: np.ndarray = np.array(
+                [u for c in range(self.width) for u in known[c][1]], dtype=object
+            )
+        else:
+            values = body.to_numpy(dtype=object)
+            codes, uniques = pd.factorize(values.ravel(order="F"), use_na_sentinel=True)
+            # codes[c] is column c (contiguous); -1 marks an empty cell
+            self.codes = np.asarray(codes, dtype=np.int64).reshape(self.width, self.rows)
+            self.uniques = np.asarray(uniques, dtype=object)
+        # per predicate, per distinct text (and a last slot for "empty"): 1, 0, or -1 not yet
+        # tested; predicates are tested lazily, on the texts of the columns asked about
+        self._tested: dict[Callable[[str], bool], np.ndarray] = {}
 
     def numbers(self, c: int | None, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`parse_numbers` of column ``c``; once per distinct text where the reader
-        coded the column (a quantity column repeats its values), else over the cells."""
-        if c is None or c not in self._known:
+        """:func:`parse_numbers` of column ``c``, once per distinct text (a quantity column
+        repeats its values)."""
+        if c is None or c >= self.width:
             return parse_numbers(self.column(c), decimal_comma=decimal_comma)
-        codes, cells = self._factors[c]
-        values, junk = parse_numbers(
-            pd.Series([*cells, None], dtype=object), decimal_comma=decimal_comma
-        )
-        return values[codes], junk[codes]  # code -1 (empty) takes the trailing None's
+        codes = self.codes[c]
+        wanted = _distinct_codes(codes, len(self.uniques))
+        texts = pd.Series([*self.uniques[wanted].tolist(), None], dtype=object)
+        values, junk = parse_numbers(texts, decimal_comma=decimal_comma)
+        at = np.full(len(self.uniques) + 1, len(wanted), dtype=np.int64)  # empty: the None
+        at[wanted] = np.arange(len(wanted))
+        return values[at[codes]], junk[at[codes]]
 
-    def factors(self, c: int) -> tuple[np.ndarray, list[object]]:
-        if c not in self._factors:
-            codes, uniques = pd.factorize(self.body[c], use_na_sentinel=True)
-            self._factors[c] = (np.asarray(codes), list(uniques))
-        return self._factors[c]
+    def factors(self, c: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.codes[c], self.uniques
+
+    def tested(self, predicate: Callable[[str], bool], codes: np.ndarray) -> np.ndarray:
+        """The predicate per distinct text, tested now on those of ``codes`` not yet tested."""
+        known = self._tested.get(predicate)
+        if known is None:
+            known = np.full(len(self.uniques) + 1, -1, dtype=np.int8)
+            known[-1] = 0  # code -1 (empty) indexes the last slot
+            self._tested[predicate] = known
+        wanted = _distinct_codes(codes, len(self.uniques))
+        wanted = wanted[known[wanted] < 0]
+        known[wanted] = [
+            isinstance(u, str) and bool(predicate(u)) for u in self.uniques[wanted].tolist()
+        ]
+        return known
 
     def mask(self, c: int | None, predicate: Callable[[str], bool]) -> np.ndarray:
         """Per row: the cell in column ``c`` is text satisfying ``predicate``."""
-        if c is None or c >= self.body.shape[1]:
+        if c is None or c >= self.width:
             return np.zeros(self.rows, dtype=bool)
-        codes, uniques = self.factors(c)
-        flags = [isinstance(u, str) and bool(predicate(u)) for u in uniques]
-        lookup = np.array([*flags, False], dtype=bool)  # code -1 (empty) -> False
-        out: np.ndarray = lookup[codes]
+        codes = self.codes[c]
+        out: np.ndarray = self.tested(predicate, codes)[codes] > 0
         return out
 
     def mask_within(
@@ -564,48 +593,58 @@ class _Columns:
         """:meth:`mask` for the rows where ``rows`` is True (the predicate runs on their
         distinct values only); False elsewhere."""
         out = np.zeros(self.rows, dtype=bool)
-        if c is None or c >= self.body.shape[1] or not rows.any():
+        if c is None or c >= self.width or not rows.any():
             return out
-        codes, uniques = self.factors(c)
-        wanted = np.unique(codes[rows])
-        lookup = np.zeros(len(uniques) + 1, dtype=bool)  # last slot: code -1 (empty)
-        for k in wanted.tolist():
-            if k >= 0 and isinstance(uniques[k], str):
-                lookup[k] = bool(predicate(uniques[k]))
-        out[rows] = lookup[codes[rows]]
+        codes = self.codes[c][rows]
+        out[rows] = self.tested(predicate, codes)[codes] > 0
         return out
 
     def any_text_cell(self, predicate: Callable[[str], bool], columns: Sequence[int]) -> np.ndarray:
-        out = np.zeros(self.rows, dtype=bool)
-        for c in columns:
-            out |= self.mask(c, predicate)
+        """Per row: some cell of ``columns`` is text satisfying ``predicate`` (one lookup over
+        all those columns at once)."""
+        chosen = [c for c in columns if c < self.width]
+        if not chosen or not self.rows:
+            return np.zeros(self.rows, dtype=bool)
+        codes = self.codes[chosen]
+        out: np.ndarray = (self.tested(predicate, codes)[codes] > 0).any(axis=0)
         return out
 
     def column(self, c: int | None) -> pd.Series:
-        if c is None or c >= self.body.shape[1]:
+        if c is None or c >= self.width:
             return pd.Series([None] * self.rows, dtype=object)
         return self.body[c]
 
     def filled(self, c: int | None) -> np.ndarray:
-        if c is None or c >= self.body.shape[1]:
+        if c is None or c >= self.width:
             return np.zeros(self.rows, dtype=bool)
-        out: np.ndarray = self.factors(c)[0] >= 0
+        out: np.ndarray = self.codes[c] >= 0
         return out
 
 
-def _text_columns(body: pd.DataFrame, amount_columns: set[int]) -> list[int]:
-    """Columns that may hold labels (not amounts, not all-number columns in a sample)."""
-    out = []
-    for c in range(body.shape[1]):
-        if c in amount_columns:
-            continue
-        sample = first_present(body[c], CONTENT_SAMPLE_ROWS)
-        if not sample:
-            continue
-        numeric = sum(1 for v in sample if looks_numeric(str(v)))
-        if numeric < 0.95 * len(sample):
-            out.append(c)
-    return out
+def _distinct_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """The distinct factor codes (0..count-1) among ``codes``, empty (-1) left out: a mark per
+    code, linear (``np.unique`` sorts or hashes, 0.2 s for a million codes)."""
+    seen = np.zeros(count + 1, dtype=bool)
+    seen[codes] = True  # -1 marks the last slot
+    return np.flatnonzero(seen[:count])
+
+
+def _text_columns(cols: _Columns, amount_columns: set[int]) -> list[int]:
+    """Columns that may hold labels (not amounts, not all-number columns in a sample): of
+    each column's first ``CONTENT_SAMPLE_ROWS`` non-empty values, under 95% are numbers."""
+    if not cols.rows:
+        return []
+    filled = cols.codes >= 0
+    # each column's first CONTENT_SAMPLE_ROWS non-empty cells (rank among its filled cells)
+    sampled = filled & (np.cumsum(filled, axis=1) <= CONTENT_SAMPLE_ROWS)
+    sizes = sampled.sum(axis=1)
+    numeric = (cols.tested(looks_numeric, cols.codes[sampled])[cols.codes] > 0) & sampled
+    counts = numeric.sum(axis=1)
+    return [
+        c
+        for c in np.flatnonzero((sizes > 0) & (counts < 0.95 * sizes)).tolist()
+        if c not in amount_columns
+    ]
 
 
 def _is_cash_cell(text: str) -> bool:
@@ -698,37 +737,37 @@ def _is_strong_code(text: str) -> bool:
     return _is_checkable_code(text) or is_ticker(text.strip())
 
 
-def _repeated_header(
-    cols: _Columns, headers: tuple[str, ...], not_numbers: Mapping[int, np.ndarray]
-) -> np.ndarray:
-    """Rows that repeat the header. ``not_numbers`` are, for the amount columns, the cells
-    with text that is not a number: only those can equal a header that is not a number, so
-    the rest (nearly every cell, each distinct) is not compared."""
-    header_cols = [c for c, h in enumerate(headers) if h]
-    if not header_cols:
+def _repeated_header(cols: _Columns, headers: tuple[str, ...]) -> np.ndarray:
+    """Rows that repeat the header: at least ``REPEATED_HEADER_SHARE`` of the header's
+    columns hold one of their header texts (case and outer spaces aside).
+
+    Each distinct text of the header columns is folded once and looked up among the header
+    texts; the comparison of every cell with its column's header texts is then one array
+    test, whatever the number of columns.
+    """
+    header_cols = [c for c, h in enumerate(headers) if h and c < cols.width]
+    if not header_cols or not cols.rows:
         return np.zeros(cols.rows, dtype=bool)
-    equal = np.zeros(cols.rows, dtype=np.int64)
-    for c in header_cols:
-        parts = {p.strip().lower() for p in headers[c].split(" / ")}
-
-        def is_header(text: str, parts: set[str] = parts) -> bool:
-            return text.strip().lower() in parts
-
-        candidates = not_numbers.get(c)
-        texts = pd.Series(sorted(parts))
-        numeric_header = any(
-            (~np.isnan(parse_numbers(texts, decimal_comma=comma)[0])).any()
-            for comma in (False, True)
-        )
-        if candidates is None or numeric_header:
-            equal += cols.mask(c, is_header)
-            continue
-        rows = np.flatnonzero(candidates)
-        cells = cols.body[c].to_numpy(dtype=object)[rows]
-        equal[rows] += np.fromiter(
-            (isinstance(t, str) and is_header(t) for t in cells), dtype=bool, count=len(rows)
-        )
-    return equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
+    part_ids: dict[str, int] = {}
+    parts = [
+        (c, part_ids.setdefault(part.strip().lower(), len(part_ids)))
+        for c in header_cols
+        for part in headers[c].split(" / ")
+    ]
+    stride = len(part_ids) + 1
+    header_pairs = np.array(sorted({c * stride + k for c, k in parts}), dtype=np.int64)
+    codes = cols.codes[header_cols]
+    wanted = _distinct_codes(codes, len(cols.uniques))
+    folded = np.full(len(cols.uniques) + 1, -1, dtype=np.int64)  # last slot: empty cells
+    folded[wanted] = [
+        part_ids.get(u.strip().lower(), -1) if isinstance(u, str) else -1
+        for u in cols.uniques[wanted].tolist()
+    ]
+    keys = folded[codes]
+    pairs = np.asarray(header_cols, dtype=np.int64)[:, None] * stride + keys
+    equal = ((keys >= 0) & np.isin(pairs, header_pairs)).sum(axis=0)
+    out: np.ndarray = equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
+    return out
 
 
 @dataclass(frozen=True)
@@ -949,7 +988,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     identity |= coded
 
     amount_columns = {c for r in AMOUNT_ROLES if (c := table.column(r)) is not None}
-    text_columns = _text_columns(body, amount_columns)
+    text_columns = _text_columns(cols, amount_columns)
     # the security's label: its name, else its identifier/ticker
     label_cols = [
         c for r in (Role.NAME, Role.IDENTIFIER, Role.TICKER) if (c := table.column(r)) is not None
@@ -970,12 +1009,7 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
         # a money-market fund named "Cash ..." (or classed as cash) with its ISIN is a holding
         for choice in code_choices:
             cash &= ~cols.mask_within(choice.column, _is_checkable_code, cash)
-    not_numbers = {
-        c: cols.filled(c) & np.isnan(amounts[r])
-        for r in AMOUNT_ROLES
-        if (c := table.column(r)) is not None
-    }
-    repeated = _repeated_header(cols, table.headers, not_numbers)
+    repeated = _repeated_header(cols, table.headers)
     aggregate = cols.any_text_cell(_is_aggregate_portfolio, table.portfolio_columns) & ~repeated
 
     excluded = total | subtotal | cash | repeated | aggregate
@@ -1200,8 +1234,14 @@ def analyse_grid(
         # a lone note: no header, no data (a workbook of thousands of such sheets stays fast)
         return _non_position_sheet(grid, _NO_TABLE)
 
+    built: dict[tuple[tuple[int, ...], int | None], Table] = {}
+
     def build(block: tuple[int, ...], stop: int | None = None) -> Table:
-        return declare_roles(build_table(grid, block, stop), declared or {}, names_suffice)
+        # the first table is built to pick the header, then again to classify it: once
+        if (block, stop) not in built:
+            table = build_table(grid, block, stop)
+            built[block, stop] = declare_roles(table, declared or {}, names_suffice)
+        return built[block, stop]
 
     candidates = [header_index] if header_index is not None else header_candidates(grid)
     for header_index in candidates:

@@ -386,7 +386,8 @@ def test_more_names_joins_the_filled_cells(
     for k, name in enumerate(names):
         issuer = None if blanks[k] else f"{name} ISSUER"
         short = f"{name.lower()} short"
-        rows.append([name, issuer, short, SECURITIES[k % len(SECURITIES)][1], k + 1])
+        # a company's name ("A AA" alone reads as a ticker: a column of those is identifiers)
+        rows.append([f"{name} Holdings", issuer, short, SECURITIES[k % len(SECURITIES)][1], k + 1])
         expected.append(ITEM_SEPARATOR.join(x for x in (issuer, short) if x))
     h = read_holdings([write_table(tmp_path, rows, "xlsx", name="h")])
     assert h.positions["more_names"].tolist() == expected
