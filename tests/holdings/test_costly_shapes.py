@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import random
 import tracemalloc
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -56,7 +58,8 @@ def test_wide_csv_of_distinct_texts_reads_like_its_narrow_self(
     assert wide.positions["row"].tolist() == narrow.positions["row"].tolist() == [2, 3, 4, 5, 6]
     assert wide.positions["isin"].tolist()[:2] == [SENSETIME[1], SMIC[1]]
     assert [(o.row, o.row_class) for o in wide.other_rows] == [(1, RowClass.HEADER)]
-    assert len(wide.positions["input"].iat[2]) == columns  # every cell kept in its input row
+    kept = wide.positions["input"].iat[2]
+    assert isinstance(kept, Mapping) and len(kept) == columns  # every cell kept in its row
 
 
 def test_a_repeated_header_across_16384_named_columns_is_a_header_row(tmp_path: Path) -> None:
@@ -77,7 +80,7 @@ def _repeats_ods(path: Path, rows: int, repeat: int) -> None:
         cells = b"".join(ods_cell(f"v{r}.{c}", repeat) for c in range(8))
         return b"<table:table-row>" + cells + b"</table:table-row>"
 
-    head = ods_table("Holdings", [HEADER, *([n, i, int(q)] for n, i, q in HOLDINGS)])
+    head = ods_table("Holdings", [list[object](HEADER), *([n, i, int(q)] for n, i, q in HOLDINGS)])
     body = head[: -len(b"</table:table>")] + b"".join(map(row, range(rows)))
     write_ods(path, [body + b"</table:table>"])
 
@@ -102,7 +105,7 @@ def test_ods_16384_columns_of_texts_in_two_rows(tmp_path: Path) -> None:
         cells = b"".join(ods_cell(f"{r}.{c}") for c in range(16_384))
         return b"<table:table-row>" + cells + b"</table:table-row>"
 
-    head = ods_table("Holdings", [HEADER, *([n, i, int(q)] for n, i, q in HOLDINGS)])
+    head = ods_table("Holdings", [list[object](HEADER), *([n, i, int(q)] for n, i, q in HOLDINGS)])
     path = tmp_path / "wide.ods"
     write_ods(path, [head[: -len(b"</table:table>")] + row(1) + row(2) + b"</table:table>"])
     read = read_holdings([path])
@@ -131,7 +134,8 @@ def _plain_profile(values: list[str | None]) -> ColumnProfile:
         return ColumnProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
     def frac(pred: object) -> float:
-        return sum(1 for t in texts if pred(t)) / n  # type: ignore[operator]
+        test = cast(Callable[[str], object], pred)
+        return sum(1 for t in texts if test(t)) / n
 
     return ColumnProfile(
         filled=n,
@@ -169,8 +173,10 @@ def test_repeated_header_compares_every_cell_with_its_header(
     header_cols = [c for c, h in enumerate(headers) if h]
     equal = [
         sum(
-            isinstance(row[c], str)
-            and row[c].strip().lower() in {p.strip().lower() for p in headers[c].split(" / ")}
+            bool(
+                isinstance(cell := row[c], str)
+                and cell.strip().lower() in {p.strip().lower() for p in headers[c].split(" / ")}
+            )
             for c in header_cols
         )
         for row in rows
@@ -189,7 +195,7 @@ def test_a_grid_of_distinct_texts_classifies_like_its_narrow_self() -> None:
     draw = random.Random(13)
     narrow = [(1, HEADER), *((i + 2, row) for i, row in enumerate(HOLDINGS))]
     wide = [(n, list(row) + [f"w{draw.random()}" for _ in range(600)]) for n, row in narrow]
-    wide[0] = (1, HEADER + [None] * 600)
+    wide[0] = (1, [*HEADER, *[None] * 600])  # type: ignore[list-item]
     a = analyse_grid(Grid.from_rows("s", narrow))
     b = analyse_grid(Grid.from_rows("s", wide))
     assert a.classes == b.classes

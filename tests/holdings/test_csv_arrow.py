@@ -161,7 +161,10 @@ def test_the_table_beside_a_report_is_the_same_whichever_parser_read_the_csv(
     def beside(folder: str) -> dict[str, list[object]]:
         result = check(path, as_of="2022-03-01")
         report = result.write_report(tmp_path / folder / "r.xlsx", row_limit=5)
-        return pq.read_table(report.with_name("r.holdings.parquet")).to_pydict()
+        table: dict[str, list[object]] = pq.read_table(
+            report.with_name("r.holdings.parquet")
+        ).to_pydict()
+        return table
 
     arrow = beside("arrow")
     monkeypatch.setattr(readers, "_read_csv_arrow", lambda *a, **k: None)
@@ -206,7 +209,7 @@ def test_amounts_read_from_arrows_codes_are_pandas_amounts(
         arrow = read_holdings([path])
         original = readers._read_csv_arrow
         try:
-            readers._read_csv_arrow = lambda *a, **k: None  # type: ignore[assignment]
+            readers._read_csv_arrow = lambda *a, **k: None
             pandas = read_holdings([path])
         finally:
             readers._read_csv_arrow = original

@@ -75,7 +75,7 @@ def _result(rows: int) -> DatasetResult:
         as_of=dt.date(2024, 6, 28),
         investor=Investor.US_PERSON,
         reference=checked.reference,
-        positions=None,  # type: ignore[arg-type]  # the workbook does not read it
+        positions=None,  # the workbook does not read it
         findings=findings,
         verdicts=verdicts,
         counts=checked.count_by_status(),
