@@ -66,6 +66,15 @@ class InputBlock:
         out[pd.isna(out)] = ""  # a named column's empty cell reads as ""
         return out
 
+    def coded(self, key: str) -> tuple[np.ndarray, list[object]] | None:
+        """:meth:`column` as the reader coded it (codes into cells), None where it did not."""
+        if key not in self.codes:
+            return None
+        codes, cells = self.codes[key]
+        if self.named[self._index[key]]:  # a named column's empty cell reads as ""
+            return np.where(codes < 0, len(cells), codes), [*cells, ""]
+        return codes, cells
+
 
 class InputRow(Mapping[str, str]):
     """One position's input row: a read-only mapping over its :class:`InputBlock`."""
@@ -167,24 +176,20 @@ def input_codes(
     """For rows that are one block read in order: each key's codes and cells (as
     :func:`input_table` would give them, coded), where the reader coded the column; None
     when the rows are not one block in order."""
-    if not rows or type(rows[0]) is not InputRow:
+    block = _whole_block(rows)
+    if block is None:
+        return None
+    return {key: coded for key in keys if (coded := block.coded(key)) is not None}
+
+
+def _whole_block(rows: Sequence[Mapping[str, str]]) -> InputBlock | None:
+    """The block whose every row ``rows`` are, in order; None for any other rows."""
+    if not rows or not all(type(row) is InputRow for row in rows):
         return None
     views = cast(list[InputRow], rows)
-    first = views[0].block
-    if not all(type(row) is InputRow for row in views):
-        return None
+    blocks = [row.block for row in views]
     index = np.fromiter((row.i for row in views), dtype=np.int64, count=len(views))
-    if not _one_block_in_order([row.block for row in views], index):
-        return None
-    out: dict[str, tuple[np.ndarray, list[object]]] = {}
-    for key in keys:
-        if key in first.codes:
-            codes, cells = first.codes[key]
-            if first.named[first._index[key]]:  # a named column's empty cell reads as ""
-                codes = np.where(codes < 0, len(cells), codes)
-                cells = [*cells, ""]
-            out[key] = (codes, cells)
-    return out
+    return blocks[0] if _one_block_in_order(blocks, index) else None
 
 
 def _one_block_in_order(blocks: Sequence[InputBlock], index: np.ndarray) -> bool:

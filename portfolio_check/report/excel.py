@@ -250,7 +250,7 @@ class _Writer:
         return int(fmt._get_xf_index())
 
     def close(self) -> None:
-        """Close the workbook; with spliced sheets, write the file with their rows."""
+        """Close the workbook and write the file with the tables' rows spliced in."""
         self.book.close()
         splice(self.buffer.getvalue(), self.spliced, self.path)
 
