@@ -355,10 +355,18 @@ def _input_dicts(
     go with the block, for the writers.
     """
     cells = body.to_numpy(dtype=object)  # one conversion, not one Series per column
-    has_header = np.array([c < len(headers) and bool(headers[c]) for c in range(cells.shape[1])])
-    filled = pd.notna(cells).any(axis=0) if len(cells) else np.zeros(cells.shape[1], dtype=bool)
+    width = cells.shape[1]
+    has_header = np.array([c < len(headers) and bool(headers[c]) for c in range(width)])
     named = np.flatnonzero(has_header).tolist()
-    unnamed = np.flatnonzero(~has_header & filled).tolist()
+
+    def has_text(c: int) -> bool:
+        # the reader's codes say so without testing every cell (-1 is empty)
+        if c in factors:
+            return bool((factors[c][0] >= 0).any())
+        return bool(pd.notna(cells[:, c]).any())
+
+    # a column without header is kept where some cell has text
+    unnamed = [c for c in range(width) if not has_header[c] and len(cells) and has_text(c)]
     columns = [*named, *unnamed]
     block = InputBlock(
         [keys[c] for c in columns],
@@ -458,7 +466,10 @@ def _table_positions(
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
     positions = pd.DataFrame(data)[POSITION_COLUMNS]
-    _fill_isin_from_names(positions)
+    name_column = table.column(Role.NAME)
+    _fill_isin_from_names(
+        positions, _coded(grid, name_column, idx) if name_column is not None else None
+    )
     if table.report_portfolio is not None:
         positions["portfolio"] = pd.Series(
             [table.report_portfolio] * len(positions), index=positions.index, dtype=object
@@ -574,7 +585,7 @@ def _check_digit_issues(
             continue
         what, shape, kind = _CHECKED[choice.role]
         column = grid.cells[choice.column].to_numpy(dtype=object)[idx]
-        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        codes, uniques = _coded(grid, choice.column, idx)
         bad = np.zeros(len(uniques) + 1, dtype=bool)
         shaped: list[int] = []
         compacts: list[str] = []
@@ -614,12 +625,31 @@ def _isin_in_name(name: str) -> str | None:
     return code if is_isin(code) else None
 
 
-def _fill_isin_from_names(positions: pd.DataFrame) -> None:
-    """Fill ``isin`` from an ISIN bracketed in the name where no ISIN column gave one."""
+def _coded(grid: Grid, c: int, idx: np.ndarray) -> tuple[np.ndarray, Sequence[object]]:
+    """Column ``c`` at rows ``idx`` as codes (-1: empty) into distinct cells: the reader's
+    (``Grid.factors``; some of its cells may not occur at these rows), else factorised."""
+    if c in grid.factors:
+        codes, cells = grid.factors[c]
+        return codes[idx], cells
+    found, uniques = pd.factorize(grid.cells[c].to_numpy(dtype=object)[idx], use_na_sentinel=True)
+    return np.asarray(found), list(uniques)
+
+
+def _fill_isin_from_names(
+    positions: pd.DataFrame, coded: tuple[np.ndarray, Sequence[object]] | None = None
+) -> None:
+    """Fill ``isin`` from an ISIN bracketed in the name where no ISIN column gave one.
+
+    ``coded``: the name column as codes into its distinct cells, when the reader has them."""
     names = positions["name"]
-    if names.isna().all():
-        return
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    if coded is not None:
+        codes, uniques = coded
+        if not (codes >= 0).any():
+            return
+    else:
+        if names.isna().all():
+            return
+        codes, uniques = pd.factorize(names, use_na_sentinel=True)
     found = np.array([*(_isin_in_name(u) for u in uniques), None], dtype=object)
     from_name = found[codes]
     missing = positions["isin"].isna().to_numpy(dtype=bool)
