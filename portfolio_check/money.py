@@ -12,6 +12,9 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+import pandas as pd
+
 # Common words for currencies in holdings exports that are not their ISO code.
 _CURRENCY_WORDS = {
     "US$": "USD",
@@ -59,11 +62,47 @@ def row_currencies(
     header_currency: Mapping[tuple[str, str], str | None],
 ) -> list[str | None]:
     """Each row's currency: its cell's code, else its table's header currency, else None."""
-    out: list[str | None] = []
-    memo: dict[object, str | None] = {}
-    for cell, file, sheet in zip(cells, files, sheets, strict=True):
-        if cell not in memo:
-            memo[cell] = currency_code(cell)
-        code = memo[cell]
-        out.append(code if code is not None else header_currency.get((file, sheet)))
+    codes, labels = coded_row_currencies(cells, files, sheets, header_currency)
+    out: list[str | None] = np.array([*labels, None], dtype=object)[codes].tolist()
     return out
+
+
+def coded_row_currencies(
+    cells: Sequence[object] | np.ndarray,
+    files: Sequence[str] | np.ndarray,
+    sheets: Sequence[str] | np.ndarray,
+    header_currency: Mapping[tuple[str, str], str | None],
+) -> tuple[np.ndarray, list[str]]:
+    """:func:`row_currencies` as a code per row into the currencies found (-1: None), worked
+    out once per distinct cell and per distinct file and sheet, not once per row."""
+    n = len(cells)
+    cell_codes, cell_texts = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
+    per_cell = [currency_code(t) for t in cell_texts]
+    file_codes, file_names = pd.factorize(np.asarray(files, dtype=object), use_na_sentinel=True)
+    sheet_codes, sheet_names = pd.factorize(np.asarray(sheets, dtype=object), use_na_sentinel=True)
+    labels = sorted(
+        {c for c in per_cell if c is not None}
+        | {c for c in header_currency.values() if c is not None}
+    )
+    at = {label: k for k, label in enumerate(labels)}
+    # the cell's code (the last slot: an empty cell)
+    by_cell = np.array([at[c] if c is not None else -1 for c in per_cell] + [-1], dtype=np.int64)
+    # the table's header currency, per (file, sheet) present (-1: a row without file or
+    # sheet, in a caller's frame, has no header to read)
+    file_codes = np.asarray(file_codes, dtype=np.int64)
+    sheet_codes = np.asarray(sheet_codes, dtype=np.int64)
+    stride = max(len(sheet_names), 1)
+    pair = np.where((file_codes >= 0) & (sheet_codes >= 0), file_codes * stride + sheet_codes, -1)
+    pair_codes, pairs = pd.factorize(pair)
+    by_table = np.full(len(pairs), -1, dtype=np.int64)
+    for k, key in enumerate(pairs.tolist()):
+        if key < 0:
+            continue
+        file_code, sheet_code = divmod(int(key), stride)
+        found = header_currency.get((str(file_names[file_code]), str(sheet_names[sheet_code])))
+        by_table[k] = at[found] if found is not None else -1
+    codes = by_cell[np.asarray(cell_codes, dtype=np.int64)] if n else np.zeros(0, np.int64)
+    missing = codes < 0
+    if missing.any():
+        codes[missing] = by_table[np.asarray(pair_codes, dtype=np.int64)[missing]]
+    return codes, labels

@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,7 @@ from portfolio_check import pretrade
 from portfolio_check.citations import entry_citation
 from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.model import FailOn, Finding, InputIssue, Investor, OtherRow, Status, Verdict
-from portfolio_check.money import currency_of_header, row_currencies
+from portfolio_check.money import coded_row_currencies, currency_of_header
 from portfolio_check.outputs import strict_json
 from portfolio_check.reference import Reference
 
@@ -275,6 +275,23 @@ class CheckResult:
     def currencies(self) -> list[str | None]:
         """Each position's currency: its currency cell, else its market value header's (USD in
         "Market Value (USD)"); None when neither says."""
+        codes, labels = self.currency_codes
+        out: list[str | None] = np.array([*labels, None], dtype=object)[codes].tolist()
+        return out
+
+    @functools.cached_property
+    def status_codes(self) -> np.ndarray:
+        """Each position's status as its code in :data:`STATUS_DTYPE` (worst first)."""
+        status = self.holdings["status"] if "status" in self.holdings else pd.Series([])
+        out: np.ndarray = np.asarray(
+            pd.Categorical(status, dtype=STATUS_DTYPE).codes, dtype=np.int64
+        )
+        return out
+
+    @functools.cached_property
+    def currency_codes(self) -> tuple[np.ndarray, list[str]]:
+        """:attr:`currencies` as a code per position (-1: None) into the currencies found,
+        sorted: for sums by currency over a million positions."""
         header_currency: dict[tuple[str, str], str | None] = {}
         for table in self.tables:
             column = table.market_value_column
@@ -282,9 +299,13 @@ class CheckResult:
             if key not in header_currency or header_currency[key] is None:
                 header_currency[key] = currency_of_header(column) if column else None
         frame = self.holdings
-        cells = frame["currency"].tolist() if "currency" in frame else [None] * len(frame)
-        return row_currencies(
-            cells, frame["file"].tolist(), frame["sheet"].tolist(), header_currency
+        n = len(frame)
+        cells = frame["currency"].to_numpy(dtype=object) if "currency" in frame else [None] * n
+        return coded_row_currencies(
+            cells,
+            frame["file"].to_numpy(dtype=object),
+            frame["sheet"].to_numpy(dtype=object),
+            header_currency,
         )
 
     @functools.cached_property
@@ -377,25 +398,24 @@ class CheckResult:
         if "market_value" not in frame or not len(frame):
             return {}
         values = pd.to_numeric(frame["market_value"], errors="coerce").to_numpy(dtype=float)
-        known = ~np.isnan(values)
+        statuses = self.status_codes
+        known = ~np.isnan(values) & (statuses >= 0)
         if not known.any():
             return {}
-        currencies = np.array(self.currencies, dtype=object)[known]
-        table = pd.DataFrame(
-            {
-                # a currency not stated is its own group, never dropped
-                "currency": pd.Series(currencies, dtype=object).fillna("\0"),
-                "status": frame["status"].astype(object).to_numpy()[known],
-                "value": values[known],
-            }
-        )
-        sums = table.groupby(["currency", "status"], sort=False)["value"].sum()
+        # a sum per (currency, status) pair as one weighted count over the pairs' numbers;
+        # a currency not stated (code -1) is its own group, never dropped
+        codes, labels = self.currency_codes
+        width = len(STATUS_DTYPE.categories)
+        pairs = (codes[known] + 1) * width + statuses[known]
+        size = (len(labels) + 1) * width
+        sums = np.bincount(pairs, weights=values[known], minlength=size).reshape(-1, width)
+        seen = np.bincount(pairs, minlength=size).reshape(-1, width).sum(axis=1) > 0
         out: dict[str | None, dict[str, float]] = {}
-        for group, value in sums.items():
-            currency, status = cast(tuple[str, str], group)  # a two-level index: pairs
-            key = None if currency == "\0" else str(currency)
+        for k in np.flatnonzero(seen).tolist():
+            key = None if k == 0 else labels[k - 1]
             per = out.setdefault(key, {s.value: 0.0 for s in Status})
-            per[str(status)] += float(value)
+            for j, status in enumerate(STATUS_DTYPE.categories):
+                per[str(status)] += float(sums[k, j])
         return dict(sorted(out.items(), key=lambda item: (item[0] is None, item[0] or "")))
 
     @property

@@ -642,15 +642,18 @@ def _fill_isin_from_names(
 
     ``coded``: the name column as codes into its distinct cells, when the reader has them."""
     names = positions["name"]
-    if coded is not None:
-        codes, uniques = coded
-        if not (codes >= 0).any():
-            return
-    else:
+    if coded is None:
         if names.isna().all():
             return
-        codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    found = np.array([*(_isin_in_name(u) for u in uniques), None], dtype=object)
+        found_codes, found_uniques = pd.factorize(names, use_na_sentinel=True)
+        coded = np.asarray(found_codes), list(found_uniques)
+    codes, uniques = coded
+    if not (codes >= 0).any():
+        return
+    found = np.array(
+        [*(_isin_in_name(u) if isinstance(u, str) else None for u in uniques), None],
+        dtype=object,
+    )
     from_name = found[codes]
     missing = positions["isin"].isna().to_numpy(dtype=bool)
     take = missing & pd.notna(from_name)

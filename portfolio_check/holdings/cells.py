@@ -41,6 +41,18 @@ def clean_text(text: str) -> str | None:
     return stripped or None
 
 
+def clean_texts(texts: list[str]) -> list[str | None]:
+    """:func:`clean_text` of each text; a text that needs no cleaning is the same object
+    (``str.strip`` gives back the text it did not change), so that a caller can tell nothing
+    changed without comparing texts."""
+    stripped = [t.strip(_STRIP) for t in texts]
+    if stripped and max(map(len, stripped)) > MAX_CELL_CHARS:
+        return [clean_text(t) for t in texts]  # over-long texts: the rule in full
+    if "" in stripped:
+        return [t or None for t in stripped]
+    return list(stripped)
+
+
 def cut_text(text: str) -> str:
     """``text`` cut to :data:`MAX_CELL_CHARS` characters, ending with a marker saying so."""
     marker = _CUT_MARKER.format(n=len(text))

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
+import operator
 import os
 import zipfile
 from collections.abc import Callable, Sequence
@@ -36,6 +38,7 @@ from portfolio_check.holdings.cells import (
     MAX_CELL_CHARS,
     clean_column,
     clean_text,
+    clean_texts,
     cuts_made,
     render,
     render_float,
@@ -718,7 +721,9 @@ def _tail_lines(text: str, count: int) -> list[str]:
 def _line_count(text: str | bytes) -> int:
     """Lines of a text, or of its UTF-8 bytes (where the count is a fast byte search)."""
     if isinstance(text, bytes):
-        terminators = text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
+        terminators = text.count(b"\n")
+        if b"\r" in text:  # one search, where most files need no second and third count
+            terminators += text.count(b"\r") - text.count(b"\r\n")
         return terminators + (0 if text.endswith((b"\n", b"\r")) else 1)
     terminators = text.count("\n") + text.count("\r") - text.count("\r\n")
     return terminators + (0 if text.endswith(("\n", "\r")) else 1)
@@ -825,8 +830,10 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
                 ignore_empty_lines=False,
                 invalid_row_handler=on_uneven_row,
             ),
+            # dictionary-coded as Arrow parses, on its threads (coding each column after the
+            # parse took twice as long, holding one core)
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -839,19 +846,28 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
     cells_by_column: list[list[object]] = []
     written: list[bool] = []  # per column: some field is not "" (as read, before cleaning)
     del data  # the parsed table holds what is needed
+    table = table.unify_dictionaries()  # each block of the file had its own dictionary
     for c in range(width):
-        encoded = table.column(c).combine_chunks().dictionary_encode()
+        encoded = table.column(c).combine_chunks()
         texts = encoded.dictionary.to_pylist()
-        # two texts may clean to one ("HKD", " HKD "): coded again, each cell once, so that
-        # equal codes mean equal cells (the classifier groups rows by them)
-        again, cleaned = pd.factorize(
-            np.array([clean_text(t) for t in texts], dtype=object), use_na_sentinel=True
-        )
+        cleaned = clean_texts(texts)
         # int32 codes (Arrow's own): a million-row file holds a dozen of these to the end
         indices = encoded.indices.to_numpy(zero_copy_only=False)
-        lookup = np.append(again.astype(np.int32), np.int32(-1))
-        codes_by_column.append(lookup[indices])
-        cells_by_column.append(list(cleaned))
+        same = np.fromiter(map(operator.is_, cleaned, texts), dtype=bool, count=len(texts))
+        if same.all() or all(cleaned[k] is None for k in np.flatnonzero(~same).tolist()):
+            # nothing cleaned but texts emptied (""): Arrow's other distinct texts are the
+            # distinct cells, renumbered without the emptied ones
+            lookup = np.where(same, np.cumsum(same) - 1, -1).astype(np.int32)
+            codes_by_column.append(lookup[indices])
+            cells_by_column.append(list(itertools.compress(texts, same)))
+        else:
+            # two texts may clean to one ("HKD", " HKD ") or to nothing: coded again, each
+            # cell once, so that equal codes mean equal cells (the classifier groups rows by
+            # them)
+            again, distinct = pd.factorize(np.array(cleaned, dtype=object), use_na_sentinel=True)
+            lookup = np.append(again.astype(np.int32), np.int32(-1))
+            codes_by_column.append(lookup[indices])
+            cells_by_column.append(list(distinct))
         written.append(any(t != "" for t in texts))
         del encoded
     records = table.num_rows

@@ -30,7 +30,8 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import zip_longest
 from pathlib import Path
@@ -62,6 +63,7 @@ from portfolio_check.result import (
     LOCATION_FIELDS,
     ROW_FIELDS,
     SEVERITY_ORDER,
+    STATUS_DTYPE,
     ReportFiles,
     entry_label,
     entry_url,
@@ -539,11 +541,26 @@ def write_report(
         write_changes(writer, result.changes)
     _summary(writer, result, beside, fx_rates or {})
     layout = _HoldingsLayout.of(result, text_as_read=text_as_read)
-    if beside is None:
-        _holdings(writer, result, layout)
-    else:
-        _holdings_beside(writer, result, layout, beside, row_limit)
-        writer.beside.insert(0, beside)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="holdings-beside") as side:
+        if beside is None:
+            _holdings(writer, result, layout)
+            written: Future[Path] | None = None
+        else:
+            # the file beside is encoded and compressed by Arrow without the GIL: on a thread
+            # of its own it is written while the workbook's sheets are built and compressed
+            written = _holdings_beside(writer, result, layout, beside, row_limit, side)
+            writer.beside.insert(0, beside)
+        _rest_of_report(writer, result)
+        if written is not None and written.exception() is not None:
+            # a failed write fails the report: no workbook that points at a broken file
+            path.unlink(missing_ok=True)
+            written.result()
+    writer.progress("save", 1, 1)
+    return ReportFiles(path, tuple(writer.beside))
+
+
+def _rest_of_report(writer: _Writer, result: CheckResult) -> None:
+    """The sheets after the Holdings, then the workbook saved."""
     _findings(writer, result)
     _exposures(writer, result)
     writer.complete_table(
@@ -575,8 +592,6 @@ def write_report(
     # report), which the progress display shows as a stage of its own
     writer.progress("save", 0, 1)
     writer.close()
-    writer.progress("save", 1, 1)
-    return ReportFiles(path, tuple(writer.beside))
 
 
 def report_bytes(
@@ -735,54 +750,53 @@ def _status_chart(writer: _Writer, sheet: Any, top: int, currencies: int, row: i
 _BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
 
 
-def _labels(column: pd.Series, label: Callable[[Any], str]) -> np.ndarray:
-    """``label`` of each cell, worked out once per distinct cell (an empty one: NaN)."""
-    codes, uniques = pd.factorize(column.astype(object), use_na_sentinel=True)
-    names = np.array([*(label(u) for u in uniques), label(float("nan"))], dtype=object)
-    out: np.ndarray = names[codes]
-    return out
-
-
 def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
     """Per portfolio or account (or per file and sheet without one) and currency: positions,
     flagged, barred, and their market values."""
     frame = result.holdings
     if "portfolio" in frame and frame["portfolio"].notna().any():
-        accounts = _labels(frame["portfolio"], lambda p: str(p) if p == p else "(none)")
+        account_codes, found = pd.factorize(frame["portfolio"].astype(object), use_na_sentinel=True)
+        account_names = [str(p) for p in found]
         label = "Portfolio / account"
     else:
-        pairs = frame["file"].astype(str) + "\0" + frame["sheet"].astype(str)
-        accounts = _labels(pairs, lambda p: " / ".join(str(p).split("\0", 1)))
+        file_codes, files = pd.factorize(frame["file"].astype(object), use_na_sentinel=True)
+        sheet_codes, sheets = pd.factorize(frame["sheet"].astype(object), use_na_sentinel=True)
+        pair = np.asarray(file_codes, dtype=np.int64) * (len(sheets) + 1) + sheet_codes
+        account_codes, pairs = pd.factorize(pair)
+        account_names = [
+            f"{files[f] if f >= 0 else '(none)'} / {sheets[k] if k >= 0 else '(none)'}"
+            for f, k in (divmod(int(key), len(sheets) + 1) for key in pairs.tolist())
+        ]
         label = "File / sheet"
-    statuses = frame["status"].astype(object).to_numpy()
-    values = np.array([v if v is not None else 0.0 for v in market_values(frame)], dtype=float)
-    barred = np.isin(statuses, list(_BARRED))
-    table = pd.DataFrame(
-        {
-            "account": accounts,
-            # a currency not stated is its own group
-            "currency": pd.Series(result.currencies, dtype=object).fillna("\0").to_numpy(),
-            "flagged": statuses != Status.CLEAR.value,
-            "barred": barred,
-            "value": values,
-            "barred_value": np.where(barred, values, 0.0),
-        }
+    # first-seen order of (account, currency) pairs, as the rows came: the sort below keeps
+    # it among equals; an empty account is "(none)" and a currency not stated its own group
+    account_names.append("(none)")
+    accounts = np.where(account_codes < 0, len(account_names) - 1, account_codes)
+    currency_codes, currencies = result.currency_codes
+    statuses = result.status_codes
+    values = pd.to_numeric(frame["market_value"], errors="coerce").to_numpy(dtype=float)
+    values = np.nan_to_num(values, nan=0.0)
+    code_of = {str(status): k for k, status in enumerate(STATUS_DTYPE.categories)}
+    barred = np.isin(statuses, [code_of[s] for s in _BARRED])
+    flagged = statuses != code_of[Status.CLEAR.value]
+    group_codes, group_keys = pd.factorize(
+        accounts.astype(np.int64) * (len(currencies) + 1) + (currency_codes + 1)
     )
-    # first-seen order, as the rows came: the sort below keeps it among equals
-    sums = table.groupby(["account", "currency"], sort=False).agg(
-        positions=("flagged", "size"),
-        flagged=("flagged", "sum"),
-        barred=("barred", "sum"),
-        value=("value", "sum"),
-        barred_value=("barred_value", "sum"),
-    )
+    size = len(group_keys)
+    columns = [
+        np.bincount(group_codes, minlength=size),
+        np.bincount(group_codes, weights=flagged, minlength=size),
+        np.bincount(group_codes, weights=barred, minlength=size),
+        np.bincount(group_codes, weights=values, minlength=size),
+        np.bincount(group_codes, weights=np.where(barred, values, 0.0), minlength=size),
+    ]
     groups: dict[tuple[str, str | None], list[float]] = {}
-    columns = ("positions", "flagged", "barred", "value", "barred_value")
-    for key, *counts in zip(sums.index.tolist(), *(sums[c].tolist() for c in columns), strict=True):
-        account, currency = key
-        groups[(str(account), None if currency == "\0" else str(currency))] = [
-            *(int(n) for n in counts[:3]),
-            *(float(v) for v in counts[3:]),
+    for k, key in enumerate(group_keys.tolist()):
+        at_account, at_currency = divmod(int(key), len(currencies) + 1)
+        named = currencies[at_currency - 1] if at_currency else None
+        groups[(account_names[at_account], named)] = [
+            *(int(column[k]) for column in columns[:3]),
+            *(float(column[k]) for column in columns[3:]),
         ]
     sheet.write_string(row, 0, "By portfolio", writer.subtitle)
     row += 1
@@ -1152,9 +1166,15 @@ def _holdings(writer: _Writer, result: CheckResult, layout: _HoldingsLayout) -> 
 
 
 def _holdings_beside(
-    writer: _Writer, result: CheckResult, layout: _HoldingsLayout, beside: Path, row_limit: int
-) -> None:
-    """The full Holdings table in a file beside the workbook; the sheet says where and why."""
+    writer: _Writer,
+    result: CheckResult,
+    layout: _HoldingsLayout,
+    beside: Path,
+    row_limit: int,
+    side: ThreadPoolExecutor,
+) -> Future[Path]:
+    """The full Holdings table in a file beside the workbook, written on the ``side`` thread
+    (the future says when it is, or why not); the sheet says where and why."""
     holdings = result.holdings
     headers = [c.header for c in layout.columns]
     rows = holdings["input"].tolist()
@@ -1181,7 +1201,7 @@ def _holdings_beside(
         columns.append(coded)
         if layout.text_as_read and layout.kinds.get(key, TEXT) != TEXT:
             columns.append(coded)
-    write_table(beside, headers, columns, beside.suffix.lstrip("."))
+    written = side.submit(write_table, beside, headers, columns, beside.suffix.lstrip("."))
     writer.advance(len(holdings))
     writer.note(
         "Holdings",
@@ -1196,6 +1216,7 @@ def _holdings_beside(
             "Summary counts every position; Other rows and Input issues are complete.",
         ],
     )
+    return written
 
 
 # --------------------------------------------------------------------------------------------

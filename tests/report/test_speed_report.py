@@ -115,6 +115,21 @@ def test_large_report_writes_holdings_beside(
     assert _sheet_rows(path, "Findings") == _sheet_rows(full, "Findings")
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_a_failed_beside_write_fails_the_report(
+    result: CheckResult, tmp_path: Path, fmt: str
+) -> None:
+    # the table beside is written on a thread of its own while the sheets are built: its
+    # failure must still reach the caller, and no workbook may point at a file not written
+    if fmt == "parquet" and not pyarrow_available():
+        pytest.skip("pyarrow is not installed")
+    path = tmp_path / "big.xlsx"
+    beside_path(path, fmt).mkdir()  # a folder where the file must go: the write fails
+    with pytest.raises(OSError):
+        result.write_report(path, row_limit=25, holdings_format=fmt)
+    assert not path.exists()
+
+
 @pytest.mark.parametrize("writer", ["pyarrow", "csv module"])
 def test_csv_never_carries_a_formula(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer: str

@@ -1,0 +1,84 @@
+"""The Summary's sums (by currency and status, by portfolio and currency) are worked out as
+array counts over a million positions; on generated books they equal a plain loop over the
+positions."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from portfolio_check import check
+from portfolio_check.model import Status
+
+SECURITIES = [  # (name, ISIN): prohibited, clear and unresolved ones on 2022-03-01
+    ("SenseTime Group Inc", "KYG8062L1041"),
+    ("Apple Inc", "US0378331005"),
+    ("Tencent Holdings", "KYG875721634"),
+    ("HSBC", "GB0005405286"),
+    ("Unknown Widgets Plc", None),
+]
+BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
+
+
+def _book(seed: int, rows: int) -> pd.DataFrame:
+    rng = random.Random(seed)
+    picked = [rng.choice(SECURITIES) for _ in range(rows)]
+    return pd.DataFrame(
+        {
+            "Portfolio": [rng.choice(["A", "B", "C", None]) for _ in range(rows)],
+            "Security Name": [name for name, _ in picked],
+            "ISIN": [isin for _, isin in picked],
+            "Quantity": [rng.randint(1, 1000) for _ in range(rows)],
+            "Market Value": [
+                rng.choice([None, round(rng.uniform(-50, 5000), 2)]) for _ in range(rows)
+            ],
+            "Currency": [rng.choice(["HKD", "usd", "RMB", None, "??"]) for _ in range(rows)],
+        }
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_summary_sums_equal_a_loop_over_the_positions(seed: int, tmp_path: Path) -> None:
+    result = check(_book(seed, 80), as_of="2022-03-01")
+    holdings = result.holdings
+    statuses = holdings["status"].astype(str).tolist()
+    values = holdings["market_value"].tolist()
+    currencies = result.currencies
+    # by currency and status: a currency appears where some position has a value in it
+    want: dict[str | None, dict[str, float]] = {}
+    for status, value, currency in zip(statuses, values, currencies, strict=True):
+        if value == value and value is not None:
+            per = want.setdefault(currency, {s.value: 0.0 for s in Status})
+            per[status] += value
+    got = result.market_value_by_currency()
+    assert list(got) == sorted(want, key=lambda c: (c is None, c or ""))
+    for currency, per in want.items():
+        assert got[currency] == pytest.approx(per)
+    # by portfolio and currency, in the sheet's order: most barred, most flagged, then name,
+    # the rows' first-seen order among equals
+    groups: dict[tuple[str, str | None], list[float]] = {}
+    accounts = holdings["portfolio"].tolist()
+    for account, status, value, currency in zip(
+        accounts, statuses, values, currencies, strict=True
+    ):
+        g = groups.setdefault((account if account else "(none)", currency), [0, 0, 0, 0.0, 0.0])
+        amount = value if value == value and value is not None else 0.0
+        g[0] += 1
+        g[1] += status != Status.CLEAR.value
+        g[2] += status in BARRED
+        g[3] += amount
+        g[4] += amount if status in BARRED else 0.0
+    ordered = sorted(groups.items(), key=lambda item: (-item[1][2], -item[1][1], item[0][0]))
+    book = openpyxl.load_workbook(result.write_report(tmp_path / "r.xlsx"))
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    at = next(i for i, row in enumerate(rows) if row[0] == "Portfolio / account")
+    table = rows[at + 1 : at + 1 + len(ordered)]
+    for row, ((account, _), g) in zip(table, ordered, strict=True):
+        assert row[0] == account
+        assert list(row[1:4]) == g[:3]
+        assert row[4] == pytest.approx(g[3]) and row[5] == pytest.approx(g[4])
+    assert rows[at + 1 + len(ordered)][0] is None  # nothing more in the table
