@@ -465,7 +465,8 @@ def _table_positions(
     data["more_names"], data["more_codes"] = _more_identity(table, body)
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
-    positions = pd.DataFrame(data)[POSITION_COLUMNS]
+    # in the columns' order as built: selecting them after would copy the whole table
+    positions = pd.DataFrame({column: data[column] for column in POSITION_COLUMNS})
     name_column = table.column(Role.NAME)
     _fill_isin_from_names(
         positions, _coded(grid, name_column, idx) if name_column is not None else None

@@ -35,7 +35,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from portfolio_check.holdings.guards import sheet_part_names
 
-BLOCK_ROWS = 20_000  # rows assembled per join: bounded memory, few Python steps
+BLOCK_ROWS = 5_000  # rows assembled per join: bounded memory (tens of MB), few Python steps
 MAX_CELL_TEXT = 32_767  # Excel's limit on the length of one cell's text
 MAX_ROW_HEIGHT = 409.0  # points; Excel's largest row height
 LINE_HEIGHT = 15.0  # points per wrapped line of 11-point text
