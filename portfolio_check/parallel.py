@@ -24,9 +24,9 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 from portfolio_check.match import NameIndex, NameMatch
 from portfolio_check.names import ParsedName, parse_name, remember_parsed
@@ -42,6 +42,11 @@ STOP_SECONDS = 5.0
 LOCK_WAIT_SECONDS = 1.0
 
 NameAnswer = tuple[str, ParsedName, list[NameMatch]]
+T = TypeVar("T")
+
+# Set in a helper process: a helper never forks helpers of its own (a fund's look-through
+# screens its constituents with the same functions).
+_in_helper = False
 
 
 def helper_allowed() -> bool:
@@ -58,6 +63,8 @@ def helper_allowed() -> bool:
         return False
     if multiprocessing.current_process().daemon:
         return False  # a daemonic process (a multiprocessing pool's worker) may have no children
+    if _in_helper:
+        return False
     return all(
         thread is threading.main_thread() or thread.name == TICKER_THREAD
         for thread in threading.enumerate()
@@ -156,6 +163,94 @@ class SharedLookups:
         return len(answers)
 
 
+def shared_map(
+    work: Callable[[int], T],
+    count: int,
+    *,
+    minimum: int,
+    done: Callable[[int], None] | None = None,
+) -> list[T]:
+    """``[work(i) for i in range(count)]``, with a forked helper working from the back of the
+    range while this process works from the front, when one may be forked (see
+    :func:`helper_allowed`) and ``count`` is at least ``minimum``.
+
+    ``work`` must depend on nothing but ``i`` and what exists at the fork (its caches may fill
+    in either process): the helper's results come back pickled, equal to what this process
+    would have made. A helper that fails only means this process does its part too.
+    ``done`` is told how many items both processes have taken so far, as they go.
+    """
+    tell = done or (lambda taken: None)
+    if count < minimum or not helper_allowed():
+        out: list[T] = []
+        for i in range(count):
+            out.append(work(i))
+            if (i + 1) % _SharedQueue.CHUNK == 0 or i + 1 == count:
+                tell(i + 1)
+        return out
+    context = multiprocessing.get_context("fork")
+    queue = _SharedQueue(context, count)
+    receiving, sending = context.Pipe(duplex=False)
+    helper = context.Process(
+        target=_map_helper, args=(work, queue, sending), name="portfolio-check-work"
+    )
+    freeze = gc.get_freeze_count() == 0  # as SharedLookups: no copying of inherited pages
+    if freeze:
+        gc.freeze()
+    try:
+        helper.start()
+    except (OSError, AssertionError, ValueError):
+        receiving.close()
+        return shared_map(work, count, minimum=count + 1, done=done)  # one process it is
+    finally:
+        sending.close()
+        if freeze:
+            gc.unfreeze()
+    results: list[Any] = [_NOT_DONE] * count
+    answers: list[tuple[int, list[T]]] = []
+    try:
+        while (chunk := queue.take_front(helper)) is not None:
+            for i in range(chunk.start, chunk.stop):
+                results[i] = work(i)
+            tell(queue.taken())
+        # a helper that failed sends nothing: its part is done here, as without it
+        with contextlib.suppress(EOFError, OSError):
+            answers = receiving.recv()
+        helper.join()
+    finally:
+        receiving.close()
+        if helper.is_alive():  # the work here failed: the helper's answers are not wanted
+            helper.terminate()
+            helper.join(timeout=STOP_SECONDS)
+            if helper.is_alive():
+                helper.kill()
+                helper.join()
+    for start, values in answers:
+        results[start : start + len(values)] = values
+    for i, value in enumerate(results):
+        if value is _NOT_DONE:
+            results[i] = work(i)
+    tell(count)
+    return results
+
+
+_NOT_DONE = object()
+
+
+def _map_helper(work: Callable[[int], Any], queue: _SharedQueue, sending: Connection) -> None:
+    # as _helper: ends with os._exit; a helper that fails sends nothing
+    global _in_helper
+    _in_helper = True
+    code = 1
+    try:
+        answers: list[tuple[int, list[Any]]] = []
+        while (chunk := queue.take_back()) is not None:
+            answers.append((chunk.start, [work(i) for i in range(chunk.start, chunk.stop)]))
+        sending.send(answers)
+        code = 0
+    finally:
+        os._exit(code)
+
+
 class _SharedQueue:
     """Positions in the list of names, taken in chunks: this process from the front, the helper
     from the back, until they meet (so neither waits for the other to finish a fixed half)."""
@@ -164,6 +259,7 @@ class _SharedQueue:
 
     def __init__(self, context: Any, size: int) -> None:
         self._bounds = context.RawArray("q", [0, size])
+        self._size = size
         self._lock = context.Lock()
 
     def take_front(self, helper: multiprocessing.process.BaseProcess) -> slice | None:
@@ -183,6 +279,14 @@ class _SharedQueue:
             return None
         self._bounds[0] = min(front + self.CHUNK, back)
         return slice(front, self._bounds[0])
+
+    def taken(self) -> int:
+        """How many positions either process has taken."""
+        front, back = self._bounds
+        return int(front) + len(self) - int(back)
+
+    def __len__(self) -> int:
+        return self._size
 
     def take_back(self) -> slice | None:
         with self._lock:

@@ -251,3 +251,62 @@ def test_helpers_are_stopped_and_failures_fall_back_to_one_process() -> None:
     assert result["ignored_term_seconds"] < parallel.STOP_SECONDS + 5
     assert result["finish_failed_stopped"]
     assert result["daemon"] == 0
+
+
+# shared_map: items from the back done by a helper, one that fails, and a whole check with and
+# without the helper, verdict by verdict.
+_MAP = textwrap.dedent(
+    """
+    import importlib.util, json, os, sys
+    from portfolio_check import parallel
+
+    parent = os.getpid()
+    done = []
+    shared = parallel.shared_map(
+        lambda i: (i * i, os.getpid() != parent), 3000, minimum=0, done=done.append
+    )
+    def fails_in_helper(i):
+        if os.getpid() != parent:
+            raise RuntimeError("the helper fails")
+        return i + 1
+    fallback = parallel.shared_map(fails_in_helper, 1200, minimum=0)
+    few = parallel.shared_map(lambda i: os.getpid() != parent, 10, minimum=11)
+
+    spec = importlib.util.spec_from_file_location("bench_positions", sys.argv[1])
+    positions = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = positions
+    spec.loader.exec_module(positions)
+    import portfolio_check
+    from portfolio_check import pipeline
+
+    frame = positions.generate_positions(12_000, seed=9, universe_size=6_000)
+    both = portfolio_check.check(frame, as_of="2024-06-30")
+    os.environ[parallel.WORKERS_ENV] = "1"
+    alone = portfolio_check.check(frame, as_of="2024-06-30")
+    distinct = both.holdings["verdict"].map(id).nunique()
+    print(json.dumps({
+        "squares": [v for v, _ in shared] == [i * i for i in range(3000)],
+        "by_helper": sum(h for _, h in shared),
+        "done": done[-1], "progress_rises": done == sorted(done),
+        "fallback": fallback == [i + 1 for i in range(1200)],
+        "few_by_helper": sum(few),
+        "distinct": int(distinct),
+        "minimum": pipeline.MIN_PARALLEL_SECURITIES,
+        "statuses_equal": both.holdings["status"].tolist() == alone.holdings["status"].tolist(),
+        "verdicts_equal": both.holdings["verdict"].tolist() == alone.holdings["verdict"].tolist(),
+        "flagged": int((both.holdings["status"] != "CLEAR").sum()),
+    }))
+    """
+)
+
+
+def test_work_shared_with_a_helper_equals_one_process() -> None:
+    result = _run_fresh(_MAP, str(REPO / "benchmarks" / "positions.py"))
+    assert result["squares"] and result["fallback"]
+    assert 300 < result["by_helper"] < 2700  # the helper took a real share, in order
+    assert result["done"] == 3000 and result["progress_rises"]
+    assert result["few_by_helper"] == 0  # below the minimum: one process
+    # a check of enough distinct securities for the helper, verdict by verdict as alone
+    assert result["distinct"] >= result["minimum"]
+    assert result["statuses_equal"] and result["verdicts_equal"]
+    assert result["flagged"] > 0

@@ -173,8 +173,8 @@ def read_holdings(
     password-protected, mislabelled or unsupported file, or one in which no sheet has a
     recognisable holdings table. ``progress`` is called as ``progress("read", done, total)``
     as each file is loaded and then analysed (two steps a file). ``parse_started`` is called
-    when a workbook's sheets start being parsed, which runs without Python's GIL: other
-    threads can work meanwhile.
+    when a workbook's sheets or a CSV start being parsed, which runs without Python's GIL
+    (calamine, Arrow): other threads can work meanwhile.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]

@@ -255,6 +255,8 @@ def _read_file(
             f"the extension says {_EXTENSION_TEXT[suffix]} but the content is {_KIND_TEXT[kind]}",
         )
     if kind == "text":
+        if parse_started is not None:
+            parse_started()  # Arrow parses a big CSV on its own threads, without the GIL
         grid, issues = read_csv_reporting(data, label, sheet=path.stem or "csv")
         return [grid], issues
     if kind == "zip":
