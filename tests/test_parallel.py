@@ -257,14 +257,15 @@ def test_helpers_are_stopped_and_failures_fall_back_to_one_process() -> None:
 # without the helper, verdict by verdict.
 _MAP = textwrap.dedent(
     """
-    import importlib.util, json, os, sys
+    import importlib.util, json, os, sys, time
     from portfolio_check import parallel
 
     parent = os.getpid()
     done = []
-    shared = parallel.shared_map(
-        lambda i: (i * i, os.getpid() != parent), 3000, minimum=0, done=done.append
-    )
+    def square(i):
+        time.sleep(0.0005)  # work that takes time, so that both processes get a share
+        return i * i, os.getpid() != parent
+    shared = parallel.shared_map(square, 3000, minimum=0, done=done.append)
     def fails_in_helper(i):
         if os.getpid() != parent:
             raise RuntimeError("the helper fails")
@@ -303,7 +304,7 @@ _MAP = textwrap.dedent(
 def test_work_shared_with_a_helper_equals_one_process() -> None:
     result = _run_fresh(_MAP, str(REPO / "benchmarks" / "positions.py"))
     assert result["squares"] and result["fallback"]
-    assert 300 < result["by_helper"] < 2700  # the helper took a real share, in order
+    assert 600 < result["by_helper"] < 2400  # the helper took a real share
     assert result["done"] == 3000 and result["progress_rises"]
     assert result["few_by_helper"] == 0  # below the minimum: one process
     # a check of enough distinct securities for the helper, verdict by verdict as alone
