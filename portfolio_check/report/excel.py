@@ -1184,6 +1184,7 @@ def _holdings_beside(
     securities = result.securities
     fields = securities.fields()
     codes = securities.codes
+    currency_codes, currencies = result.currency_codes
     columns: list[Coded | np.ndarray] = []
     for f in ROW_FIELDS:
         if f.key == "name":
@@ -1194,7 +1195,7 @@ def _holdings_beside(
         Coded.from_array(holdings["file"].to_numpy(dtype=object)),
         Coded.from_array(holdings["sheet"].to_numpy(dtype=object)),
         holdings["row"].to_numpy(dtype=np.int64),
-        Coded.from_array(np.array(result.currencies, dtype=object)),
+        Coded(currency_codes, list[object](currencies), distinct=True),  # coded already
     ]
     for key in layout.original:
         coded = Coded(*known[key]) if key in known else Coded.from_array(inputs[key])
