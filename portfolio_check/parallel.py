@@ -97,30 +97,10 @@ class SharedLookups:
             return
         if not helper_allowed():
             return
-        context = multiprocessing.get_context("fork")
-        self._queue = _SharedQueue(context, len(self.todo))
-        receiving, sending = context.Pipe(duplex=False)
-        helper = context.Process(
-            target=_helper,
-            args=(index, self.todo, self._queue, sending),
-            name="portfolio-check-names",
-        )
-        # Objects that exist now are left out of garbage collection while the helper runs: a
-        # collection in the helper would otherwise touch, and so copy, every page it inherited.
-        # (Not when the application has frozen objects itself: unfreezing would undo that.)
-        freeze = gc.get_freeze_count() == 0
-        if freeze:
-            gc.freeze()
-        try:
-            helper.start()
-        except (OSError, AssertionError, ValueError):
-            # no fork (out of memory, a process limit, a daemonic process): one process it is
-            receiving.close()
+        forked = _fork_helper(_helper, (index, self.todo), len(self.todo), "portfolio-check-names")
+        if forked is None:
             return
-        finally:
-            sending.close()  # the helper holds its own copy; EOF here once it exits
-            if freeze:
-                gc.unfreeze()
+        helper, self._queue, receiving = forked
         self._receiving = receiving
         self._helper = helper
 
@@ -187,24 +167,10 @@ def shared_map(
             if (i + 1) % _SharedQueue.CHUNK == 0 or i + 1 == count:
                 tell(i + 1)
         return out
-    context = multiprocessing.get_context("fork")
-    queue = _SharedQueue(context, count)
-    receiving, sending = context.Pipe(duplex=False)
-    helper = context.Process(
-        target=_map_helper, args=(work, queue, sending), name="portfolio-check-work"
-    )
-    freeze = gc.get_freeze_count() == 0  # as SharedLookups: no copying of inherited pages
-    if freeze:
-        gc.freeze()
-    try:
-        helper.start()
-    except (OSError, AssertionError, ValueError):
-        receiving.close()
+    forked = _fork_helper(_map_helper, (work,), count, "portfolio-check-work")
+    if forked is None:
         return shared_map(work, count, minimum=count + 1, done=done)  # one process it is
-    finally:
-        sending.close()
-        if freeze:
-            gc.unfreeze()
+    helper, queue, receiving = forked
     results: list[Any] = [_NOT_DONE] * count
     answers: list[tuple[int, list[T]]] = []
     try:
@@ -234,6 +200,34 @@ def shared_map(
 
 
 _NOT_DONE = object()
+
+
+def _fork_helper(
+    target: Callable[..., None], args: tuple[Any, ...], size: int, name: str
+) -> tuple[multiprocessing.process.BaseProcess, _SharedQueue, Connection] | None:
+    """Fork a helper running ``target(*args, queue, sending)`` over a shared queue of ``size``
+    positions; the helper, the queue and this end of its pipe, or None when it could not be
+    forked (out of memory, a process limit, a daemonic process): one process it is."""
+    context = multiprocessing.get_context("fork")
+    queue = _SharedQueue(context, size)
+    receiving, sending = context.Pipe(duplex=False)
+    helper = context.Process(target=target, args=(*args, queue, sending), name=name)
+    # Objects that exist now are left out of garbage collection while the helper runs: a
+    # collection in the helper would otherwise touch, and so copy, every page it inherited.
+    # (Not when the application has frozen objects itself: unfreezing would undo that.)
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        helper.start()
+    except (OSError, AssertionError, ValueError):
+        receiving.close()
+        return None
+    finally:
+        sending.close()  # the helper holds its own copy; EOF here once it exits
+        if freeze:
+            gc.unfreeze()
+    return helper, queue, receiving
 
 
 def _map_helper(work: Callable[[int], Any], queue: _SharedQueue, sending: Connection) -> None:
