@@ -75,6 +75,28 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
     return DistinctRows(combined, cells)
 
 
+def pair_codes(
+    first: np.ndarray | Sequence[object], second: np.ndarray | Sequence[object]
+) -> tuple[np.ndarray, list[tuple[object, object]]]:
+    """Per row, the code of its (first, second) pair of cells, and the distinct pairs in order
+    of first appearance (None for an empty cell); the cells as they are, not cleaned (a file
+    and sheet name, say)."""
+    first_codes, firsts = pd.factorize(np.asarray(first, dtype=object), use_na_sentinel=True)
+    second_codes, seconds = pd.factorize(np.asarray(second, dtype=object), use_na_sentinel=True)
+    stride = len(seconds) + 1  # -1 (empty) becomes 0 on either side
+    combined = (np.asarray(first_codes, dtype=np.int64) + 1) * stride + (
+        np.asarray(second_codes, dtype=np.int64) + 1
+    )
+    codes, keys = pd.factorize(combined)
+    named_first = [None, *firsts]
+    named_second = [None, *seconds]
+    pairs = [
+        (named_first[a], named_second[b])
+        for a, b in (divmod(int(k), stride) for k in keys.tolist())
+    ]
+    return np.asarray(codes, dtype=np.int64), pairs
+
+
 def take(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
     """``values[codes]`` as an object array (values may be objects numpy would unpack)."""
     array = np.empty(len(values), dtype=object)

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from portfolio_check.distinct import pair_codes
+
 # Common words for currencies in holdings exports that are not their ISO code.
 _CURRENCY_WORDS = {
     "US$": "USD",
@@ -78,8 +80,6 @@ def coded_row_currencies(
     n = len(cells)
     cell_codes, cell_texts = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
     per_cell = [currency_code(t) for t in cell_texts]
-    file_codes, file_names = pd.factorize(np.asarray(files, dtype=object), use_na_sentinel=True)
-    sheet_codes, sheet_names = pd.factorize(np.asarray(sheets, dtype=object), use_na_sentinel=True)
     labels = sorted(
         {c for c in per_cell if c is not None}
         | {c for c in header_currency.values() if c is not None}
@@ -87,22 +87,22 @@ def coded_row_currencies(
     at = {label: k for k, label in enumerate(labels)}
     # the cell's code (the last slot: an empty cell)
     by_cell = np.array([at[c] if c is not None else -1 for c in per_cell] + [-1], dtype=np.int64)
-    # the table's header currency, per (file, sheet) present (-1: a row without file or
-    # sheet, in a caller's frame, has no header to read)
-    file_codes = np.asarray(file_codes, dtype=np.int64)
-    sheet_codes = np.asarray(sheet_codes, dtype=np.int64)
-    stride = max(len(sheet_names), 1)
-    pair = np.where((file_codes >= 0) & (sheet_codes >= 0), file_codes * stride + sheet_codes, -1)
-    pair_codes, pairs = pd.factorize(pair)
-    by_table = np.full(len(pairs), -1, dtype=np.int64)
-    for k, key in enumerate(pairs.tolist()):
-        if key < 0:
-            continue
-        file_code, sheet_code = divmod(int(key), stride)
-        found = header_currency.get((str(file_names[file_code]), str(sheet_names[sheet_code])))
-        by_table[k] = at[found] if found is not None else -1
+    # the table's header currency, per (file, sheet) present (a row without file or sheet,
+    # in a caller's frame, has no header to read)
+    table_codes, tables = pair_codes(files, sheets)
+    by_table = np.array(
+        [
+            at[found]
+            if isinstance(file, str)
+            and isinstance(sheet, str)
+            and (found := header_currency.get((file, sheet))) is not None
+            else -1
+            for file, sheet in tables
+        ],
+        dtype=np.int64,
+    )
     codes = by_cell[np.asarray(cell_codes, dtype=np.int64)] if n else np.zeros(0, np.int64)
     missing = codes < 0
     if missing.any():
-        codes[missing] = by_table[np.asarray(pair_codes, dtype=np.int64)[missing]]
+        codes[missing] = by_table[table_codes[missing]]
     return codes, labels

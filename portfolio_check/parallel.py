@@ -160,16 +160,16 @@ def shared_map(
     ``done`` is told how many items both processes have taken so far, as they go.
     """
     tell = done or (lambda taken: None)
-    if count < minimum or not helper_allowed():
+    forked = None
+    if count >= minimum and helper_allowed():
+        forked = _fork_helper(_map_helper, (work,), count, "portfolio-check-work")
+    if forked is None:  # one process it is
         out: list[T] = []
         for i in range(count):
             out.append(work(i))
             if (i + 1) % _SharedQueue.CHUNK == 0 or i + 1 == count:
                 tell(i + 1)
         return out
-    forked = _fork_helper(_map_helper, (work,), count, "portfolio-check-work")
-    if forked is None:
-        return shared_map(work, count, minimum=count + 1, done=done)  # one process it is
     helper, queue, receiving = forked
     results: list[Any] = [_NOT_DONE] * count
     answers: list[tuple[int, list[T]]] = []
@@ -277,10 +277,7 @@ class _SharedQueue:
     def taken(self) -> int:
         """How many positions either process has taken."""
         front, back = self._bounds
-        return int(front) + len(self) - int(back)
-
-    def __len__(self) -> int:
-        return self._size
+        return int(front) + self._size - int(back)
 
     def take_back(self) -> slice | None:
         with self._lock:

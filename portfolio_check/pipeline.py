@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from portfolio_check import pretrade
@@ -284,9 +283,8 @@ def screen_positions(
         notify("screen", total, total)
     # the status as CheckResult keeps it (ordered, worst first), from each security's code:
     # categorising a million status strings took 0.4 s
-    rank = {value: code for code, value in enumerate(STATUS_DTYPE.categories)}
-    status_codes = np.array([rank[v.status.value] for v in verdicts], dtype=np.int8)
-    status = pd.Categorical.from_codes(status_codes[found.codes], dtype=STATUS_DTYPE)
+    per_security = pd.Categorical([v.status.value for v in verdicts], dtype=STATUS_DTYPE)
+    status = pd.Categorical.from_codes(per_security.codes[found.codes], dtype=STATUS_DTYPE)
     # the other columns as objects, like the reader's: a string dtype would copy a million reasons
     frame["verdict"] = pd.Series(take(verdicts, found.codes), index=frame.index, dtype=object)
     frame["status"] = pd.Series(status, index=frame.index)

@@ -743,6 +743,9 @@ def _max_fields(text: str, delimiter: str) -> int:
     return width
 
 
+# Arrow parses a CSV in blocks of this many bytes, each on a thread, each with its own
+# dictionary per column (unified after the parse).
+ARROW_BLOCK_BYTES = 1 << 24
 # A CSV wider than this is read line by line (the csv module) rather than column-wise.
 COLUMN_WISE_CSV_COLUMNS = 1_024
 
@@ -822,7 +825,7 @@ def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Gri
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
                 quote_char='"',

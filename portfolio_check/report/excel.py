@@ -42,6 +42,7 @@ import pandas as pd
 import xlsxwriter
 
 from portfolio_check.collector import collection_paused
+from portfolio_check.distinct import pair_codes
 from portfolio_check.holdings.cells import decimal_comma_style, parse_numbers
 from portfolio_check.holdings.inputs import input_codes, input_columns, input_table
 from portfolio_check.holdings.roles import TEXT_ROLES, Role
@@ -759,13 +760,11 @@ def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int)
         account_names = [str(p) for p in found]
         label = "Portfolio / account"
     else:
-        file_codes, files = pd.factorize(frame["file"].astype(object), use_na_sentinel=True)
-        sheet_codes, sheets = pd.factorize(frame["sheet"].astype(object), use_na_sentinel=True)
-        pair = np.asarray(file_codes, dtype=np.int64) * (len(sheets) + 1) + sheet_codes
-        account_codes, pairs = pd.factorize(pair)
+        account_codes, pairs = pair_codes(
+            frame["file"].to_numpy(dtype=object), frame["sheet"].to_numpy(dtype=object)
+        )
         account_names = [
-            f"{files[f] if f >= 0 else '(none)'} / {sheets[k] if k >= 0 else '(none)'}"
-            for f, k in (divmod(int(key), len(sheets) + 1) for key in pairs.tolist())
+            f"{'(none)' if f is None else f} / {'(none)' if k is None else k}" for f, k in pairs
         ]
         label = "File / sheet"
     # first-seen order of (account, currency) pairs, as the rows came: the sort below keeps

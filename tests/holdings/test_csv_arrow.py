@@ -29,7 +29,18 @@ from portfolio_check.holdings.tables import Grid
 pytest.importorskip("pyarrow")
 
 plain = st.sampled_from(
-    ["", " ", "SENSETIME GROUP INC-CL B", "商汤集团", "0020.HK", "1,234.50", "=1+1", "a\tb", "x "]
+    [
+        "",
+        " ",
+        "SENSETIME GROUP INC-CL B",
+        "商汤集团",
+        "0020.HK",
+        "1,234.50",
+        "=1+1",
+        "a\tb",
+        "x ",
+        "x",
+    ]
 )
 free = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters='\r\n"', exclude_categories=["Cs"]),
@@ -68,6 +79,8 @@ def _same(arrow: Grid, pandas: Grid) -> None:
     for c, (codes, cells) in arrow.factors.items():  # the codes say what the cells say
         decoded = np.array([*cells, None], dtype=object)[codes]
         assert decoded.tolist() == arrow.cells[c].tolist()
+        # equal codes mean equal cells, and equal cells equal codes: each cell once, none empty
+        assert len(set(cells)) == len(cells) and None not in cells
 
 
 def _width(text: str, delimiter: str) -> int:
@@ -225,3 +238,24 @@ def test_amounts_read_from_arrows_codes_are_pandas_amounts(
     assert [(o.row, o.row_class) for o in arrow.other_rows] == [
         (o.row, o.row_class) for o in pandas.other_rows
     ]
+
+
+def test_a_csv_parsed_in_many_blocks_reads_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a big CSV is parsed in blocks, each with its own dictionary of texts per column: unified,
+    # the cells and their codes are those of one block (padded, emptied and repeated texts
+    # falling in different blocks)
+    from portfolio_check.holdings import readers
+
+    texts = ["HKD", " HKD ", "", "  ", "USD", "SenseTime Group Inc", "x", "x "]
+    lines = ["Name,Currency,Code"] + [
+        f"{texts[i % 8]},{texts[(i * 3) % 8]},{i % 5}" for i in range(3000)
+    ]
+    text = "\n".join(lines) + "\n"
+    whole = _read_csv_arrow(text, sheet="csv", delimiter=",", width=3)
+    monkeypatch.setattr(readers, "ARROW_BLOCK_BYTES", 512)
+    blocks = _read_csv_arrow(text, sheet="csv", delimiter=",", width=3)
+    assert whole is not None and blocks is not None
+    _same(blocks, whole)
+    for c in whole.factors:
+        assert blocks.factors[c][1] == whole.factors[c][1]
+        assert blocks.factors[c][0].tolist() == whole.factors[c][0].tolist()

@@ -42,8 +42,17 @@ def _book(seed: int, rows: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_summary_sums_equal_a_loop_over_the_positions(seed: int, tmp_path: Path) -> None:
-    result = check(_book(seed, 80), as_of="2022-03-01")
+@pytest.mark.parametrize("by", ["portfolio", "file and sheet"])
+def test_summary_sums_equal_a_loop_over_the_positions(seed: int, by: str, tmp_path: Path) -> None:
+    book = _book(seed, 80)
+    if by == "file and sheet":  # no portfolio column: the table goes by file and sheet
+        path = tmp_path / "book.xlsx"
+        with pd.ExcelWriter(path) as excel:
+            book.drop(columns="Portfolio")[:50].to_excel(excel, sheet_name="One", index=False)
+            book.drop(columns="Portfolio")[50:].to_excel(excel, sheet_name="Two", index=False)
+        result = check(path, as_of="2022-03-01")
+    else:
+        result = check(book, as_of="2022-03-01")
     holdings = result.holdings
     statuses = holdings["status"].astype(str).tolist()
     values = holdings["market_value"].tolist()
@@ -61,7 +70,10 @@ def test_summary_sums_equal_a_loop_over_the_positions(seed: int, tmp_path: Path)
     # by portfolio and currency, in the sheet's order: most barred, most flagged, then name,
     # the rows' first-seen order among equals
     groups: dict[tuple[str, str | None], list[float]] = {}
-    accounts = holdings["portfolio"].tolist()
+    if by == "portfolio":
+        accounts = holdings["portfolio"].tolist()
+    else:
+        accounts = [f"{f} / {t}" for f, t in zip(holdings["file"], holdings["sheet"], strict=True)]
     for account, status, value, currency in zip(
         accounts, statuses, values, currencies, strict=True
     ):
@@ -73,9 +85,10 @@ def test_summary_sums_equal_a_loop_over_the_positions(seed: int, tmp_path: Path)
         g[3] += amount
         g[4] += amount if status in BARRED else 0.0
     ordered = sorted(groups.items(), key=lambda item: (-item[1][2], -item[1][1], item[0][0]))
-    book = openpyxl.load_workbook(result.write_report(tmp_path / "r.xlsx"))
-    rows = list(book["Summary"].iter_rows(values_only=True))
-    at = next(i for i, row in enumerate(rows) if row[0] == "Portfolio / account")
+    report = openpyxl.load_workbook(result.write_report(tmp_path / "r.xlsx"))
+    rows = list(report["Summary"].iter_rows(values_only=True))
+    header = "Portfolio / account" if by == "portfolio" else "File / sheet"
+    at = next(i for i, row in enumerate(rows) if row[0] == header)
     table = rows[at + 1 : at + 1 + len(ordered)]
     for row, ((account, _), g) in zip(table, ordered, strict=True):
         assert row[0] == account
