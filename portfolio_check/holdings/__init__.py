@@ -354,23 +354,28 @@ def _input_dicts(
     would cost most of a million-row file's memory. ``factors`` (the grid's, for these rows)
     go with the block, for the writers.
     """
-    cells = body.to_numpy(dtype=object)  # one conversion, not one Series per column
-    width = cells.shape[1]
+    width = body.shape[1]
     has_header = np.array([c < len(headers) and bool(headers[c]) for c in range(width)])
     named = np.flatnonzero(has_header).tolist()
+
+    def cells(c: int) -> np.ndarray:
+        # the body's own column (one block per column: no copy); to_numpy over the whole
+        # body interleaved every cell into a new array, 0.35 s a million rows
+        out: np.ndarray = body.iloc[:, c].to_numpy(dtype=object)
+        return out
 
     def has_text(c: int) -> bool:
         # the reader's codes say so without testing every cell (-1 is empty)
         if c in factors:
             return bool((factors[c][0] >= 0).any())
-        return bool(pd.notna(cells[:, c]).any())
+        return bool(pd.notna(cells(c)).any())
 
     # a column without header is kept where some cell has text
-    unnamed = [c for c in range(width) if not has_header[c] and len(cells) and has_text(c)]
+    unnamed = [c for c in range(width) if not has_header[c] and len(body) and has_text(c)]
     columns = [*named, *unnamed]
     block = InputBlock(
         [keys[c] for c in columns],
-        [cells[:, c] for c in columns],
+        [cells(c) for c in columns],
         [True] * len(named) + [False] * len(unnamed),
         {keys[c]: factors[c] for c in columns if c in factors},
     )
@@ -465,8 +470,9 @@ def _table_positions(
     data["more_names"], data["more_codes"] = _more_identity(table, body)
     data["quantity"] = pd.Series(result.quantity[idx], dtype=float)
     data["market_value"] = pd.Series(result.market_value[idx], dtype=float)
-    # in the columns' order as built: selecting them after would copy the whole table
-    positions = pd.DataFrame({column: data[column] for column in POSITION_COLUMNS})
+    # in the columns' order as built (selecting them after would copy the whole table), and
+    # not stacked into one block (copy=False): stacking copied every cell, 0.35 s a million rows
+    positions = pd.DataFrame({column: data[column] for column in POSITION_COLUMNS}, copy=False)
     name_column = table.column(Role.NAME)
     _fill_isin_from_names(
         positions, _coded(grid, name_column, idx) if name_column is not None else None

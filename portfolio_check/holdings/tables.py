@@ -511,12 +511,14 @@ _CASH_NAME = re.compile(
 
 
 class _Columns:
-    """The body's cells, factorised once over all columns: a predicate runs per distinct text
-    of the body only, and a column's mask is a lookup in the factor codes.
+    """The body's cells, each column factorised once: a predicate runs per distinct text of a
+    column only, and a column's mask is a lookup in its codes.
 
     Holdings columns repeat values (asset classes, currencies, accounts), and a row of equal
     cells across (an .ods run) repeats them too; no work here is done per column in Python
-    beyond indexing, so a table 16,384 columns wide costs what its cells cost.
+    beyond indexing, so a table 16,384 columns wide costs what its cells cost. A predicate that
+    holds for none of a column's distinct texts (most do: a total line, a cash name) costs no
+    look-up over the column's rows at all.
     """
 
     def __init__(
@@ -526,66 +528,97 @@ class _Columns:
     ) -> None:
         self.body = body
         self.rows, self.width = body.shape
+        # Per column: its codes (-1 an empty cell) into its own texts, which sit in one array
+        # of all texts at the column's base, followed by a slot for "empty" (so that code -1
+        # of a column's view is that slot, and a predicate's table per column is a view).
+        self._codes: list[np.ndarray]
+        self._base: list[int]
+        self._count: list[int]
         if known is not None and self.width and all(c in known for c in range(self.width)):
-            # the reader coded every column (Grid.factors): their codes, side by side, offset
-            # into one list of texts (a text in two columns has two codes; nothing compares
-            # codes across columns)
-            offsets = np.cumsum([0, *(len(known[c][1]) for c in range(self.width))])
-            stacked = np.empty((self.width, self.rows), dtype=np.int64)
-            for c in range(self.width):
-                local = known[c][0]
-                stacked[c] = np.where(local >= 0, local + offsets[c], -1)
-            self.codes: np.ndarray = stacked
-            self.uniques: np.ndarray = np.array(
-                [u for c in range(self.width) for u in known[c][1]], dtype=object
-            )
+            # the reader coded every column (Grid.factors): their codes as they are
+            self._codes = [known[c][0] for c in range(self.width)]
+            self._count = [len(known[c][1]) for c in range(self.width)]
+            self._base = np.cumsum([0, *(n + 1 for n in self._count[:-1])]).tolist()
+            texts = [t for c in range(self.width) for t in (*known[c][1], None)]
         else:
             values = body.to_numpy(dtype=object)
             codes, uniques = pd.factorize(values.ravel(order="F"), use_na_sentinel=True)
-            # codes[c] is column c (contiguous); -1 marks an empty cell
-            self.codes = np.asarray(codes, dtype=np.int64).reshape(self.width, self.rows)
-            self.uniques = np.asarray(uniques, dtype=object)
-        # per predicate, per distinct text (and a last slot for "empty"): 1, 0, or -1 not yet
+            # one coding shared by every column: codes[c] is column c (contiguous)
+            shared = np.asarray(codes, dtype=np.int64).reshape(self.width, self.rows)
+            self._codes = list(shared)
+            self._count = [len(uniques)] * self.width
+            self._base = [0] * self.width
+            texts = [*uniques, None]
+        self._texts = np.array(texts, dtype=object)
+        self._distinct: dict[int, np.ndarray] = {}
+        # per predicate, per text (and each column's "empty" slot): 1, 0, or -1 not yet
         # tested; predicates are tested lazily, on the texts of the columns asked about
         self._tested: dict[Callable[[str], bool], np.ndarray] = {}
+
+    def codes(self, c: int) -> np.ndarray:
+        """Column ``c``'s codes: -1 for an empty cell, else an index into :meth:`texts`."""
+        return self._codes[c]
+
+    def texts(self, c: int) -> np.ndarray:
+        """Column ``c``'s texts by code, its last slot None (what code -1 finds)."""
+        return self._texts[self._base[c] : self._base[c] + self._count[c] + 1]
+
+    def factors(self, c: int) -> tuple[np.ndarray, int]:
+        """Column ``c``'s codes and how many texts they index."""
+        return self._codes[c], self._count[c]
+
+    def distinct(self, c: int) -> np.ndarray:
+        """The codes of column ``c``'s distinct texts (empty left out), found once."""
+        found = self._distinct.get(c)
+        if found is None:
+            found = self._distinct[c] = _distinct_codes(self._codes[c], self._count[c])
+        return found
 
     def numbers(self, c: int | None, *, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray]:
         """:func:`parse_numbers` of column ``c``, once per distinct text (a quantity column
         repeats its values)."""
         if c is None or c >= self.width:
             return parse_numbers(self.column(c), decimal_comma=decimal_comma)
-        codes = self.codes[c]
-        wanted = _distinct_codes(codes, len(self.uniques))
-        texts = pd.Series([*self.uniques[wanted].tolist(), None], dtype=object)
+        codes, wanted = self._codes[c], self.distinct(c)
+        texts = pd.Series([*self.texts(c)[wanted].tolist(), None], dtype=object)
         values, junk = parse_numbers(texts, decimal_comma=decimal_comma)
-        at = np.full(len(self.uniques) + 1, len(wanted), dtype=np.int64)  # empty: the None
+        at = np.full(self._count[c] + 1, len(wanted), dtype=np.int64)  # empty: the None
         at[wanted] = np.arange(len(wanted))
         return values[at[codes]], junk[at[codes]]
 
-    def factors(self, c: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.codes[c], self.uniques
-
-    def tested(self, predicate: Callable[[str], bool], codes: np.ndarray) -> np.ndarray:
-        """The predicate per distinct text, tested now on those of ``codes`` not yet tested."""
+    def tested(
+        self, predicate: Callable[[str], bool], c: int, codes: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The predicate per text of column ``c`` (a view indexed by its codes), tested now
+        on the distinct texts of ``codes`` (default: the column's) not yet tested."""
         known = self._tested.get(predicate)
         if known is None:
-            known = np.full(len(self.uniques) + 1, -1, dtype=np.int8)
-            known[-1] = 0  # code -1 (empty) indexes the last slot
+            known = np.full(len(self._texts), -1, dtype=np.int8)
+            known[[b + n for b, n in zip(self._base, self._count, strict=True)]] = 0  # empties
             self._tested[predicate] = known
-        wanted = _distinct_codes(codes, len(self.uniques))
-        wanted = wanted[known[wanted] < 0]
-        known[wanted] = [
-            isinstance(u, str) and bool(predicate(u)) for u in self.uniques[wanted].tolist()
+        count = self._count[c]
+        wanted = self.distinct(c) if codes is None else _distinct_codes(codes, count)
+        view = known[self._base[c] : self._base[c] + count + 1]
+        wanted = wanted[view[wanted] < 0]
+        view[wanted] = [
+            isinstance(u, str) and bool(predicate(u)) for u in self.texts(c)[wanted].tolist()
         ]
-        return known
+        return view
+
+    def _hits(self, c: int, predicate: Callable[[str], bool]) -> np.ndarray | None:
+        """Per row, column ``c``'s cell satisfies ``predicate``; None when no cell does."""
+        table = self.tested(predicate, c)
+        if not (table[self.distinct(c)] > 0).any():
+            return None
+        out: np.ndarray = table[self._codes[c]] > 0
+        return out
 
     def mask(self, c: int | None, predicate: Callable[[str], bool]) -> np.ndarray:
         """Per row: the cell in column ``c`` is text satisfying ``predicate``."""
         if c is None or c >= self.width:
             return np.zeros(self.rows, dtype=bool)
-        codes = self.codes[c]
-        out: np.ndarray = self.tested(predicate, codes)[codes] > 0
-        return out
+        hits = self._hits(c, predicate)
+        return np.zeros(self.rows, dtype=bool) if hits is None else hits
 
     def mask_within(
         self, c: int | None, predicate: Callable[[str], bool], rows: np.ndarray
@@ -595,18 +628,17 @@ class _Columns:
         out = np.zeros(self.rows, dtype=bool)
         if c is None or c >= self.width or not rows.any():
             return out
-        codes = self.codes[c][rows]
-        out[rows] = self.tested(predicate, codes)[codes] > 0
+        codes = self._codes[c][rows]
+        out[rows] = self.tested(predicate, c, codes)[codes] > 0
         return out
 
     def any_text_cell(self, predicate: Callable[[str], bool], columns: Sequence[int]) -> np.ndarray:
-        """Per row: some cell of ``columns`` is text satisfying ``predicate`` (one lookup over
-        all those columns at once)."""
-        chosen = [c for c in columns if c < self.width]
-        if not chosen or not self.rows:
-            return np.zeros(self.rows, dtype=bool)
-        codes = self.codes[chosen]
-        out: np.ndarray = (self.tested(predicate, codes)[codes] > 0).any(axis=0)
+        """Per row: some cell of ``columns`` is text satisfying ``predicate`` (columns where
+        no distinct text does are not looked at row by row)."""
+        out = np.zeros(self.rows, dtype=bool)
+        for c in columns:
+            if c < self.width and (hits := self._hits(c, predicate)) is not None:
+                out |= hits
         return out
 
     def column(self, c: int | None) -> pd.Series:
@@ -617,7 +649,7 @@ class _Columns:
     def filled(self, c: int | None) -> np.ndarray:
         if c is None or c >= self.width:
             return np.zeros(self.rows, dtype=bool)
-        out: np.ndarray = self.codes[c] >= 0
+        out: np.ndarray = self._codes[c] >= 0
         return out
 
 
@@ -640,11 +672,11 @@ def _text_columns(cols: _Columns, amount_columns: set[int]) -> list[int]:
             continue
         # the column's first CONTENT_SAMPLE_ROWS non-empty cells (a cumulative count over the
         # whole table cost 0.7 s at a million rows; the sample is all that is needed)
-        column = cols.codes[c]
+        column = cols.codes(c)
         sample = column[np.flatnonzero(column >= 0)[:CONTENT_SAMPLE_ROWS]]
         if not len(sample):
             continue
-        numeric = int((cols.tested(looks_numeric, sample)[sample] > 0).sum())
+        numeric = int((cols.tested(looks_numeric, c, sample)[sample] > 0).sum())
         if numeric < 0.95 * len(sample):
             out.append(c)
     return out
@@ -762,17 +794,25 @@ def _repeated_header(cols: _Columns, headers: tuple[str, ...]) -> np.ndarray:
     # header text -1 (not a header text) is the last slot of a column's stride, never set
     repeats = np.zeros(cols.width * stride, dtype=bool)
     repeats[[c * stride + k for c, k in parts]] = True
-    equal = np.zeros(cols.rows, dtype=np.int64)
+    # per column, per distinct text: 1 where the text is one of the column's header texts
+    repeating: list[tuple[int, np.ndarray]] = []
     for c in header_cols:
-        codes = cols.codes[c]
-        wanted = _distinct_codes(codes, len(cols.uniques))
-        folded = np.full(len(cols.uniques) + 1, stride - 1, dtype=np.int64)  # last: empty
+        wanted, texts = cols.distinct(c), cols.texts(c)
+        folded = np.full(len(texts), stride - 1, dtype=np.int64)  # last: empty
         folded[wanted] = [
             part_ids.get(u.strip().lower(), stride - 1) if isinstance(u, str) else stride - 1
-            for u in cols.uniques[wanted].tolist()
+            for u in texts[wanted].tolist()
         ]
-        equal += repeats[c * stride + folded[codes]]
-    out: np.ndarray = equal >= max(2, REPEATED_HEADER_SHARE * len(header_cols))
+        per_text = repeats[c * stride + folded]
+        if per_text.any():  # columns where no cell repeats a header add nothing row by row
+            repeating.append((c, per_text))
+    needed = max(2, REPEATED_HEADER_SHARE * len(header_cols))
+    if len(repeating) < needed:
+        return np.zeros(cols.rows, dtype=bool)
+    equal = np.zeros(cols.rows, dtype=np.int64)
+    for c, per_text in repeating:
+        equal += per_text[cols.codes(c)]
+    out: np.ndarray = equal >= needed
     return out
 
 
@@ -845,8 +885,8 @@ def _group_runs(cols: _Columns, columns: Sequence[int], rows: np.ndarray) -> np.
         return runs
     keys = np.zeros(cols.rows, dtype=np.int64)
     for c in columns:
-        codes, uniques = cols.factors(c)
-        keys = keys * (len(uniques) + 1) + (codes + 1)
+        codes, count = cols.factors(c)
+        keys = keys * (count + 1) + (codes + 1)
         keys = np.unique(keys, return_inverse=True)[1].astype(np.int64)
     member = np.zeros(cols.rows, dtype=bool)
     member[rows] = True
