@@ -47,10 +47,14 @@ def _column_codes(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
     return lookup[np.asarray(raw_codes, dtype=np.int64)], list(merged)
 
 
+_RADIX_LIMIT = 1 << 62
+
+
 def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
     """The distinct combinations of ``columns`` (missing columns count as empty), in order."""
     n = len(frame)
     combined = np.zeros(n, dtype=np.int64)
+    span = 1  # combined codes are below this
     per_column: list[tuple[str, np.ndarray, list[str | None]]] = []
     for column in columns:
         if column in frame:
@@ -58,15 +62,23 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
         else:
             codes, texts = np.full(n, -1, dtype=np.int64), []
         per_column.append((column, codes, texts))
-        # Mixed radix, re-coded after each column so the numbers stay below the row count.
+        if not texts:
+            continue  # an empty column tells no two rows apart
+        # Mixed radix; re-coded (to numbers below the row count) only when the next column
+        # would take the numbers past int64
+        if span * (len(texts) + 1) >= _RADIX_LIMIT:
+            recoded, uniques = pd.factorize(combined)
+            combined, span = np.asarray(recoded, dtype=np.int64), len(uniques)
         combined = combined * (len(texts) + 1) + (codes + 1)
-        recoded, _ = pd.factorize(combined)
-        combined = np.asarray(recoded, dtype=np.int64)
+        span *= len(texts) + 1
+    recoded, _ = pd.factorize(combined)
+    combined = np.asarray(recoded, dtype=np.int64)
     if n == 0:
         return DistinctRows(combined, [])
-    # pd.factorize numbers codes 0..k-1 in order of first appearance, so np.unique's sorted
-    # codes are that order too, and ``first`` is each distinct security's first row
-    first = np.unique(combined, return_index=True)[1]
+    # pd.factorize numbers codes 0..k-1 in order of first appearance: a row is its security's
+    # first exactly where its code passes every code before it
+    before = np.maximum.accumulate(combined)
+    first = np.flatnonzero(np.concatenate(([True], combined[1:] > before[:-1])))
     columns_at_first = [
         (column, [texts[c] if c >= 0 else None for c in codes[first].tolist()])
         for column, codes, texts in per_column

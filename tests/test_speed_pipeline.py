@@ -18,6 +18,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portfolio_check import check
 from portfolio_check.distinct import distinct_rows, take
@@ -126,6 +128,57 @@ def test_distinct_rows_many_columns_do_not_overflow() -> None:
     assert len(found) == len(expected)
     rebuilt = pd.DataFrame(found.cells)[list(frame.columns)]
     assert rebuilt.equals(expected.reset_index(drop=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "A ", " A", "B", "", "  ", None, "a"]),
+            st.sampled_from([None, "X", "X ", "Y"]),
+            st.sampled_from([None, None, "1"]),
+        ),
+        max_size=40,
+    ),
+    empty_columns=st.integers(0, 3),
+)
+def test_distinct_rows_agree_with_a_loop_over_cleaned_cells(
+    rows: list[tuple[str | None, str | None, str | None]], empty_columns: int
+) -> None:
+    # columns with nothing in them (skipped in the combined code) between the others
+    columns = ["name", *[f"gap{k}" for k in range(empty_columns)], "isin", "ticker"]
+    frame = pd.DataFrame(
+        {
+            "name": pd.Series([r[0] for r in rows], dtype=object),
+            **{
+                f"gap{k}": pd.Series([None] * len(rows), dtype=object) for k in range(empty_columns)
+            },
+            "isin": pd.Series([r[1] for r in rows], dtype=object),
+            "ticker": pd.Series([r[2] for r in rows], dtype=object),
+        }
+    )
+    found = distinct_rows(frame, columns)
+    order: dict[tuple[str | None, ...], int] = {}
+    codes = []
+    for r in rows:
+        cleaned = tuple((v.strip() or None) if isinstance(v, str) else None for v in r)
+        codes.append(order.setdefault(cleaned, len(order)))
+    assert found.codes.tolist() == codes
+    assert [tuple(c[k] for k in ("name", "isin", "ticker")) for c in found.cells] == list(order)
+    assert all(c[f"gap{k}"] is None for c in found.cells for k in range(empty_columns))
+
+
+def test_distinct_rows_of_columns_whose_radix_passes_int64() -> None:
+    # seven columns of 20,000 distinct texts: their radix product passes 2**62 twice
+    rng = np.random.default_rng(5)
+    n = 20_000
+    frame = pd.DataFrame({f"c{k}": (np.arange(n) + k).astype(str) for k in range(7)})
+    frame = frame.iloc[rng.integers(0, n, 3 * n)].reset_index(drop=True)
+    found = distinct_rows(frame, list(frame.columns))
+    keys = list(map(tuple, frame.to_numpy().tolist()))
+    order = {key: None for key in keys}
+    assert [tuple(c.values()) for c in found.cells] == list(order)
+    assert [list(order).index(k) for k in keys[:200]] == found.codes[:200].tolist()
 
 
 def test_take_keeps_objects_whole() -> None:
