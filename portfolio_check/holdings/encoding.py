@@ -17,6 +17,7 @@ decided once, in this order:
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import threading
 from dataclasses import dataclass
 
@@ -59,6 +60,9 @@ class Decoded:
     text: str
     encoding: str
     bad: tuple[BadBytes, ...] = ()
+    # the text as UTF-8 when the file's own bytes are that (no BOM, nothing replaced): a
+    # parser of UTF-8 bytes takes them as they are instead of encoding the text again
+    utf8: bytes | None = None
 
 
 def utf16_without_bom(head: bytes) -> str | None:
@@ -82,7 +86,8 @@ def utf16_without_bom(head: bytes) -> str | None:
 def decode_csv(data: bytes, label: str) -> Decoded:
     """Decode a CSV file's bytes (see the module's order); raises :class:`InputFileError`."""
     if data.startswith(codecs.BOM_UTF8):
-        return _checked(_decode_reporting(data[3:], "utf-8"), label, "utf-8-sig")
+        decoded = _checked(_decode_reporting(data[3:], "utf-8"), label, "utf-8-sig")
+        return decoded if decoded.bad else dataclasses.replace(decoded, utf8=data[3:])
     if data.startswith(codecs.BOM_UTF16_LE):
         return _checked(_decode_reporting(data[2:], "utf-16-le"), label, "utf-16")
     if data.startswith(codecs.BOM_UTF16_BE):
@@ -91,7 +96,7 @@ def decode_csv(data: bytes, label: str) -> Decoded:
     if wide:
         return _checked(_decode_reporting(data, wide), label, wide)
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return Decoded(data.decode("utf-8"), "utf-8", utf8=data)
     except UnicodeDecodeError:
         pass
     as_utf8 = _decode_reporting(data, "utf-8")

@@ -672,7 +672,7 @@ def read_csv_reporting(
     """A CSV file as one grid, and an input issue for each byte sequence that did not decode."""
     decoded = decode_csv(data, label)
     delimiter = sniff_delimiter(decoded.text)
-    grid = read_csv_text(decoded.text, label, sheet=sheet, delimiter=delimiter)
+    grid = read_csv_text(decoded.text, label, sheet=sheet, delimiter=delimiter, utf8=decoded.utf8)
     issues = [
         InputIssue(
             file=label,
@@ -689,10 +689,13 @@ def read_csv_reporting(
     return grid, issues
 
 
-def read_csv_text(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:
-    """Parse CSV text: pandas' C parser when it can, the csv module when rows are ragged."""
+def read_csv_text(
+    text: str, label: str, *, sheet: str, delimiter: str, utf8: bytes | None = None
+) -> Grid:
+    """Parse CSV text: Arrow's or pandas' parser when it can, the csv module when rows are
+    ragged. ``utf8``, when given, is ``text`` as UTF-8 (the file's bytes)."""
     try:
-        grid = _read_csv_fast(text, sheet=sheet, delimiter=delimiter)
+        grid = _read_csv_fast(text, sheet=sheet, delimiter=delimiter, utf8=utf8)
     except (pd.errors.ParserError, ValueError):
         grid = _read_csv_records(text, label, sheet=sheet, delimiter=delimiter)
     if len(grid) == 0:
@@ -750,7 +753,7 @@ ARROW_BLOCK_BYTES = 1 << 24
 COLUMN_WISE_CSV_COLUMNS = 1_024
 
 
-def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
+def _read_csv_fast(text: str, *, sheet: str, delimiter: str, utf8: bytes | None = None) -> Grid:
     width = _max_fields(text, delimiter)
     if width > EXCEL_MAX_COLUMNS:
         raise ValueError("too wide for the column-wise parser")  # the record reader names it
@@ -758,7 +761,7 @@ def _read_csv_fast(text: str, *, sheet: str, delimiter: str) -> Grid:
         # pandas builds every column as its own array, about 0.16 ms a column whatever its
         # length: four lines across 16,384 columns took 2.6 s that way and 0.1 s line by line
         raise ValueError("too wide for the column-wise parser")
-    grid = _read_csv_arrow(text, sheet=sheet, delimiter=delimiter, width=width)
+    grid = _read_csv_arrow(text, sheet=sheet, delimiter=delimiter, width=width, utf8=utf8)
     if grid is not None:
         return grid
     return _read_csv_pandas(text, sheet=sheet, delimiter=delimiter, width=width)
@@ -799,19 +802,24 @@ def _read_csv_pandas(text: str, *, sheet: str, delimiter: str, width: int) -> Gr
     return Grid.from_frame(sheet, cleaned, starts)
 
 
-def _read_csv_arrow(text: str, *, sheet: str, delimiter: str, width: int) -> Grid | None:
+def _read_csv_arrow(
+    text: str, *, sheet: str, delimiter: str, width: int, utf8: bytes | None = None
+) -> Grid | None:
     """A CSV whose every line is one record of ``width`` fields, read by Arrow's parser with
     each column dictionary-coded: a distinct text is cleaned once and becomes a Python string
     once, and the codes go on to the row classifier (``Grid.factors``). None for any other
     CSV (ragged or blank lines, a value spanning lines, no pyarrow), which pandas' parser
-    reads as before; both give the same grid (tests/holdings/test_csv_arrow.py)."""
+    reads as before; both give the same grid (tests/holdings/test_csv_arrow.py). ``utf8`` is
+    ``text`` as UTF-8 when the caller has it (the file's bytes)."""
     try:
         import pyarrow as pa
         import pyarrow.csv as pacsv
     except ImportError:
         return None
     try:
-        data = text.encode("utf-8")
+        # the file's own bytes when they are the text as UTF-8 (encoding a 90 MB text again
+        # took 0.12 s)
+        data = utf8 if utf8 is not None else text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: left to the parser that reads str
         return None
     names = [str(c) for c in range(width)]

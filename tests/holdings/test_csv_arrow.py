@@ -9,14 +9,16 @@ the texts Arrow declines (ragged or blank lines, values spanning lines) go to pa
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from portfolio_check.holdings.encoding import decode_csv
 from portfolio_check.holdings.readers import (
     COMPACT_FROM_COLUMNS,
     _read_csv_arrow,
@@ -259,3 +261,35 @@ def test_a_csv_parsed_in_many_blocks_reads_as_in_one(monkeypatch: pytest.MonkeyP
     for c in whole.factors:
         assert blocks.factors[c][1] == whole.factors[c][1]
         assert blocks.factors[c][0].tolist() == whole.factors[c][0].tolist()
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(rectangular(), st.booleans())
+def test_a_files_own_utf8_bytes_read_as_its_text_does(case: tuple[str, str], bom: bool) -> None:
+    # the reader hands Arrow the file's bytes when they are the text as UTF-8 (with or
+    # without a BOM) instead of encoding the decoded text again
+    text, delimiter = case
+    decoded = decode_csv((codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"), "f.csv")
+    assume(decoded.text == text)  # a text that starts with U+FEFF, or sniffs as UTF-16
+    assert decoded.utf8 == text.encode("utf-8")
+    width = _width(text, delimiter)
+    given_bytes = _read_csv_arrow(
+        text, sheet="csv", delimiter=delimiter, width=width, utf8=decoded.utf8
+    )
+    encoded = _read_csv_arrow(text, sheet="csv", delimiter=delimiter, width=width)
+    assert given_bytes is not None and encoded is not None
+    _same(given_bytes, encoded)
+
+
+def test_bytes_that_did_not_decode_are_never_handed_on_as_utf8() -> None:
+    # a replaced byte, or another encoding, makes the text differ from the file's bytes: the
+    # text is encoded again
+    chinese = "名称,代码\n" + "商汤集团,0020\n" * 40
+    for raw in (
+        chinese.encode("utf-8") + b"\xff,1\n",  # UTF-8 with one bad byte: read as U+FFFD
+        codecs.BOM_UTF8 + chinese.encode("utf-8") + b"\xff,1\n",
+        b"Name,ISIN\nA\xff,KYG8062L1041\n",  # read as cp1252
+    ):
+        decoded = decode_csv(raw, "f.csv")
+        assert decoded.utf8 is None
+        assert decoded.text.encode("utf-8") not in (raw, raw[3:])
