@@ -50,6 +50,16 @@ def _column_codes(values: pd.Series) -> tuple[np.ndarray, list[str | None]]:
 _RADIX_LIMIT = 1 << 62
 
 
+def first_appearances(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code, for codes numbered 0..k-1 in order of first appearance
+    (as ``pd.factorize`` numbers them): a row is its code's first exactly where its code
+    passes every code before it. Linear; ``np.unique(..., return_index=True)`` sorts."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], codes[1:] > before[:-1])))
+
+
 def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
     """The distinct combinations of ``columns`` (missing columns count as empty), in order."""
     n = len(frame)
@@ -75,10 +85,7 @@ def distinct_rows(frame: pd.DataFrame, columns: Sequence[str]) -> DistinctRows:
     combined = np.asarray(recoded, dtype=np.int64)
     if n == 0:
         return DistinctRows(combined, [])
-    # pd.factorize numbers codes 0..k-1 in order of first appearance: a row is its security's
-    # first exactly where its code passes every code before it
-    before = np.maximum.accumulate(combined)
-    first = np.flatnonzero(np.concatenate(([True], combined[1:] > before[:-1])))
+    first = first_appearances(combined)
     columns_at_first = [
         (column, [texts[c] if c >= 0 else None for c in codes[first].tolist()])
         for column, codes, texts in per_column

@@ -28,6 +28,7 @@ import pandas as pd
 
 from portfolio_check import pretrade
 from portfolio_check.citations import entry_citation
+from portfolio_check.distinct import first_appearances
 from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.model import FailOn, Finding, InputIssue, Investor, OtherRow, Status, Verdict
 from portfolio_check.money import coded_row_currencies, currency_of_header
@@ -203,8 +204,7 @@ class SecurityVerdicts:
         codes = np.asarray(codes, dtype=np.int64)
         if len(codes) == 0:
             return cls(codes, [])
-        _, first = np.unique(codes, return_index=True)
-        return cls(codes, [verdicts[i] for i in first.tolist()])
+        return cls(codes, [verdicts[i] for i in first_appearances(codes).tolist()])
 
     def fields(self) -> list[dict[str, Any]]:
         """:func:`verdict_fields` of each distinct verdict, in code order."""
@@ -346,9 +346,8 @@ class CheckResult:
 
         securities = self.securities
         # each security's first position (its input row is the one the context reads)
-        found_codes, first_rows = np.unique(securities.codes, return_index=True)
-        first = dict(zip(found_codes.tolist(), first_rows.tolist(), strict=True))
-        inputs = self.holdings["input"].tolist()
+        first = first_appearances(securities.codes).tolist()
+        inputs = self.holdings["input"].to_numpy(dtype=object)
         out: list[Context | None] = []
         for code, verdict in enumerate(securities.verdicts):
             found = name_only_sdn(verdict) if verdict.status is Status.REVIEW else []

@@ -1261,54 +1261,57 @@ def _findings(writer: _Writer, result: CheckResult) -> None:
     holdings = result.holdings
     names = result.names
     at = _flagged_positions(result)
-    subset = holdings.iloc[at] if len(at) < len(holdings) else holdings
     codes, contexts = result.securities.codes, result.sdn_context
-    rows: list[list[Any]] = []
-    for number, record in zip(at.tolist(), holding_records(subset), strict=True):
-        verdict = record.verdict
-        sdn = contexts[int(codes[number])]
+    verdicts = result.securities.verdicts
+    files = holdings["file"].to_numpy(dtype=object)[at].tolist()
+    sheets = holdings["sheet"].to_numpy(dtype=object)[at].tolist()
+    numbers = holdings["row"].to_numpy()[at].tolist()
+    # A security's findings read the same on each of its positions: each one's cells are
+    # built once, as (before the holding's name, after it), and each position adds its name
+    # and where it was read
+    per_security: dict[int, list[tuple[list[Any], list[Any]]]] = {}
+
+    def finding_cells(code: int) -> list[tuple[list[Any], list[Any]]]:
+        verdict = verdicts[code]
+        sdn = contexts[code]
         likely = [sdn.likelihood, sdn.text()] if sdn else [None, None]
-        identity = verdict.identity
-        tail = [identity.isin, identity.ticker, record.file, record.sheet, record.row]
+        identity = [verdict.identity.isin, verdict.identity.ticker]
         phrase = verdict_phrase(verdict)
         if not verdict.findings:
-            rows.append(
-                [
-                    verdict.status.value,
-                    phrase,
-                    names[number],
-                    *([None] * 7),
-                    verdict.reason,
-                    None,
-                    None,
-                    *([None] * 4),
-                    *tail,
-                ]
-            )
+            head = [verdict.status.value, phrase]
+            return [(head, [*([None] * 7), verdict.reason, None, None, *([None] * 4), *identity])]
+        out = []
         for finding in verdict.findings:
             if finding.exposure is not None:
                 continue  # shown on the Exposures sheet, with its path
-            rows.append(
-                [
-                    finding.status.value,
-                    phrase,
-                    names[number],
-                    entry_label(finding),
-                    finding.matched_on,
-                    finding.score,
-                    finding.rule,
-                    finding.listing_date,
-                    finding.effective_date,
-                    finding.divestment_date,
-                    finding.explanation,
-                    *likely,
-                    entry_url(finding.list_id, finding.entry_id),
-                    sources.get(finding.list_id),
-                    finding.list_id,
-                    finding.entry_id,
-                    *tail,
-                ]
-            )
+            rest = [
+                entry_label(finding),
+                finding.matched_on,
+                finding.score,
+                finding.rule,
+                finding.listing_date,
+                finding.effective_date,
+                finding.divestment_date,
+                finding.explanation,
+                *likely,
+                entry_url(finding.list_id, finding.entry_id),
+                sources.get(finding.list_id),
+                finding.list_id,
+                finding.entry_id,
+                *identity,
+            ]
+            out.append(([finding.status.value, phrase], rest))
+        return out
+
+    rows: list[list[Any]] = []
+    for number, file, sheet, line in zip(at.tolist(), files, sheets, numbers, strict=True):
+        code = int(codes[number])
+        cells = per_security.get(code)
+        if cells is None:
+            cells = per_security[code] = finding_cells(code)
+        where = [str(file), str(sheet), int(line)]
+        for head, rest in cells:
+            rows.append([*head, names[number], *rest, *where])
     rank = {s.value: i for i, s in enumerate(SEVERITY_ORDER)}
     # worst first; within a status an "unlikely" name-only SDN match after the others
     rows.sort(key=lambda row: (rank[str(row[0])], row[11] == "unlikely"))
