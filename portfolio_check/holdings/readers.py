@@ -885,6 +885,9 @@ def _read_csv_arrow(
         del encoded
     records = table.num_rows
     del table
+    # Arrow's allocator keeps the parse's freed memory for reuse (200 MB at a million rows),
+    # which this process's Python objects cannot use: handed back to the system now
+    pa.default_memory_pool().release_unused()
     if width > COMPACT_FROM_COLUMNS and sum(written) * 2 < width:
         chosen = [c for c in range(width) if written[c]]  # wide and mostly empty: as compact
     else:
