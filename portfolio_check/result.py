@@ -312,16 +312,26 @@ class CheckResult:
     def names(self) -> list[str]:
         """Each position's own name (:func:`holding_name`): its name cell, else the first of
         its identity cells in the file's column order (a Bloomberg "Name" of "1299 HK")."""
+        codes, values = self.name_codes
+        out: list[str] = np.array(values, dtype=object)[codes].tolist()
+        return out
+
+    @functools.cached_property
+    def name_codes(self) -> tuple[np.ndarray, list[str]]:
+        """:attr:`names` as per-position codes into a list of names (a name may be listed
+        twice), as a writer takes a column without coding a million names again."""
         frame = self.holdings
         n = len(frame)
         cells = frame["name"].to_numpy(dtype=object) if "name" in frame else np.full(n, None)
         # a name cell's text, stripped once per distinct text ("" where there is none)
-        codes, uniques = pd.factorize(cells, use_na_sentinel=True)
-        stripped = [u.strip() if isinstance(u, str) else "" for u in uniques]
-        out: list[str] = np.array([*stripped, ""], dtype=object)[codes].tolist()
-        unnamed = np.flatnonzero(np.array([not t for t in stripped] + [True])[codes]).tolist()
+        raw_codes, uniques = pd.factorize(cells, use_na_sentinel=True)
+        values = [u.strip() if isinstance(u, str) else "" for u in uniques]
+        codes = np.asarray(raw_codes, dtype=np.int64)
+        unnamed = np.flatnonzero(np.array([not t for t in values] + [True])[codes]).tolist()
+        codes[codes < 0] = len(values)
+        values.append("")
         if not unnamed:
-            return out
+            return codes, values
         codes_of = self.securities.codes
         verdicts = self.securities.verdicts
         inputs = frame["input"].tolist()
@@ -334,8 +344,9 @@ class CheckResult:
         for i in unnamed:
             row = inputs[i]
             cell = next((row[k] for k in row if k in identity and row[k]), None)
-            out[i] = holding_name(cell, verdicts[int(codes_of[i])], row)
-        return out
+            codes[i] = len(values)
+            values.append(holding_name(cell, verdicts[int(codes_of[i])], row))
+        return codes, values
 
     @functools.cached_property
     def sdn_context(self) -> list[Context | None]:

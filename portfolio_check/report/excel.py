@@ -1187,7 +1187,8 @@ def _holdings_beside(
     columns: list[Coded | np.ndarray] = []
     for f in ROW_FIELDS:
         if f.key == "name":
-            columns.append(Coded.from_array(np.array(result.names, dtype=object)))
+            name_codes, names = result.name_codes  # coded as the names were found
+            columns.append(Coded(name_codes, list[object](names)))
         else:
             columns.append(Coded(codes, [each[f.key] for each in fields]))
     columns += [
