@@ -1,5 +1,5 @@
 """``python -m portfolio_check`` runs the command line."""
 
-from portfolio_check.cli import main
+from portfolio_check.cli import run
 
-main()
+run()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -174,6 +175,31 @@ def main() -> None:
 
     Not legal advice: confirm every finding against the official list.
     """
+
+
+# Set once a pre-trade answer is written: the process may then end without tearing down
+# what it loaded (see run).
+_ANSWERED: list[bool] = []
+
+
+def run() -> None:
+    """The console script and ``python -m portfolio_check``: :func:`main`, except that a
+    process that has written a pre-trade answer ends at once, its output flushed, without
+    freeing the half a million objects of the loaded snapshot one by one (0.13 s of a 0.55 s
+    answer). Only after ``check-security``, which leaves no file open and no helper running;
+    every other command ends as Python ends it."""
+    try:
+        main()
+    except SystemExit as done:
+        if not _ANSWERED:
+            raise
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: ended as Python ends it, which reports it
+            raise done from None
+        os._exit(code)
 
 
 @main.command("check")
@@ -421,6 +447,7 @@ def check_security_command(
             link = f" ({finding['source_url']})" if finding["source_url"] else ""
             click.echo(f"  source: {finding['source']}{link}")
     _warn_reference(answer.reference, max_list_age_days)  # after the answer, on stderr
+    _ANSWERED.append(True)
     sys.exit(EXIT_FLAGGED if answer.fails(FailOn(fail_on)) else EXIT_OK)
 
 

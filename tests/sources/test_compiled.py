@@ -158,13 +158,16 @@ def test_the_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, snapshot: 
     assert answer.status.value == "PROHIBITED"
 
 
-# The CLI run in a fresh process, as a desk runs it; it writes the modules it loaded to a file.
+# The CLI run in a fresh process, as a desk runs it; it writes the modules it loaded to a file
+# (its click group, which returns as Python ends: the console script's quick exit after a
+# pre-trade answer would skip the writing; tests/test_cli_quick_exit.py runs that).
 _PROBE = """
-import runpy, sys
+import sys
 modules_file = sys.argv.pop(1)
 sys.argv[0] = "portfolio-check"
 try:
-    runpy.run_module("portfolio_check", run_name="__main__")
+    from portfolio_check.cli import main
+    main()
 finally:
     with open(modules_file, "w") as handle:
         handle.write("\\n".join(sorted(sys.modules)))
