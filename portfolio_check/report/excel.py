@@ -32,7 +32,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -820,18 +820,52 @@ def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int)
     return row + 2
 
 
-def _entity_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
-    """Exposure to each list entry: its worst status, how many holdings, their market value
-    per currency, and through which holdings."""
+def entity_exposures(result: CheckResult) -> list[tuple[tuple[str, str, str | None], Entity]]:
+    """Exposure to each list entry and currency, worst status first, then largest value: the
+    entry's worst status among the findings naming it, its positions, their market value, and
+    the holdings (with the instrument a finding goes through) in the order they come.
+
+    Worked out per group of positions of one security, currency and name (a security's
+    findings are the same on each of its positions), not per position.
+    """
     frame = result.holdings
     securities = result.securities
-    values = market_values(frame)
-    names = result.names
-    entries: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     has = np.array([bool(v.findings) for v in securities.verdicts] + [False])
-    at = np.flatnonzero(has[securities.codes]) if len(frame) else np.array([], dtype=np.int64)
-    for i in at.tolist():
-        verdict = securities.verdicts[int(securities.codes[i])]
+    at = np.flatnonzero(has[securities.codes]) if len(frame) else np.zeros(0, dtype=np.int64)
+    if not len(at):
+        return []
+    currency_codes, found = result.currency_codes
+    currency_labels = [*found, None]  # code -1: no currency
+    name_codes, names = result.name_codes
+    values = (
+        np.nan_to_num(frame["market_value"].to_numpy(dtype=float)[at], nan=0.0)
+        if "market_value" in frame
+        else np.zeros(len(at))
+    )
+    groups = (
+        pd.DataFrame(
+            {
+                "security": securities.codes[at],
+                "currency": np.asarray(currency_codes)[at],
+                "name": name_codes[at],
+                "value": values,
+                "first": at,
+            }
+        )
+        .groupby(["security", "currency", "name"], sort=False)
+        .agg(count=("first", "size"), value=("value", "sum"), first=("first", "min"))
+        .sort_values("first", kind="stable")
+    )
+    entries: dict[tuple[str, str, str | None], Entity] = {}
+    for (code, currency_code, name_code), count, value, first in zip(
+        groups.index.tolist(),
+        groups["count"].tolist(),
+        groups["value"].tolist(),
+        groups["first"].tolist(),
+        strict=True,
+    ):
+        verdict = securities.verdicts[int(code)]
+        currency = currency_labels[int(currency_code)]
         seen: set[tuple[str, str]] = set()
         for finding in sorted(verdict.findings, key=lambda f: f.status.severity):
             key = (finding.list_id, finding.entry_id)
@@ -839,46 +873,58 @@ def _entity_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) ->
                 continue
             seen.add(key)
             entry = entries.setdefault(
-                (*key, result.currencies[i]),
-                {
-                    "name": finding.entry_name,
-                    "status": finding.status,
-                    "count": 0,
-                    "value": 0.0,
-                    "through": {},
-                },
+                (*key, currency),
+                Entity(finding.entry_name, finding.status),
             )
-            if finding.status.severity < entry["status"].severity:
-                entry["status"] = finding.status
-            entry["count"] += 1
-            entry["value"] += values[i] or 0.0
+            if finding.status.severity < entry.status.severity:
+                entry.status = finding.status
+            entry.count += count
+            entry.value += value
             how = f" ({finding.exposure})" if finding.exposure else ""
-            entry["through"][names[i] + how] = None
+            entry.through.setdefault(names[int(name_code)] + how, first)
+    for entry in entries.values():  # each holding where its first position is
+        entry.through = dict(sorted(entry.through.items(), key=lambda item: item[1]))
+    return sorted(entries.items(), key=lambda item: (item[1].status.severity, -item[1].value))
+
+
+@dataclass
+class Entity:
+    """One list entry's exposure in one currency (see :func:`entity_exposures`)."""
+
+    name: str
+    status: Status
+    count: int = 0
+    value: float = 0.0
+    # each holding's name (and instrument), and the row of its first position
+    through: dict[str, int] = field(default_factory=dict)
+
+
+def _entity_table(writer: _Writer, sheet: Any, result: CheckResult, row: int) -> int:
+    """Exposure to each list entry: its worst status, how many holdings, their market value
+    per currency, and through which holdings."""
+    ordered = entity_exposures(result)
     sheet.write_string(row, 0, "By listed entity", writer.subtitle)
     row += 1
     headers = ["Entry", "Status", "Holdings", "Market value", "Entry page", "Through holdings"]
     for col, text in enumerate(headers):
         sheet.write_string(row, col, text, writer.header)
     sheet.write_blank(row, 6, None, writer.header)
-    if not entries:
+    if not ordered:
         row += 1
         sheet.write_string(row, 0, "No holding matched a list entry.")
         return row + 2
-    ordered = sorted(
-        entries.items(), key=lambda item: (item[1]["status"].severity, -item[1]["value"])
-    )
     for (list_id, entry_id, currency), entry in ordered[:SUMMARY_TABLE_ROWS]:
         row += 1
-        label = f"{list_id} {entry_id}: {entry['name']}"
-        through = "; ".join(entry["through"])
+        label = f"{list_id} {entry_id}: {entry.name}"
+        through = "; ".join(entry.through)
         if len(through) > 400:
-            through = through[:400] + f"... ({len(entry['through'])} holdings)"
+            through = through[:400] + f"... ({len(entry.through)} holdings)"
         sheet.set_row(row, max(_row_height(label, 26), _row_height(through, 56)))
         sheet.write_string(row, 0, label, writer.formats[WRAP])
-        status = entry["status"].value
+        status = entry.status.value
         sheet.write_string(row, 1, status, writer.status[status])
-        sheet.write_number(row, 2, entry["count"], writer.formats[INT])
-        sheet.write_number(row, 3, entry["value"], writer.money(currency))
+        sheet.write_number(row, 2, entry.count, writer.formats[INT])
+        sheet.write_number(row, 3, entry.value, writer.money(currency))
         url = entry_url(list_id, entry_id)
         if url:
             sheet.write_url(row, 4, url, writer.formats[URL], string=_url_text(url))

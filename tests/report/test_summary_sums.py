@@ -13,6 +13,8 @@ import pytest
 
 from portfolio_check import check
 from portfolio_check.model import Status
+from portfolio_check.report.excel import Entity, entity_exposures
+from portfolio_check.result import CheckResult, market_values
 
 SECURITIES = [  # (name, ISIN): prohibited, clear and unresolved ones on 2022-03-01
     ("SenseTime Group Inc", "KYG8062L1041"),
@@ -95,3 +97,61 @@ def test_summary_sums_equal_a_loop_over_the_positions(seed: int, by: str, tmp_pa
         assert list(row[1:4]) == g[:3]
         assert row[4] == pytest.approx(g[3]) and row[5] == pytest.approx(g[4])
     assert rows[at + 1 + len(ordered)][0] is None  # nothing more in the table
+
+
+def _entities_by_loop(result: CheckResult) -> list[tuple[tuple[str, str, str | None], Entity]]:
+    # the Summary's "By listed entity" table as a plain loop over the flagged positions
+    entries: dict[tuple[str, str, str | None], Entity] = {}
+    values = market_values(result.holdings)
+    for i, verdict in enumerate(result.holdings["verdict"].tolist()):
+        seen: set[tuple[str, str]] = set()
+        for finding in sorted(verdict.findings, key=lambda f: f.status.severity):
+            key = (finding.list_id, finding.entry_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            entry = entries.setdefault(
+                (*key, result.currencies[i]), Entity(finding.entry_name, finding.status)
+            )
+            if finding.status.severity < entry.status.severity:
+                entry.status = finding.status
+            entry.count += 1
+            entry.value += values[i] or 0.0
+            how = f" ({finding.exposure})" if finding.exposure else ""
+            entry.through.setdefault(result.names[i] + how, i)
+    return sorted(entries.items(), key=lambda item: (item[1].status.severity, -item[1].value))
+
+
+ENTITIES = [  # listed ones (NS-CMIC, and SDN-related) and a clear one, under several names
+    ("SenseTime Group Inc", "KYG8062L1041"),
+    ("SENSETIME GROUP", None),
+    ("Hikvision", "CNE100000PM8"),
+    ("Hangzhou Hikvision Digital Technology", "CNE100000PM8"),
+    ("China Mobile Ltd", "HK0941009539"),
+    ("Apple Inc", "US0378331005"),
+]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_listed_entity_table_equals_a_loop_over_the_positions(seed: int) -> None:
+    rng = random.Random(seed)
+    rows = rng.randint(1, 120)
+    picked = [rng.choice(ENTITIES) for _ in range(rows)]
+    book = pd.DataFrame(
+        {
+            "Security Name": [name for name, _ in picked],
+            "ISIN": [isin for _, isin in picked],
+            "Quantity": [rng.randint(1, 1000) for _ in range(rows)],
+            "Market Value": [rng.choice([None, rng.randint(-50, 5000)]) for _ in range(rows)],
+            "Currency": [rng.choice(["HKD", "usd", None, "??"]) for _ in range(rows)],
+        }
+    )
+    result = check(book, as_of="2022-03-01")
+    found = entity_exposures(result)
+    expected = _entities_by_loop(result)
+    assert found == expected
+    # in order too: the holdings each entry goes through, as the table joins them
+    assert [list(e.through.items()) for _, e in found] == [
+        list(e.through.items()) for _, e in expected
+    ]
+    assert found or not any(v.findings for v in result.holdings["verdict"])
