@@ -86,8 +86,9 @@ def utf16_without_bom(head: bytes) -> str | None:
 def decode_csv(data: bytes, label: str) -> Decoded:
     """Decode a CSV file's bytes (see the module's order); raises :class:`InputFileError`."""
     if data.startswith(codecs.BOM_UTF8):
-        decoded = _checked(_decode_reporting(data[3:], "utf-8"), label, "utf-8-sig")
-        return decoded if decoded.bad else dataclasses.replace(decoded, utf8=data[3:])
+        body = data[3:]  # sliced once: a slice of bytes is a copy
+        decoded = _checked(_decode_reporting(body, "utf-8"), label, "utf-8-sig")
+        return decoded if decoded.bad else dataclasses.replace(decoded, utf8=body)
     if data.startswith(codecs.BOM_UTF16_LE):
         return _checked(_decode_reporting(data[2:], "utf-16-le"), label, "utf-16")
     if data.startswith(codecs.BOM_UTF16_BE):
