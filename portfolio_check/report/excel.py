@@ -48,7 +48,7 @@ from portfolio_check.holdings.inputs import input_codes, input_columns, input_ta
 from portfolio_check.holdings.roles import TEXT_ROLES, Role
 from portfolio_check.model import Status
 from portfolio_check.progress import ProgressCallback, silent
-from portfolio_check.report.flat import Coded, choose_format, write_table
+from portfolio_check.report.flat import Coded, choose_format, table_writer, write_table
 from portfolio_check.report.sheetxml import (
     MAX_CELL_TEXT,
     CellColumn,
@@ -1241,14 +1241,15 @@ def _holdings_beside(
         Coded.from_array(holdings["file"].to_numpy(dtype=object)),
         Coded.from_array(holdings["sheet"].to_numpy(dtype=object)),
         holdings["row"].to_numpy(dtype=np.int64),
-        Coded(currency_codes, list[object](currencies), distinct=True),  # coded already
+        Coded(currency_codes, list[object](currencies)),  # coded already
     ]
     for key in layout.original:
         coded = Coded(*known[key]) if key in known else Coded.from_array(inputs[key])
         columns.append(coded)
         if layout.text_as_read and layout.kinds.get(key, TEXT) != TEXT:
             columns.append(coded)
-    written = side.submit(write_table, beside, headers, columns, beside.suffix.lstrip("."))
+    # prepared here, written there (see table_writer)
+    written = side.submit(table_writer(beside, headers, columns, beside.suffix.lstrip(".")))
     writer.advance(len(holdings))
     writer.note(
         "Holdings",

@@ -276,3 +276,73 @@ def test_links_past_a_sheets_limit_show_their_address(
             assert target is not None and shown == f"OFAC entry {target.rsplit('=', 1)[1]}"
         else:  # the address itself, as text, and no link
             assert target is None and str(shown).startswith("https://sanctionssearch.ofac")
+
+
+_VALUE_KINDS: list[object] = [
+    "CLEAR",
+    "中芯国际",
+    "=1+1",
+    "-5",
+    "-x",
+    "",
+    " padded ",
+    None,
+    float("nan"),
+    dt.date(2021, 12, 10),
+    "2021-12-10",  # the date's own text: one dictionary entry for both
+    1,
+    "1",
+    1.5,
+    True,
+    b"bytes",
+]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("seed", range(12))
+def test_beside_table_cells_as_a_row_by_row_rendering(fmt: str, seed: int, tmp_path: Path) -> None:
+    """Generated coded columns (texts, empties, dates, numbers, bytes, repeated values, values
+    that render to one text) give, row for row, the text each row's value renders to, with
+    each text once in a Parquet column's dictionary; CSV cells are formula-guarded."""
+    if not pyarrow_available():
+        pytest.skip("pyarrow is not installed")
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from portfolio_check.report.flat import _text
+
+    rng = np.random.default_rng(seed)
+    columns: list[Coded] = []
+    for _ in range(4):
+        kinds = rng.choice(len(_VALUE_KINDS), size=int(rng.integers(1, 8)))
+        # only texts in some columns (Arrow's own path), any kind in the others
+        pool = [_VALUE_KINDS[k] for k in kinds]
+        if rng.random() < 0.5:
+            pool = [v for v in pool if isinstance(v, str) or v is None] or ["only"]
+        values = [pool[int(k)] for k in rng.integers(0, len(pool), size=len(pool) + 2)]
+        codes = rng.integers(-1, len(values), size=50)
+        columns.append(Coded(codes, values))
+    headers = [f"C{c}" for c in range(len(columns))]
+    path = write_table(tmp_path / f"t.{fmt}", headers, columns, fmt)
+
+    def expected(column: Coded, guard: bool) -> list[str | None]:
+        out: list[str | None] = []
+        for code in column.codes.tolist():
+            text = _text(column.values[code]) if code >= 0 else None
+            out.append(guard_formula(text) if guard and text is not None else text)
+        return out
+
+    if fmt == "parquet":
+        table = pq.read_table(path)
+        for header, column in zip(headers, columns, strict=True):
+            got = table.column(header).combine_chunks()
+            assert got.to_pylist() == expected(column, guard=False)
+            dictionary = got.dictionary.to_pylist()
+            assert len(dictionary) == len(set(dictionary)) and None not in dictionary
+    else:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            read = list(csv.reader(handle))
+        assert read[0] == headers
+        for c, column in enumerate(columns):
+            want = [t if t is not None else "" for t in expected(column, guard=True)]
+            assert [row[c] for row in read[1:]] == want
