@@ -405,17 +405,21 @@ _EMPTY_POSITIONS = _build_empty_positions()
 
 
 def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
+    classed = [(i, cls) for i, cls in enumerate(result.classes) if cls is not None]
+    # the rows' cells taken at once (a row at a time through iloc: 30 us each, 0.12 s for the
+    # 4,000 other rows of a million-row file)
+    at = [i for i, _ in classed]
+    texts = grid.cells.iloc[at].to_numpy(dtype=object).tolist() if at else []
     others = [
         OtherRow(
             file=label,
             sheet=grid.sheet,
             row=int(grid.rows[i]),
             row_class=cls,
-            text=_row_text(grid.cells.iloc[i].tolist()),
+            text=_row_text(cells),
             why=result.why[i] if result.why else result.note,
         )
-        for i, cls in enumerate(result.classes)
-        if cls is not None
+        for (i, cls), cells in zip(classed, texts, strict=True)
     ]
     parts = [_table_positions(label, grid, result, k) for k in range(len(result.tables))]
     frames = [frame for frame, _, _ in parts if len(frame)]
