@@ -25,6 +25,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -326,11 +327,22 @@ def _write_spliced(
         place = _AFTER_HYPERLINKS.search(tail)
         at = place.start() if place else len(tail)
         tail = tail[:at] + element + tail[at:]
-    with target.open(info.filename, "w", force_zip64=True) as stream:
+    # A block is compressed and written on a thread of its own (zlib and the file write
+    # release the GIL) while the next is built here; one block in flight at a time, so the
+    # sheet's bytes go out in order and memory holds at most two blocks.
+    with (
+        target.open(info.filename, "w", force_zip64=True) as stream,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sheet-deflate") as deflate,
+    ):
         stream.write(head)
+        writing: Future[int] | None = None
         for count, block in rows.blocks():
-            stream.write(block)
+            if writing is not None:
+                writing.result()  # the block before, written (or its error raised here)
+            writing = deflate.submit(stream.write, block)
             if progress is not None:
                 progress(count)
+        if writing is not None:
+            writing.result()
         stream.write(_SHEET_DATA_END + tail)
     return relationships
