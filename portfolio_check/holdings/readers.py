@@ -22,7 +22,6 @@ import csv
 import io
 import itertools
 import math
-import operator
 import os
 import zipfile
 from collections.abc import Callable, Sequence
@@ -37,8 +36,8 @@ from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.holdings.cells import (
     MAX_CELL_CHARS,
     clean_column,
+    clean_dictionary,
     clean_text,
-    clean_texts,
     cuts_made,
     render,
     render_float,
@@ -862,11 +861,9 @@ def _read_csv_arrow(
     table = table.unify_dictionaries()  # each block of the file had its own dictionary
     for c in range(width):
         encoded = table.column(c).combine_chunks()
-        texts = encoded.dictionary.to_pylist()
-        cleaned = clean_texts(texts)
+        texts, cleaned, same = clean_dictionary(encoded.dictionary)
         # int32 codes (Arrow's own): a million-row file holds a dozen of these to the end
         indices = encoded.indices.to_numpy(zero_copy_only=False)
-        same = np.fromiter(map(operator.is_, cleaned, texts), dtype=bool, count=len(texts))
         if same.all() or all(cleaned[k] is None for k in np.flatnonzero(~same).tolist()):
             # nothing cleaned but texts emptied (""): Arrow's other distinct texts are the
             # distinct cells, renumbered without the emptied ones

@@ -293,3 +293,36 @@ def test_bytes_that_did_not_decode_are_never_handed_on_as_utf8() -> None:
         decoded = decode_csv(raw, "f.csv")
         assert decoded.utf8 is None
         assert decoded.text.encode("utf-8") not in (raw, raw[3:])
+
+
+_EDGE = " \t\r\n\u00a0\ufeff\u200b\u3000\u2003\x0b\x0c\u0085"  # stripped ones and others
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from([*_EDGE, "a", "中", "1", ",", "-", "\U0001f600"])),
+        max_size=30,
+    )
+)
+def test_arrow_finds_the_texts_to_clean_as_python_cleans_them(texts: list[str]) -> None:
+    """clean_dictionary (Arrow picks the texts that need cleaning) gives clean_texts' texts,
+    and tells the unchanged ones exactly (they are the same objects)."""
+    import pyarrow as pa
+
+    from portfolio_check.holdings.cells import clean_dictionary, clean_texts
+
+    read, cleaned, same = clean_dictionary(pa.array(texts, type=pa.string()))
+    assert read == texts
+    assert cleaned == clean_texts(list(texts))
+    assert same.tolist() == [c is t for c, t in zip(cleaned, read, strict=True)]
+
+
+def test_arrow_cleaning_cuts_over_long_texts() -> None:
+    import pyarrow as pa
+
+    from portfolio_check.holdings.cells import MAX_CELL_CHARS, clean_dictionary, clean_text
+
+    texts = ["x" * (MAX_CELL_CHARS + 1), " " + "y" * MAX_CELL_CHARS + " ", "ok"]
+    _, cleaned, same = clean_dictionary(pa.array(texts))
+    assert cleaned == [clean_text(t) for t in texts] and same.tolist() == [False, False, True]
