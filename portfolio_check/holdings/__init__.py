@@ -405,10 +405,10 @@ _EMPTY_POSITIONS = _build_empty_positions()
 
 
 def _assemble(label: str, grid: Grid, result: GridResult) -> HoldingsInput:
-    classed = [(i, cls) for i, cls in enumerate(result.classes) if cls is not None]
-    # the rows' cells taken at once (a row at a time through iloc: 30 us each, 0.12 s for the
-    # 4,000 other rows of a million-row file)
-    at = [i for i, _ in classed]
+    # the other rows found without a loop over every row; their cells taken at once (a row at
+    # a time through iloc: 30 us each, 0.12 s for the 4,000 other rows of a million-row file)
+    at = np.flatnonzero(~result.position_mask).tolist()
+    classed = [(i, result.classes[i]) for i in at]
     texts = grid.cells.iloc[at].to_numpy(dtype=object).tolist() if at else []
     others = [
         OtherRow(

@@ -24,6 +24,7 @@ Steps
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from portfolio_check.distinct import take
 from portfolio_check.holdings.cells import (
     CURRENCY_CODES,
     CURRENCY_NAMES,
@@ -204,9 +206,14 @@ class GridResult:
     note: str = ""
     # per grid row, why it has its class (the row rule's reason); empty: see ``note``
     why: list[str] = field(default_factory=list)
+    # per grid row, whether it is a position (``classes[i] is None``), as the classifier found
+    # it; None: worked out from ``classes``
+    positions: np.ndarray | None = None
 
     @property
     def position_mask(self) -> np.ndarray:
+        if self.positions is not None:
+            return self.positions.copy()
         return np.array([c is None for c in self.classes], dtype=bool)
 
     @property
@@ -220,6 +227,7 @@ class _Segment:
 
     classes: list[RowClass | None]
     why: list[str]  # per row, the reason of the rule that classed it
+    positions: np.ndarray  # per row, a position (its class is None)
     quantity: np.ndarray
     market_value: np.ndarray
     junk: dict[Role, np.ndarray]
@@ -1135,10 +1143,11 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     if table.kind is not TableKind.HOLDINGS:
         continues = {}
     head = first_body - start
-    row_rules: list[RowRule] = [TITLE_RULE] * head
-    for i in table.header_index:
-        row_rules[i - start] = HEADER_RULE
-    row_rules.extend(rules[k] for k in chosen.tolist())
+    # each row's rule as a number into the rules, the title and header rules after them, so
+    # that the rows' classes and reasons are array takes, not a loop over a million rows
+    segment_rules = (*rules, TITLE_RULE, HEADER_RULE)
+    rule_of = np.concatenate([np.full(head, len(rules), dtype=np.int64), chosen])
+    rule_of[[i - start for i in table.header_index]] = len(rules) + 1
 
     def pad(values: np.ndarray, fill: float | bool) -> np.ndarray:
         return np.concatenate([np.full(head, fill, dtype=values.dtype), values])
@@ -1151,8 +1160,9 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
         no_amount = ~coded & ~cols.any_text_cell(looks_numeric, range(body.shape[1]))
     maybe_header = pad(no_amount & ~repeated, False)
     return _Segment(
-        [rule.row_class for rule in row_rules],
-        [rule.why for rule in row_rules],
+        take([rule.row_class for rule in segment_rules], rule_of).tolist(),
+        take([rule.why for rule in segment_rules], rule_of).tolist(),
+        np.array([rule.row_class is None for rule in segment_rules], dtype=bool)[rule_of],
         pad(amounts[Role.QUANTITY], np.nan),
         pad(amounts[Role.MARKET_VALUE], np.nan),
         {role: pad(mask, False) for role, mask in junk.items()},
@@ -1181,6 +1191,7 @@ def _non_position_sheet(grid: Grid, note: str) -> GridResult:
         np.full(n, -1, dtype=np.int64),
         note=note,
         why=[f"a sheet without positions: {note}"] * n,
+        positions=np.zeros(n, dtype=bool),
     )
 
 
@@ -1322,13 +1333,14 @@ def analyse_grid(
         return _non_position_sheet(
             grid, "no recognisable holdings table, only " + "; ".join(reasons)
         )
-    classes = [c for seg in segments for c in seg.classes]
-    why = [w for seg in segments for w in seg.why]
+    classes = list(itertools.chain.from_iterable(seg.classes for seg in segments))
+    why = list(itertools.chain.from_iterable(seg.why for seg in segments))
+    positions = np.concatenate([seg.positions for seg in segments])
     table_of = np.concatenate(
         [np.full(len(seg.classes), k, dtype=np.int64) for k, seg in enumerate(segments)]
     )
     tables = [
-        _with_report_portfolio(grid, t, classes, np.flatnonzero(table_of == k))
+        _with_report_portfolio(grid, t, classes, np.flatnonzero((table_of == k) & ~positions))
         for k, t in enumerate(tables)
     ]
     junk = {role: np.concatenate([seg.junk[role] for seg in segments]) for role in segments[0].junk}
@@ -1341,4 +1353,5 @@ def analyse_grid(
         junk,
         {i: j for seg in segments for i, j in seg.continues.items()},
         why=why,
+        positions=positions,
     )

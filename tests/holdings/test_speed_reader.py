@@ -203,3 +203,29 @@ def test_head_and_tail_lines_are_those_of_the_whole_text(newline: str, lines: in
         assert _head_lines(text, count) == text.splitlines()[:count]
         assert _tail_lines(text, count) == text.splitlines()[-count:]
         assert _tail_lines(text + newline, count) == (text + newline).splitlines()[-count:]
+
+
+def _holdings_files() -> list[Path]:
+    found = sorted(EXAMPLES.glob("*.xlsx")) + sorted(EXAMPLES.glob("*.csv"))
+    if (SHARED / "holdings").exists():
+        found += sorted(p for p in (SHARED / "holdings").iterdir() if p.suffix != ".md")
+    return found
+
+
+@pytest.mark.parametrize("path", _holdings_files(), ids=lambda p: p.name)
+def test_classifier_position_flags_are_its_classes(path: Path) -> None:
+    """The classifier's per-row position flags (kept as an array so that no step loops over a
+    million rows to find the positions) say exactly which rows have no class, on every sheet
+    of real exports; and the other rows' reasons are their rules'."""
+    from portfolio_check.holdings.readers import ReadLimits, read_file_reporting
+    from portfolio_check.holdings.tables import analyse_grid
+
+    try:
+        grids, _ = read_file_reporting(path, str(path), ReadLimits.from_env(None))
+    except Exception as exc:  # a file the reader refuses is its own tests' business
+        pytest.skip(f"not read: {exc}")
+    for grid in grids:
+        result = analyse_grid(grid)
+        assert result.positions is not None
+        assert result.positions.tolist() == [c is None for c in result.classes]
+        assert len(result.why) in (0, len(result.classes))
