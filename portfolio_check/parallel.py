@@ -87,6 +87,9 @@ class SharedLookups:
     ``minimum`` names, nothing happens: the names are looked up as they are needed.
     """
 
+    index: NameIndex | None
+    _names: Connection | None = None  # to a helper started ahead: the names, once
+
     def __init__(
         self, index: NameIndex, names: Sequence[str], *, minimum: int | None = None
     ) -> None:
@@ -104,6 +107,63 @@ class SharedLookups:
         self._receiving = receiving
         self._helper = helper
 
+    @classmethod
+    def ahead(cls, load: Callable[[], NameIndex]) -> SharedLookups:
+        """A helper forked now, before the names are known, while this process is small: it
+        loads its own index (``load()``, the same snapshot as this process's) and waits for
+        :meth:`give`. Forked later, from a process holding a million-row file, every page
+        this process wrote afterwards that the helper still shared cost a copy (its next
+        steps ran 30% slower); forked ahead, the helper can start on the names as soon as the
+        file's name column is known, while this process still reads the rest.
+
+        No helper when none may be forked (see :func:`helper_allowed`): then :meth:`give`
+        and :meth:`finish` do nothing and the names are looked up as they are needed.
+        """
+        lookups = cls.__new__(cls)
+        lookups.index = None
+        lookups.todo = []
+        lookups._helper = None
+        if not helper_allowed():
+            return lookups
+        context = multiprocessing.get_context("fork")
+        names_receiving, names_sending = context.Pipe(duplex=False)
+        forked = _fork_helper(
+            _helper_ahead,
+            (load, names_receiving, names_sending),
+            0,
+            "portfolio-check-names",
+            context,
+        )
+        names_receiving.close()  # the helper holds its own copy
+        if forked is None:
+            names_sending.close()
+            return lookups
+        lookups._helper, lookups._queue, lookups._receiving = forked
+        lookups._names = names_sending
+        return lookups
+
+    def give(self, names: Sequence[str]) -> None:
+        """The names for a helper started :meth:`ahead` (once); :meth:`finish` is then given
+        this process's own index."""
+        self.todo = [name for name in dict.fromkeys(names) if name]
+        if self._helper is None:
+            return
+        self._queue.reset(len(self.todo))
+        sending, self._names = self._names, None
+        if sending is None:
+            return
+        try:
+            sending.send(self.todo)
+        except OSError:  # the helper is gone: this process looks the names up itself
+            self._queue.reset(0)
+        finally:
+            sending.close()
+
+    @property
+    def sharing(self) -> bool:
+        """Whether a helper is at work on names given to it (:meth:`finish` collects them)."""
+        return self._helper is not None and self._names is None and bool(self.todo)
+
     def __enter__(self) -> SharedLookups:
         return self
 
@@ -113,6 +173,9 @@ class SharedLookups:
         helper, self._helper = self._helper, None
         if helper is None:
             return
+        names, self._names = self._names, None
+        if names is not None:
+            names.close()  # a helper still waiting for names gets EOF and exits
         # Closing our end first: a helper blocked on sending gets a broken pipe and exits even
         # where the terminate signal is caught or ignored (a server's own SIGTERM handler).
         self._receiving.close()
@@ -122,14 +185,18 @@ class SharedLookups:
             helper.kill()
             helper.join()
 
-    def finish(self) -> int:
-        """Look up names until the helper's part is reached; returns how many it did."""
-        helper = self._helper
+    def finish(self, index: NameIndex | None = None) -> int:
+        """Look up names (in ``index``, default the constructor's) until the helper's part is
+        reached, and keep the helper's answers; returns how many it did."""
+        helper, index = self._helper, index or self.index
         if helper is None:
+            return 0
+        if index is None or self._names is not None:  # started ahead, never given names
+            self.__exit__()
             return 0
         while (chunk := self._queue.take_front(helper)) is not None:
             for name in self.todo[chunk]:
-                self.index.lookup(name)
+                index.lookup(name)
         answers: list[NameAnswer] = []
         # a helper that failed sends nothing: resolving looks up what it took, as without it
         with contextlib.suppress(EOFError, OSError):
@@ -139,7 +206,7 @@ class SharedLookups:
         helper.join()
         for name, parsed, matches in answers:
             remember_parsed(parsed)
-            self.index.remember(name, matches)
+            index.remember(name, matches)
         return len(answers)
 
 
@@ -203,12 +270,16 @@ _NOT_DONE = object()
 
 
 def _fork_helper(
-    target: Callable[..., None], args: tuple[Any, ...], size: int, name: str
+    target: Callable[..., None],
+    args: tuple[Any, ...],
+    size: int,
+    name: str,
+    context: Any = None,
 ) -> tuple[multiprocessing.process.BaseProcess, _SharedQueue, Connection] | None:
     """Fork a helper running ``target(*args, queue, sending)`` over a shared queue of ``size``
     positions; the helper, the queue and this end of its pipe, or None when it could not be
     forked (out of memory, a process limit, a daemonic process): one process it is."""
-    context = multiprocessing.get_context("fork")
+    context = context or multiprocessing.get_context("fork")
     queue = _SharedQueue(context, size)
     receiving, sending = context.Pipe(duplex=False)
     helper = context.Process(target=target, args=(*args, queue, sending), name=name)
@@ -279,6 +350,12 @@ class _SharedQueue:
         front, back = self._bounds
         return int(front) + self._size - int(back)
 
+    def reset(self, size: int) -> None:
+        """All of ``size`` positions untaken again (a queue made before its list was known)."""
+        with self._lock:
+            self._bounds[0], self._bounds[1] = 0, size
+            self._size = size
+
     def take_back(self) -> slice | None:
         with self._lock:
             front, back = self._bounds
@@ -294,6 +371,30 @@ def _helper(index: NameIndex, names: list[str], queue: _SharedQueue, sending: Co
     # held when the fork happened. A helper that fails sends nothing; the parent carries on.
     code = 1
     try:
+        answers: list[NameAnswer] = []
+        while (chunk := queue.take_back()) is not None:
+            answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]
+        sending.send(answers)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _helper_ahead(
+    load: Callable[[], NameIndex],
+    names_receiving: Connection,
+    names_sending: Connection,
+    queue: _SharedQueue,
+    sending: Connection,
+) -> None:
+    # as _helper, once this process has its own index and the names (EOF: none are coming)
+    global _in_helper
+    _in_helper = True
+    code = 1
+    try:
+        names_sending.close()  # the parent's end, inherited: EOF must come when the parent's closes
+        index = load()
+        names: list[str] = names_receiving.recv()
         answers: list[NameAnswer] = []
         while (chunk := queue.take_back()) is not None:
             answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]

@@ -72,6 +72,9 @@ then report and save (the workbook written to disk) from ``write_report``."""
 # From this many distinct securities on, a helper process resolves and screens a share of
 # them (below it, forking costs about what it saves: ~0.1 ms a security, ~0.1 s to fork).
 MIN_PARALLEL_SECURITIES = 4000
+# From this many bytes of holdings files on, the names' helper is forked before they are read
+# (about 50,000 rows of a typical export; below it the helper is forked when resolving).
+NAMES_AHEAD_MIN_BYTES = 5_000_000
 
 
 @collection_paused()  # the whole check: see collector.py
@@ -125,11 +128,53 @@ def check(
         any_date=any_date,
         max_list_age_days=max_list_age_days,
     )
-    day, who, policy = chosen.as_of, chosen.investor, chosen.related
     lists, firm_lists = chosen.lists, chosen.firm_lists
     book = as_decision_book(chosen.decisions or None)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
+    # A large file's names are looked up by a helper process forked now, while this one is
+    # small, as soon as the file's tables are found (see SharedLookups.ahead)
+    ahead = (
+        SharedLookups.ahead(
+            lambda: (
+                security_index(active_reference(reference, lists, firm_lists, chosen.as_of)).names
+            )
+        )
+        if _large_input(source)
+        else None
+    )
+    try:
+        return _check(source, chosen, book, notify, ahead, reference, columns)
+    finally:
+        if ahead is not None:
+            ahead.__exit__()  # a helper whose answers were not collected (a failed read)
+
+
+def _large_input(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+) -> bool:
+    """Whether the holdings files are large enough to share the names' look-ups with a helper
+    forked before they are read (a file of this size holds thousands of names)."""
+    if isinstance(source, pd.DataFrame):
+        return False
+    paths = [source] if isinstance(source, str | os.PathLike) else list(source)
+    try:
+        return sum(os.path.getsize(p) for p in paths) >= NAMES_AHEAD_MIN_BYTES
+    except OSError:  # a missing file: the reader says so
+        return False
+
+
+def _check(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | pd.DataFrame,
+    chosen: CheckOptions,
+    book: DecisionBook | None,
+    notify: Progress,
+    ahead: SharedLookups | None,
+    reference: Reference | None,
+    columns: Mapping[str, str] | None,
+) -> CheckResult:
+    day, who, policy = chosen.as_of, chosen.investor, chosen.related
+    lists, firm_lists = chosen.lists, chosen.firm_lists
     # The snapshot and its index load on a second thread while calamine parses a workbook's
     # sheets, or Arrow a CSV, without the GIL. The thread waits for that moment: started
     # earlier, it would only contend for the GIL with the reader's Python steps.
@@ -137,7 +182,9 @@ def check(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reference") as pool:
         loading = pool.submit(_indexed_reference, reference, lists, firm_lists, parsing, day)
         try:
-            data, files = _read_source(source, notify, parsing.set, columns)
+            data, files = _read_source(
+                source, notify, parsing.set, columns, ahead.give if ahead else None
+            )
         except BaseException:
             parsing.set()
             loading.result()  # a bad snapshot or list choice is reported before a bad file
@@ -148,7 +195,15 @@ def check(
     notify("read", 1, 1)
     funds = FundContext.load(chosen.fund_holdings, as_of=day, max_age_days=chosen.fund_max_age_days)
     holdings = screen_positions(
-        data.positions, ref, day, who, notify, related=policy, decisions=book, funds=funds
+        data.positions,
+        ref,
+        day,
+        who,
+        notify,
+        related=policy,
+        decisions=book,
+        funds=funds,
+        names_ahead=ahead,
     )
     notify("done", 1, 1)
     if isinstance(source, pd.DataFrame):
@@ -203,6 +258,7 @@ def _read_source(
     notify: Progress,
     parse_started: Callable[[], None],
     columns: Mapping[str, str] | None = None,
+    names_found: Callable[[list[str]], None] | None = None,
 ) -> tuple[HoldingsInput, list[str]]:
     if isinstance(source, pd.DataFrame):
         return read_frame(source, columns=columns), ["<dataframe>"]
@@ -211,9 +267,10 @@ def _read_source(
     paths = [source] if isinstance(source, str | os.PathLike) else list(source)
     if not paths:
         raise UsageError("no holdings file given")
-    return read_holdings(paths, progress=notify, parse_started=parse_started), [
-        str(p) for p in paths
-    ]
+    read = read_holdings(
+        paths, progress=notify, parse_started=parse_started, names_found=names_found
+    )
+    return read, [str(p) for p in paths]
 
 
 def screen_positions(
@@ -226,11 +283,14 @@ def screen_positions(
     related: str = RelatedPolicy.LAW,
     decisions: DecisionBook | None = None,
     funds: FundContext | None = None,
+    names_ahead: SharedLookups | None = None,
 ) -> pd.DataFrame:
     """Resolve and screen each distinct security once; join the verdicts back onto the rows.
 
     ``funds`` carries the fund holdings files given with the check: a position in one of those
     funds takes its constituents' statuses (look-through), screened by this same function.
+    ``names_ahead`` is a helper already looking up the positions' names (given them by the
+    reader), whose answers are collected here.
     """
     index = security_index(reference)
     look = funds or FundContext(files=[], as_of=as_of)
@@ -262,9 +322,14 @@ def screen_positions(
     # process paid for every page it wrote that the helper still shared (0.28 s -> 0.63 s at a
     # million rows).
     names = [name for cells in found.cells if (name := cells["name"])]
-    with SharedLookups(index.names, names) as lookups:
+    shared = (
+        names_ahead
+        if names_ahead is not None and names_ahead.sharing
+        else SharedLookups(index.names, names)
+    )
+    with shared as lookups:
         identified = learn_sedols([identify(**cells) for cells in found.cells])
-        lookups.finish()
+        lookups.finish(index.names)
 
     def verdict_of(k: int) -> Verdict:
         identity, notes = identified[k]

@@ -311,3 +311,75 @@ def test_work_shared_with_a_helper_equals_one_process() -> None:
     assert result["distinct"] >= result["minimum"]
     assert result["statuses_equal"] and result["verdicts_equal"]
     assert result["flagged"] > 0
+
+
+# The names' helper forked before a large file is read (SharedLookups.ahead): given the name
+# column as soon as the tables are found, its answers collected when resolving; a whole check
+# with it equals one process, verdict by verdict; a failed read or a file without names stops
+# it.
+_AHEAD = textwrap.dedent(
+    """
+    import importlib.util, json, multiprocessing, os, sys, tempfile
+    from pathlib import Path
+    from portfolio_check import parallel, pipeline
+    from portfolio_check.errors import InputFileError
+
+    spec = importlib.util.spec_from_file_location("bench_positions", sys.argv[1])
+    positions = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = positions
+    spec.loader.exec_module(positions)
+    import portfolio_check
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "book.csv"
+    positions.generate_positions(12_000, seed=11, universe_size=6_000).to_csv(path, index=False)
+    pipeline.NAMES_AHEAD_MIN_BYTES = 0  # the small file counts as large here
+
+    collected = []
+    finish = parallel.SharedLookups.finish
+    def recording(self, index=None):
+        done = finish(self, index)
+        collected.append((len(self.todo), done))
+        return done
+    parallel.SharedLookups.finish = recording
+
+    both = portfolio_check.check(path, as_of="2024-06-30")
+    left_after_check = len(multiprocessing.active_children())
+    bad = folder / "bad.csv"
+    bad.write_bytes(b"\\x00\\x01garbage\\x02" * 100)
+    try:
+        portfolio_check.check(bad, as_of="2024-06-30")
+        bad_raised = False
+    except InputFileError:
+        bad_raised = True
+    nameless = folder / "isins.csv"
+    nameless.write_text("ISIN,Quantity\\nKYG8062L1041,100\\nUS0378331005,5\\n")
+    few = portfolio_check.check(nameless, as_of="2024-06-30")
+    left = len(multiprocessing.active_children())
+    os.environ[parallel.WORKERS_ENV] = "1"
+    alone = portfolio_check.check(path, as_of="2024-06-30")
+    print(json.dumps({
+        "collected": collected,
+        "left_after_check": left_after_check,
+        "left": left,
+        "bad_raised": bad_raised,
+        "few": few.holdings["status"].tolist(),
+        "statuses_equal": both.holdings["status"].tolist() == alone.holdings["status"].tolist(),
+        "verdicts_equal": both.holdings["verdict"].tolist() == alone.holdings["verdict"].tolist(),
+        "reasons_equal": both.holdings["reason"].tolist() == alone.holdings["reason"].tolist(),
+        "flagged": int((both.holdings["status"] != "CLEAR").sum()),
+    }))
+    """
+)
+
+
+def test_names_helper_forked_ahead_equals_one_process() -> None:
+    result = _run_fresh(_AHEAD, str(REPO / "benchmarks" / "positions.py"))
+    names, by_helper = result["collected"][0]
+    assert names > 1_000 and 0 < by_helper <= names  # the helper forked ahead took a share
+    assert result["statuses_equal"] and result["verdicts_equal"] and result["reasons_equal"]
+    assert result["flagged"] > 0
+    assert result["bad_raised"]
+    assert result["few"] == ["PROHIBITED", "CLEAR"]  # SenseTime and Apple, by ISIN
+    # no helper outlives its check: answered, failed read, or no names to look up
+    assert result["left_after_check"] == 0 and result["left"] == 0

@@ -27,6 +27,7 @@ from typing import NoReturn
 import numpy as np
 import pandas as pd
 
+from portfolio_check.distinct import clean_cell
 from portfolio_check.errors import InputFileError, UsageError
 from portfolio_check.holdings.cells import (
     CUSIP_SHAPE,
@@ -165,6 +166,7 @@ def read_holdings(
     max_file_mb: float | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     parse_started: Callable[[], None] | None = None,
+    names_found: Callable[[list[str]], None] | None = None,
 ) -> HoldingsInput:
     """Read holdings files (.xlsx, .xlsm, .xls, .ods, .csv); every sheet of a workbook is read.
 
@@ -174,7 +176,10 @@ def read_holdings(
     recognisable holdings table. ``progress`` is called as ``progress("read", done, total)``
     as each file is loaded and then analysed (two steps a file). ``parse_started`` is called
     when a workbook's sheets or a CSV start being parsed, which runs without Python's GIL
-    (calamine, Arrow): other threads can work meanwhile.
+    (calamine, Arrow): other threads can work meanwhile. ``names_found`` is given the
+    distinct texts of the holdings tables' name columns as soon as the last file's tables
+    are found, before its positions are assembled (a helper process can start looking them
+    up).
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
@@ -182,6 +187,7 @@ def read_holdings(
     parts: list[HoldingsInput] = []
     undecoded = False
     steps = 2 * len(paths)
+    found: list[str] = []
     for number, p in enumerate(paths):
         label = os.fspath(p)
         grids, read_issues = read_file_reporting(Path(label), label, limits, parse_started)
@@ -192,6 +198,10 @@ def read_holdings(
             progress("read", 2 * number + 2, steps)
         if not any(r.has_holdings for _, r in results):
             _raise_no_table(label, results)
+        if names_found is not None:
+            found.extend(_table_names(results))
+            if number == len(paths) - 1:
+                names_found(list(dict.fromkeys(found)))
         parts.extend(_assemble(label, g, r) for g, r in results)
         if read_issues:
             parts[-1].issues.extend(read_issues)
@@ -200,6 +210,21 @@ def read_holdings(
     if undecoded:
         _drop_undecoded_identity(read.positions)
     return read
+
+
+def _table_names(results: Sequence[tuple[Grid, GridResult]]) -> list[str]:
+    """The distinct texts, cleaned as a security's name is, of the holdings tables' name
+    columns (every row of the column: titles and totals too; a name not among them is looked
+    up when it is needed)."""
+    names: list[str] = []
+    for grid, result in results:
+        for table in result.tables:
+            c = table.column(Role.NAME)
+            if table.kind is not TableKind.HOLDINGS or c is None:
+                continue
+            texts = grid.factors[c][1] if c in grid.factors else pd.unique(grid.cells[c])
+            names.extend(name for text in texts if (name := clean_cell(text)))
+    return names
 
 
 def _drop_undecoded_identity(positions: pd.DataFrame) -> None:
