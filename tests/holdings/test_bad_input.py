@@ -291,3 +291,25 @@ def test_bad_size_limit_setting(tmp_path: Path) -> None:
     path.write_text(_csv_of(1))
     code, err = run_check(path, env={MAX_FILE_ENV: "lots"})
     assert code == 2 and MAX_FILE_ENV in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_file_of_blank_bytes_is_empty_and_one_other_byte_is_not(
+    tmp_path: Path, seed: int, suffix: str
+) -> None:
+    """Spaces, tabs, line ends and NULs in any mix and length are an empty file; the same
+    bytes with one other byte anywhere are not (whatever else is wrong with them)."""
+    import random
+
+    rng = random.Random(seed)
+    blank = bytes(rng.choice(b" \t\r\n\x00") for _ in range(rng.randint(0, 3000)))
+    path = tmp_path / f"blank{suffix}"
+    path.write_bytes(blank)
+    with pytest.raises(InputFileError, match="the file is empty"):
+        read_holdings([path])
+    at = rng.randint(0, len(blank))
+    path.write_bytes(blank[:at] + bytes([rng.choice(b"x,\xff\x01")]) + blank[at:])
+    with pytest.raises(InputFileError) as raised:
+        read_holdings([path])
+    assert "the file is empty" not in str(raised.value)
