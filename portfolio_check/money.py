@@ -74,9 +74,12 @@ def coded_row_currencies(
     files: Sequence[str] | np.ndarray,
     sheets: Sequence[str] | np.ndarray,
     header_currency: Mapping[tuple[str, str], str | None],
+    *,
+    tables: tuple[np.ndarray, list[tuple[object, object]]] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """:func:`row_currencies` as a code per row into the currencies found (-1: None), worked
-    out once per distinct cell and per distinct file and sheet, not once per row."""
+    out once per distinct cell and per distinct file and sheet, not once per row. ``tables``
+    may be :func:`.distinct.pair_codes` of the files and sheets, worked out already."""
     n = len(cells)
     cell_codes, cell_texts = pd.factorize(np.asarray(cells, dtype=object), use_na_sentinel=True)
     per_cell = [currency_code(t) for t in cell_texts]
@@ -89,7 +92,7 @@ def coded_row_currencies(
     by_cell = np.array([at[c] if c is not None else -1 for c in per_cell] + [-1], dtype=np.int64)
     # the table's header currency, per (file, sheet) present (a row without file or sheet,
     # in a caller's frame, has no header to read)
-    table_codes, tables = pair_codes(files, sheets)
+    table_codes, pairs = tables if tables is not None else pair_codes(files, sheets)
     by_table = np.array(
         [
             at[found]
@@ -97,7 +100,7 @@ def coded_row_currencies(
             and isinstance(sheet, str)
             and (found := header_currency.get((file, sheet))) is not None
             else -1
-            for file, sheet in tables
+            for file, sheet in pairs
         ],
         dtype=np.int64,
     )

@@ -28,7 +28,7 @@ import pandas as pd
 
 from portfolio_check import pretrade
 from portfolio_check.citations import entry_citation
-from portfolio_check.distinct import first_appearances
+from portfolio_check.distinct import first_appearances, pair_codes
 from portfolio_check.freshness import DEFAULT_MAX_LIST_AGE_DAYS
 from portfolio_check.model import FailOn, Finding, InputIssue, Investor, OtherRow, Status, Verdict
 from portfolio_check.money import coded_row_currencies, currency_of_header
@@ -306,7 +306,18 @@ class CheckResult:
             frame["file"].to_numpy(dtype=object),
             frame["sheet"].to_numpy(dtype=object),
             header_currency,
+            tables=self.table_codes,
         )
+
+    @functools.cached_property
+    def table_codes(self) -> tuple[np.ndarray, list[tuple[object, object]]]:
+        """Each position's (file, sheet) as a code into the distinct pairs (None for a cell a
+        caller's frame left empty), found once for the sums by currency and the writers."""
+        frame = self.holdings
+        n = len(frame)
+        files = frame["file"].to_numpy(dtype=object) if "file" in frame else np.full(n, None)
+        sheets = frame["sheet"].to_numpy(dtype=object) if "sheet" in frame else np.full(n, None)
+        return pair_codes(files, sheets)
 
     @functools.cached_property
     def names(self) -> list[str]:

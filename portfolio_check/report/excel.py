@@ -1225,7 +1225,8 @@ def _holdings_beside(
     rows = holdings["input"].tolist()
     # the reader's codes where it kept them (a CSV read by Arrow); other columns as read
     known = input_codes(rows, layout.original) or {}
-    inputs = input_table(rows, [key for key in layout.original if key not in known])
+    missing = [key for key in layout.original if key not in known]
+    inputs = input_table(rows, missing) if missing else {}
     securities = result.securities
     fields = securities.fields()
     codes = securities.codes
@@ -1237,9 +1238,10 @@ def _holdings_beside(
             columns.append(Coded(name_codes, list[object](names)))
         else:
             columns.append(Coded(codes, [each[f.key] for each in fields]))
+    table_codes, tables = result.table_codes  # coded already (a pair may name a file twice)
     columns += [
-        Coded.from_array(holdings["file"].to_numpy(dtype=object)),
-        Coded.from_array(holdings["sheet"].to_numpy(dtype=object)),
+        Coded(table_codes, [file for file, _ in tables]),
+        Coded(table_codes, [sheet for _, sheet in tables]),
         holdings["row"].to_numpy(dtype=np.int64),
         Coded(currency_codes, list[object](currencies)),  # coded already
     ]
