@@ -118,20 +118,30 @@ class InputRow(Mapping[str, str]):
 def input_columns(rows: Iterable[Mapping[str, str]]) -> list[str]:
     """Every key of the rows' mappings, in first-seen order (each block's keys looked at once)."""
     seen: dict[str, None] = {}
+    if isinstance(rows, Sequence) and rows and set(map(type, rows)) == {InputRow}:
+        # views only (a reader's rows): each block once, found by C loops over the rows
+        views = cast(Sequence[InputRow], rows)
+        for block in dict.fromkeys(map(_BLOCK, views)):
+            _block_columns(block, seen)
+        return list(seen)
     blocks: set[int] = set()
     for row in rows:
         if isinstance(row, InputRow):
             block = row.block
             if id(block) not in blocks:
                 blocks.add(id(block))
-                for key, column, named in zip(block.keys, block.columns, block.named, strict=True):
-                    # cells are str or None: a column without a header counts where it has text
-                    if named or bool(pd.notna(column).any()):
-                        seen.setdefault(key, None)
+                _block_columns(block, seen)
             continue
         for key in row:
             seen.setdefault(str(key), None)
     return list(seen)
+
+
+def _block_columns(block: InputBlock, seen: dict[str, None]) -> None:
+    for key, column, named in zip(block.keys, block.columns, block.named, strict=True):
+        # cells are str or None: a column without a header counts where it has text
+        if named or bool(pd.notna(column).any()):
+            seen.setdefault(key, None)
 
 
 def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[str, np.ndarray]:

@@ -229,3 +229,18 @@ def test_classifier_position_flags_are_its_classes(path: Path) -> None:
         assert result.positions is not None
         assert result.positions.tolist() == [c is None for c in result.classes]
         assert len(result.why) in (0, len(result.classes))
+
+
+def test_input_columns_of_views_only_in_first_seen_order() -> None:
+    """Rows that are all views (a reader's) give the keys of their blocks in the order the
+    blocks are first met, as a row by row walk over the same rows gives them."""
+    first = _block()
+    other = InputBlock(
+        ["Code", "Name", "Extra"],
+        [np.array(["X"]), np.array(["N"]), np.array([None])],
+        [True, True, False],
+    )
+    rows = [*other.rows(), *first.rows(), *other.rows()]
+    assert input_columns(rows) == ["Code", "Name", "Qty", "F"]  # "Extra" holds no text
+    walked = input_columns([*rows, {}])  # a plain mapping among them: the row by row walk
+    assert walked == input_columns(rows)
