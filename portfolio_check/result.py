@@ -199,7 +199,7 @@ class SecurityVerdicts:
 
     @classmethod
     def of(cls, verdicts: Sequence[Verdict]) -> SecurityVerdicts:
-        ids = np.fromiter((id(v) for v in verdicts), dtype=np.int64, count=len(verdicts))
+        ids = np.fromiter(map(id, verdicts), dtype=np.int64, count=len(verdicts))  # a C loop
         codes, _ = pd.factorize(ids)
         codes = np.asarray(codes, dtype=np.int64)
         if len(codes) == 0:
