@@ -366,18 +366,7 @@ class _SharedQueue:
 
 
 def _helper(index: NameIndex, names: list[str], queue: _SharedQueue, sending: Connection) -> None:
-    # The helper ends with os._exit, not by returning: multiprocessing would then flush the
-    # standard streams, whose locks a thread of the parent (the progress display) may have
-    # held when the fork happened. A helper that fails sends nothing; the parent carries on.
-    code = 1
-    try:
-        answers: list[NameAnswer] = []
-        while (chunk := queue.take_back()) is not None:
-            answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]
-        sending.send(answers)
-        code = 0
-    finally:
-        os._exit(code)
+    _answer_names(lambda: (index, names), queue, sending)
 
 
 def _helper_ahead(
@@ -390,11 +379,25 @@ def _helper_ahead(
     # as _helper, once this process has its own index and the names (EOF: none are coming)
     global _in_helper
     _in_helper = True
-    code = 1
-    try:
+
+    def index_and_names() -> tuple[NameIndex, list[str]]:
         names_sending.close()  # the parent's end, inherited: EOF must come when the parent's closes
         index = load()
         names: list[str] = names_receiving.recv()
+        return index, names
+
+    _answer_names(index_and_names, queue, sending)
+
+
+def _answer_names(
+    given: Callable[[], tuple[NameIndex, list[str]]], queue: _SharedQueue, sending: Connection
+) -> None:
+    # The helper ends with os._exit, not by returning: multiprocessing would then flush the
+    # standard streams, whose locks a thread of the parent (the progress display) may have
+    # held when the fork happened. A helper that fails sends nothing; the parent carries on.
+    code = 1
+    try:
+        index, names = given()
         answers: list[NameAnswer] = []
         while (chunk := queue.take_back()) is not None:
             answers += [(name, parse_name(name), index.lookup(name)) for name in names[chunk]]
