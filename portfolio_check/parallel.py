@@ -9,7 +9,12 @@ matches, which are kept in the same caches the serial path fills as it goes. The
 then runs as before and finds every name already looked up: the answers are the serial path's
 by construction (``tests/test_parallel.py`` compares them).
 
-Only forked, never spawned (the snapshot index is inherited, not rebuilt or pickled), and only
+For a large file the helper is forked ahead (:meth:`SharedLookups.ahead`), before the file is
+read, while this process is small: it loads its own index of the same snapshot and is given
+the names as soon as the file's tables are found. Forked later, from a process holding the
+file, every page this process then wrote that the helper still shared cost a copy.
+
+Only forked, never spawned (the snapshot index is inherited or loaded, never pickled), and only
 where forking is safe: on Linux, with more than one core, and when this process runs no other
 thread (a web server's worker threads, say) that a fork could catch holding a lock, the progress
 display's redraw thread apart (it holds only its own lock and its stream's, which the helper
