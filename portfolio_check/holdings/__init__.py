@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -372,6 +372,7 @@ def _input_dicts(
     keys: list[str],
     headers: Sequence[str],
     factors: Mapping[int, tuple[np.ndarray, list[object]]],
+    texts: Mapping[int, Any] | None = None,
 ) -> list[InputRow]:
     """Each row as {header text: cell text}; a column without header only where it has text.
 
@@ -398,11 +399,13 @@ def _input_dicts(
     # a column without header is kept where some cell has text
     unnamed = [c for c in range(width) if not has_header[c] and len(body) and has_text(c)]
     columns = [*named, *unnamed]
+    arrow = texts or {}
     block = InputBlock(
         [keys[c] for c in columns],
         [cells(c) for c in columns],
         [True] * len(named) + [False] * len(unnamed),
         {keys[c]: factors[c] for c in columns if c in factors},
+        {keys[c]: arrow[c] for c in columns if c in factors and c in arrow},
     )
     return block.rows()
 
@@ -473,6 +476,7 @@ def _table_positions(
                 keys,
                 table.headers,
                 {c: (codes[idx], cells) for c, (codes, cells) in grid.factors.items()},
+                grid.texts,
             ),
             dtype=object,
         ),

@@ -30,7 +30,7 @@ class InputBlock:
     had a header text; cells are ``str`` or ``None``.
     """
 
-    __slots__ = ("_index", "codes", "columns", "keys", "named")
+    __slots__ = ("_index", "codes", "columns", "keys", "named", "texts")
 
     def __init__(
         self,
@@ -38,6 +38,7 @@ class InputBlock:
         columns: Sequence[np.ndarray],
         named: Sequence[bool],
         codes: Mapping[str, tuple[np.ndarray, list[object]]] | None = None,
+        texts: Mapping[str, Any] | None = None,
     ) -> None:
         if not (len(keys) == len(columns) == len(named)):
             raise ValueError("keys, columns and named must have one entry per column")
@@ -48,6 +49,8 @@ class InputBlock:
         # what the reader knew of a column's distinct cells (its Grid.factors for these rows):
         # per row a code (-1: empty) into the cells, so a writer need not factorise it again
         self.codes = dict(codes or {})
+        # and, for some of those, the cells as an Arrow string array, each text once
+        self.texts = dict(texts or {})
 
     def __len__(self) -> int:
         return len(self.columns[0]) if self.columns else 0
@@ -75,6 +78,18 @@ class InputBlock:
         if self.named[self._index[key]]:  # a named column's empty cell reads as ""
             return np.where(codes < 0, len(cells), codes), [*cells, ""]
         return codes, cells
+
+    def coded_texts(self, key: str) -> Any | None:
+        """The cells of :meth:`coded` as an Arrow string array (each text once), where the
+        reader gave them; None otherwise."""
+        texts = self.texts.get(key)
+        if texts is None or key not in self.codes:
+            return None
+        if self.named[self._index[key]]:  # as coded(): the empty cell's "" after the cells
+            import pyarrow as pa
+
+            return pa.concat_arrays([texts, pa.array([""], type=pa.string())])
+        return texts
 
 
 class InputRow(Mapping[str, str]):
@@ -183,14 +198,19 @@ def input_table(rows: Sequence[Mapping[str, str]], keys: Sequence[str]) -> dict[
 
 def input_codes(
     rows: Sequence[Mapping[str, str]], keys: Sequence[str]
-) -> dict[str, tuple[np.ndarray, list[object]]] | None:
+) -> dict[str, tuple[np.ndarray, list[object], Any | None]] | None:
     """For rows that are one block read in order: each key's codes and cells (as
-    :func:`input_table` would give them, coded), where the reader coded the column; None
-    when the rows are not one block in order."""
+    :func:`input_table` would give them, coded), and the cells as Arrow strings where the
+    reader gave them (else None), where the reader coded the column; None when the rows are
+    not one block in order."""
     block = _whole_block(rows)
     if block is None:
         return None
-    return {key: coded for key in keys if (coded := block.coded(key)) is not None}
+    return {
+        key: (*coded, block.coded_texts(key))
+        for key in keys
+        if (coded := block.coded(key)) is not None
+    }
 
 
 def _whole_block(rows: Sequence[Mapping[str, str]]) -> InputBlock | None:

@@ -860,6 +860,7 @@ def _read_csv_arrow(
         return None  # blank lines, ragged records or values spanning lines: pandas' parser
     codes_by_column: list[np.ndarray] = []
     cells_by_column: list[list[object]] = []
+    arrow_by_column: list[Any] = []  # the same cells as Arrow strings, for the writers
     written: list[bool] = []  # per column: some field is not "" (as read, before cleaning)
     del data  # the parsed table holds what is needed
     table = table.unify_dictionaries()  # each block of the file had its own dictionary
@@ -874,6 +875,7 @@ def _read_csv_arrow(
             lookup = np.where(same, np.cumsum(same) - 1, -1).astype(np.int32)
             codes_by_column.append(lookup[indices])
             cells_by_column.append(list(itertools.compress(texts, same)))
+            arrow_by_column.append(encoded.dictionary.filter(pa.array(same)))
         else:
             # two texts may clean to one ("HKD", " HKD ") or to nothing: coded again, each
             # cell once, so that equal codes mean equal cells (the classifier groups rows by
@@ -882,6 +884,7 @@ def _read_csv_arrow(
             lookup = np.append(again.astype(np.int32), np.int32(-1))
             codes_by_column.append(lookup[indices])
             cells_by_column.append(list(distinct))
+            arrow_by_column.append(pa.array(cells_by_column[-1], type=pa.string()))
         written.append(any(t != "" for t in texts))
         del encoded
     records = table.num_rows
@@ -901,15 +904,17 @@ def _read_csv_arrow(
     every_row = bool(keep.all())
     columns: dict[int, np.ndarray] = {}
     factors: dict[int, tuple[np.ndarray, list[object]]] = {}
+    arrow_texts: dict[int, Any] = {}
     for i, c in enumerate(chosen):
         codes = codes_by_column[c] if every_row else codes_by_column[c][keep]
         columns[i] = np.array([*cells_by_column[c], None], dtype=object)[codes]
         factors[i] = (codes, cells_by_column[c])
+        arrow_texts[i] = arrow_by_column[c]
     # copy=False: one block per column, as built (stacking them into one block copied every
     # cell, 0.3 s a million rows, and row selections of the stacked block were slower)
     cells = pd.DataFrame(columns, index=pd.RangeIndex(int(keep.sum())), dtype=object, copy=False)
     starts = np.arange(1, records + 1, dtype=np.int64)[keep]
-    return Grid(sheet, cells, starts, factors)
+    return Grid(sheet, cells, starts, factors, arrow_texts)
 
 
 def _read_csv_records(text: str, label: str, *, sheet: str, delimiter: str) -> Grid:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,12 +109,15 @@ class Grid:
     ``factors`` may hold, for some columns, what a reader already knows of their distinct
     cells: per row a code (-1: empty) into a list of cells (each ``str``; a text may appear
     more than once), so that classifying rows need not factorise a million cells again.
+    ``texts`` may hold, for some of those columns, the same cells as an Arrow string array,
+    each text once (Arrow's CSV reader has them so), for writers that take Arrow arrays.
     """
 
     sheet: str
     cells: pd.DataFrame
     rows: np.ndarray
     factors: Mapping[int, tuple[np.ndarray, list[object]]] = field(default_factory=dict)
+    texts: Mapping[int, Any] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, sheet: str, rows: Sequence[tuple[int, Sequence[str | None]]]) -> Grid:

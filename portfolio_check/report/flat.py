@@ -58,6 +58,9 @@ class Coded:
 
     codes: np.ndarray
     values: list[object]
+    # the values as an Arrow string array, each text once, where a reader had them so (the
+    # writers then take them as they are); None: worked out from ``values``
+    texts: Any = None
 
     @classmethod
     def from_array(cls, array: np.ndarray | pd.Series) -> Coded:
@@ -134,7 +137,10 @@ def _arrow_columns(columns: Sequence[Coded | np.ndarray], *, guard: bool) -> lis
             arrays.append(pa.array(column))
             continue
         coded = column if isinstance(column, Coded) else Coded.from_array(column)
-        dictionary, lookup = _distinct_texts(coded.values, guard=guard)
+        if coded.texts is not None and not guard:
+            dictionary, lookup = coded.texts, None
+        else:
+            dictionary, lookup = _distinct_texts(coded.values, guard=guard)
         # a row's code through the values' own codes; -1 (an empty cell) stays empty
         row_codes = coded.codes.astype(np.int32) if lookup is None else lookup[coded.codes]
         indices = pa.array(row_codes, mask=row_codes < 0, type=pa.int32())

@@ -104,6 +104,11 @@ def test_arrow_reads_each_rectangular_csv_as_pandas_does(case: tuple[str, str]) 
     arrow = _read_csv_arrow(text, sheet="csv", delimiter=delimiter, width=width)
     assert arrow is not None  # a rectangle of single-line records is Arrow's
     _same(arrow, pandas)
+    # the cells as Arrow strings, for the writers: the factors' cells, each once, in order
+    assert set(arrow.texts) == set(arrow.factors)
+    for c, texts in arrow.texts.items():
+        assert texts.to_pylist() == arrow.factors[c][1]
+        assert len(set(arrow.factors[c][1])) == len(arrow.factors[c][1])
 
 
 @pytest.mark.parametrize(

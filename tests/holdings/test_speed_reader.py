@@ -155,8 +155,9 @@ def test_input_codes_only_for_one_block_in_order(seed: int) -> None:
     coded = input_codes(rows, ["Name", "Qty"])  # type: ignore[arg-type]
     if case == 0:
         assert coded is not None and set(coded) == {"Qty"}
-        codes, cells = coded["Qty"]
+        codes, cells, texts = coded["Qty"]
         assert [cells[c] for c in codes.tolist()] == ["1", "2", ""]
+        assert texts is None  # no Arrow texts given with this block
     else:
         assert coded is None
     table = input_table(rows, ["Name", "Qty", "F"])  # type: ignore[arg-type]
