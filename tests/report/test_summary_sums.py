@@ -13,7 +13,7 @@ import pytest
 
 from portfolio_check import check
 from portfolio_check.model import Status
-from portfolio_check.report.excel import Entity, entity_exposures
+from portfolio_check.report.excel import SUMMARY_TABLE_ROWS, Entity, entity_exposures
 from portfolio_check.result import CheckResult, market_values
 
 SECURITIES = [  # (name, ISIN): prohibited, clear and unresolved ones on 2022-03-01
@@ -22,6 +22,7 @@ SECURITIES = [  # (name, ISIN): prohibited, clear and unresolved ones on 2022-03
     ("Tencent Holdings", "KYG875721634"),
     ("HSBC", "GB0005405286"),
     ("Unknown Widgets Plc", None),
+    ("China Communications Services", None),  # REVIEW (related): flagged, not barred
 ]
 BARRED = {Status.BLOCKED.value, Status.PROHIBITED.value}
 
@@ -69,15 +70,23 @@ def test_summary_sums_equal_a_loop_over_the_positions(seed: int, by: str, tmp_pa
     assert list(got) == sorted(want, key=lambda c: (c is None, c or ""))
     for currency, per in want.items():
         assert got[currency] == pytest.approx(per)
-    # by portfolio and currency, in the sheet's order: most barred, most flagged, then name,
-    # the rows' first-seen order among equals
+    _assert_portfolio_table(result, by, tmp_path)
+
+
+def _assert_portfolio_table(result: CheckResult, by: str, tmp_path: Path) -> None:
+    """The Summary's table by portfolio (or file and sheet) and currency against a loop over
+    the positions, in the sheet's order: most barred, most flagged, then name, the rows'
+    first-seen order among equals; past SUMMARY_TABLE_ROWS lines, a line says how many more."""
+    holdings = result.holdings
+    statuses = holdings["status"].astype(str).tolist()
+    values = holdings["market_value"].tolist()
     groups: dict[tuple[str, str | None], list[float]] = {}
     if by == "portfolio":
         accounts = holdings["portfolio"].tolist()
     else:
         accounts = [f"{f} / {t}" for f, t in zip(holdings["file"], holdings["sheet"], strict=True)]
     for account, status, value, currency in zip(
-        accounts, statuses, values, currencies, strict=True
+        accounts, statuses, values, result.currencies, strict=True
     ):
         g = groups.setdefault((account if account else "(none)", currency), [0, 0, 0, 0.0, 0.0])
         amount = value if value == value and value is not None else 0.0
@@ -87,16 +96,31 @@ def test_summary_sums_equal_a_loop_over_the_positions(seed: int, by: str, tmp_pa
         g[3] += amount
         g[4] += amount if status in BARRED else 0.0
     ordered = sorted(groups.items(), key=lambda item: (-item[1][2], -item[1][1], item[0][0]))
+    shown = ordered[:SUMMARY_TABLE_ROWS]
     report = openpyxl.load_workbook(result.write_report(tmp_path / "r.xlsx"))
     rows = list(report["Summary"].iter_rows(values_only=True))
     header = "Portfolio / account" if by == "portfolio" else "File / sheet"
     at = next(i for i, row in enumerate(rows) if row[0] == header)
-    table = rows[at + 1 : at + 1 + len(ordered)]
-    for row, ((account, _), g) in zip(table, ordered, strict=True):
+    table = rows[at + 1 : at + 1 + len(shown)]
+    for row, ((account, _), g) in zip(table, shown, strict=True):
         assert row[0] == account
         assert list(row[1:4]) == g[:3]
         assert row[4] == pytest.approx(g[3]) and row[5] == pytest.approx(g[4])
-    assert rows[at + 1 + len(ordered)][0] is None  # nothing more in the table
+    after = rows[at + 1 + len(shown)][0]
+    if len(ordered) > SUMMARY_TABLE_ROWS:
+        assert after == f"{len(ordered) - SUMMARY_TABLE_ROWS:,} more rows: see the Holdings sheet"
+    else:
+        assert after is None  # nothing more in the table
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_long_portfolio_table_shows_its_first_lines_in_order(seed: int, tmp_path: Path) -> None:
+    """Hundreds of (portfolio, currency) groups, many of them tied: the first
+    SUMMARY_TABLE_ROWS in the loop's order, then how many more."""
+    rng = random.Random(seed)
+    book = _book(seed, 900)
+    book["Portfolio"] = [rng.choice([f"P{k:03d}" for k in range(150)] + [None]) for _ in range(900)]
+    _assert_portfolio_table(check(book, as_of="2022-03-01"), "portfolio", tmp_path)
 
 
 def _entities_by_loop(result: CheckResult) -> list[tuple[tuple[str, str, str | None], Entity]]:
