@@ -113,3 +113,30 @@ def test_invalid_codes_are_refused_everywhere(fmt: type[IdentifierFormat], code:
     assert not {"isin": cells.is_isin, "cusip": cells.is_cusip, "sedol": cells.is_sedol}[fmt.kind](
         code
     )
+
+
+_ISIN_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_isin_check_is_python_stdnums_on_generated_codes(seed: int) -> None:
+    """The ISIN check (a known prefix and the Luhn digit, worked out here for speed) answers
+    as python-stdnum does: every two-letter prefix with right and wrong check digits, bodies
+    of letters and digits, and texts of other shapes (lower case, short, long, signs)."""
+    from portfolio_check.identifiers import _isin_checks
+
+    rng = random.Random(seed)
+    letters = _ISIN_CHARS[10:]
+    codes: list[str] = []
+    for first in letters:
+        for second in letters:
+            body = first + second + "".join(rng.choice(_ISIN_CHARS) for _ in range(9))
+            right = stdnum_isin.calc_check_digit(body)
+            codes += [body + right, body + rng.choice([d for d in "0123456789" if d != right])]
+    codes += ["".join(rng.choice(_ISIN_CHARS + "a-. ") for _ in range(rng.randint(0, 14)))]
+    codes += [c.lower() for c in codes[:50]] + [c[:11] for c in codes[:50]]
+    for code in codes:
+        assert _isin_checks.__wrapped__(code) == bool(stdnum_isin.is_valid(code)), code
+    # the checks pass and fail alike here: both kinds are among the generated codes
+    answers = {_isin_checks.__wrapped__(code) for code in codes}
+    assert answers == {True, False}
