@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -195,7 +195,7 @@ _ISIN_DIGITS = {c: str(int(c, 36)) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXY
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _isin_prefix_known(prefix: str) -> bool:
     """Whether python-stdnum takes ``prefix`` as an ISIN's country: asked with a code of that
     prefix whose check digit is right, so that only the prefix can fail."""

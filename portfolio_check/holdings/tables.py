@@ -774,6 +774,10 @@ def _is_written_code(text: str) -> bool:
     )
 
 
+def _is_code_however_written(text: str) -> bool:
+    return _is_code(text) or _is_written_code(text)
+
+
 def _is_one_word_code(text: str) -> bool:
     t = text.strip()
     return _is_strong_code(t) or (" " not in t and _is_code(t))
@@ -1031,12 +1035,14 @@ def _classify_segment(grid: Grid, table: Table, start: int, stop: int, *, last: 
     coded = np.zeros(m, dtype=bool)  # the row has a security code (ISIN, ticker ...)
     code_choices = [ch for ch in (*table.roles, *table.secondary) if ch.role in CODE_ROLES]
     for choice in code_choices:
-        coded |= cols.mask(choice.column, _is_code)
         if choice.role is not Role.IDENTIFIER and choice.header_role in _CODE_HEADERS:
             # a column named for codes: whatever code-like text it holds is the row's own
             # identifier, badly written or not ("hk 0941 0095 39", Excel's "9.41E+02"); the
             # row is a holding (UNRESOLVED if the code cannot be used), never a subtotal
-            coded |= cols.mask(choice.column, _is_written_code)
+            # (one predicate for both tests: a text that is a code is not tested again)
+            coded |= cols.mask(choice.column, _is_code_however_written)
+        else:
+            coded |= cols.mask(choice.column, _is_code)
         if choice.secondary:
             continue
         if choice.header_role is Role.NAME:
