@@ -5,6 +5,7 @@ line, names, the HKEX masters by code and date, relations by identifier and name
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -56,6 +57,11 @@ class SecurityIndex:
     _abbreviation_cache: dict[tuple[str, dt.date | None], list[HkexSecurity]] = field(
         default_factory=dict
     )
+    # per (initial, day): the equities on the masters of the day and their short names as the
+    # abbreviation test reads them (upper case, letters and digits)
+    _equity_letters_cache: dict[tuple[str, dt.date | None], list[tuple[HkexSecurity, str]]] = field(
+        default_factory=dict
+    )
     # HKEX equity codes by the first letter of a short name they had: where a derivative's
     # underlying abbreviation is looked for.
     equity_codes_by_initial: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -90,18 +96,33 @@ class SecurityIndex:
         a derivative's underlying may stand for."""
         key = (abbreviation, as_of)
         if key not in self._abbreviation_cache:
-            found = []
             initial = next((c for c in abbreviation.upper() if c.isalnum()), "")
-            for code in self.equity_codes_by_initial.get(initial, ()):
-                line = self.hkex_line(code, as_of)
-                if (
-                    line is not None
-                    and line.category == "Equity"
-                    and _is_abbreviation_of(abbreviation, equity_short_name(line.name))
-                ):
-                    found.append(line)
+            stands_for = _abbreviation_pattern(abbreviation)
+            found = [
+                line
+                for line, letters in self._equity_letters(initial, as_of)
+                if stands_for is not None and stands_for.match(letters)
+            ]
             self._abbreviation_cache[key] = sorted(found, key=lambda line: line.code)
         return self._abbreviation_cache[key]
+
+    def _equity_letters(
+        self, initial: str, as_of: dt.date | None
+    ) -> list[tuple[HkexSecurity, str]]:
+        """The equities of the day whose short name had ``initial``, with the letters and
+        digits of their short names in upper case (worked out once per initial and day, not
+        once per abbreviation: a firm's book holds hundreds of derivatives' abbreviations)."""
+        key = (initial, as_of)
+        found = self._equity_letters_cache.get(key)
+        if found is None:
+            found = []
+            for code in self.equity_codes_by_initial.get(initial, ()):
+                line = self.hkex_line(code, as_of)
+                if line is not None and line.category == "Equity":
+                    name = equity_short_name(line.name).upper()
+                    found.append((line, "".join(c for c in name if c.isalnum())))
+            self._equity_letters_cache[key] = found
+        return found
 
     def is_listed_or_related_line(self, code: str) -> bool:
         """Whether an HKEX code is a line of a list entry or of a related company."""
@@ -259,18 +280,14 @@ HKEX_DERIVATIVES = {
 }
 
 
-def _is_abbreviation_of(abbreviation: str, name: str) -> bool:
-    """Whether ``abbreviation``'s letters stand in ``name`` in order, from its first letter
-    (TENCT of TENCENT, PINAN of PING AN, CMOB of CHINA MOBILE)."""
+def _abbreviation_pattern(abbreviation: str) -> re.Pattern[str] | None:
+    """Whether an abbreviation's letters stand in a name in order, from its first letter
+    (TENCT of TENCENT, PINAN of PING AN, CMOB of CHINA MOBILE), as a pattern over the name's
+    upper-case letters and digits: the first letter first, each next one at its first place
+    after the one before (each step a run of other characters, so matching never
+    backtracks); None for an abbreviation without letters."""
     letters = [c for c in abbreviation if c.isalnum()]
-    text = [c for c in name.upper() if c.isalnum()]
-    if not letters or not text or letters[0] != text[0]:
-        return False
-    position = 0
-    for letter in letters:
-        while position < len(text) and text[position] != letter:
-            position += 1
-        if position == len(text):
-            return False
-        position += 1
-    return True
+    if not letters:
+        return None
+    steps = "".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in letters[1:])
+    return re.compile(re.escape(letters[0]) + steps)
