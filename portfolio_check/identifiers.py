@@ -183,8 +183,9 @@ def _isin_checks(text: str) -> bool:
     # of thousands: python-stdnum's rules (a known country prefix, the Luhn digit over the
     # letters as numbers) are applied here in 2-3 us against its 10 us (0.2 s for 19,000
     # distinct ISINs); the prefixes are python-stdnum's own, asked once each. Anything not of
-    # the ISIN's shape is left to python-stdnum whole (tests/core: equal on generated codes).
-    if not ISIN.shape.match(text):
+    # the ISIN's shape exactly (fullmatch: the shape's "$" also passes a trailing line end) is
+    # left to python-stdnum whole (tests/core: equal on generated codes).
+    if ISIN.shape.fullmatch(text) is None:
         return bool(_isin.is_valid(text))
     return _isin_prefix_known(text[:2]) and _luhn_ok("".join(map(_ISIN_DIGITS.__getitem__, text)))
 

@@ -135,6 +135,7 @@ def test_isin_check_is_python_stdnums_on_generated_codes(seed: int) -> None:
             codes += [body + right, body + rng.choice([d for d in "0123456789" if d != right])]
     codes += ["".join(rng.choice(_ISIN_CHARS + "a-. ") for _ in range(rng.randint(0, 14)))]
     codes += [c.lower() for c in codes[:50]] + [c[:11] for c in codes[:50]]
+    codes += [c + end for c in codes[:20] for end in ("\n", "\r\n", " ", "\t")]
     for code in codes:
         assert _isin_checks.__wrapped__(code) == bool(stdnum_isin.is_valid(code)), code
     # the checks pass and fail alike here: both kinds are among the generated codes
