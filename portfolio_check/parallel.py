@@ -193,7 +193,7 @@ class SharedLookups:
     def finish(self, index: NameIndex | None = None) -> int:
         """Look up names (in ``index``, default the constructor's) until the helper's part is
         reached, and keep the helper's answers; returns how many it did."""
-        helper, index = self._helper, index or self.index
+        helper, index = self._helper, index if index is not None else self.index
         if helper is None:
             return 0
         if index is None or self._names is not None:  # started ahead, never given names

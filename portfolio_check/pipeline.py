@@ -128,16 +128,18 @@ def check(
         any_date=any_date,
         max_list_age_days=max_list_age_days,
     )
-    lists, firm_lists = chosen.lists, chosen.firm_lists
     book = as_decision_book(chosen.decisions or None)
     notify = progress or (lambda stage, done, total: None)
     notify("read", 0, 1)
     # A large file's names are looked up by a helper process forked now, while this one is
-    # small, as soon as the file's tables are found (see SharedLookups.ahead)
+    # small, as soon as the file's tables are found (see SharedLookups.ahead); its index is
+    # loaded as _check loads this process's, from the same snapshot and lists
     ahead = (
         SharedLookups.ahead(
             lambda: (
-                security_index(active_reference(reference, lists, firm_lists, chosen.as_of)).names
+                security_index(
+                    active_reference(reference, chosen.lists, chosen.firm_lists, chosen.as_of)
+                ).names
             )
         )
         if _large_input(source)

@@ -42,7 +42,6 @@ import pandas as pd
 import xlsxwriter
 
 from portfolio_check.collector import collection_paused
-from portfolio_check.distinct import pair_codes
 from portfolio_check.holdings.cells import decimal_comma_style, parse_numbers
 from portfolio_check.holdings.inputs import input_codes, input_columns, input_table
 from portfolio_check.holdings.roles import TEXT_ROLES, Role
@@ -760,9 +759,7 @@ def _portfolio_table(writer: _Writer, sheet: Any, result: CheckResult, row: int)
         account_names = [str(p) for p in found]
         label = "Portfolio / account"
     else:
-        account_codes, pairs = pair_codes(
-            frame["file"].to_numpy(dtype=object), frame["sheet"].to_numpy(dtype=object)
-        )
+        account_codes, pairs = result.table_codes  # coded once for the result's writers
         account_names = [
             f"{'(none)' if f is None else f} / {'(none)' if k is None else k}" for f, k in pairs
         ]
