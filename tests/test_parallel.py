@@ -332,7 +332,10 @@ _AHEAD = textwrap.dedent(
 
     folder = Path(tempfile.mkdtemp())
     path = folder / "book.csv"
-    positions.generate_positions(12_000, seed=11, universe_size=6_000).to_csv(path, index=False)
+    book = positions.generate_positions(12_000, seed=11, universe_size=6_000)
+    book.to_csv(path, index=False)
+    workbook = folder / "book.xlsx"  # another reader, the same hook
+    book[:3_000].to_excel(workbook, index=False)
     pipeline.NAMES_AHEAD_MIN_BYTES = 0  # the small file counts as large here
 
     collected = []
@@ -344,6 +347,7 @@ _AHEAD = textwrap.dedent(
     parallel.SharedLookups.finish = recording
 
     both = portfolio_check.check(path, as_of="2024-06-30")
+    both_xlsx = portfolio_check.check(workbook, as_of="2024-06-30")
     left_after_check = len(multiprocessing.active_children())
     bad = folder / "bad.csv"
     bad.write_bytes(b"\\x00\\x01garbage\\x02" * 100)
@@ -358,7 +362,11 @@ _AHEAD = textwrap.dedent(
     left = len(multiprocessing.active_children())
     os.environ[parallel.WORKERS_ENV] = "1"
     alone = portfolio_check.check(path, as_of="2024-06-30")
+    alone_xlsx = portfolio_check.check(workbook, as_of="2024-06-30")
     print(json.dumps({
+        "xlsx_equal": both_xlsx.holdings["reason"].tolist() == alone_xlsx.holdings["reason"].tolist()
+        and both_xlsx.holdings["status"].tolist() == alone_xlsx.holdings["status"].tolist(),
+        "xlsx_shared": collected[1][1] if len(collected) > 1 else 0,
         "collected": collected,
         "left_after_check": left_after_check,
         "left": left,
@@ -378,6 +386,7 @@ def test_names_helper_forked_ahead_equals_one_process() -> None:
     names, by_helper = result["collected"][0]
     assert names > 1_000 and 0 < by_helper <= names  # the helper forked ahead took a share
     assert result["statuses_equal"] and result["verdicts_equal"] and result["reasons_equal"]
+    assert result["xlsx_equal"] and result["xlsx_shared"] > 0  # a workbook as a CSV
     assert result["flagged"] > 0
     assert result["bad_raised"]
     assert result["few"] == ["PROHIBITED", "CLEAR"]  # SenseTime and Apple, by ISIN
